@@ -1,0 +1,20 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Karbor: application data protection as a service for OpenStack."""
+
+# Karbor runs on native threads. oslo.messaging pulls in oslo.service, whose
+# default backend is eventlet; choosing the threading backend before anything
+# imports oslo.messaging keeps eventlet out of every Karbor process.
+from oslo_service import backend as _service_backend
+
+_service_backend.init_backend(_service_backend.BackendType.THREADING)

@@ -1,0 +1,256 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Database access: one function per question the services ask.
+
+Every function that reads or writes a project's rows takes the request
+context and confines itself to the caller's project unless the caller is
+an administrator; another project's row is simply not found.
+"""
+
+import threading
+
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+from oslo_db import options as db_options
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import utils as sqlalchemyutils
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from karbor.db.sqlalchemy import models
+from karbor import exception
+
+CONF = cfg.CONF
+db_options.set_defaults(CONF)
+
+_CONTEXT = threading.local()
+main_context_manager = enginefacade.transaction_context()
+_CONFIGURED = False
+_CONFIGURE_LOCK = threading.Lock()
+
+
+def _configure():
+    global _CONFIGURED
+    with _CONFIGURE_LOCK:
+        if not _CONFIGURED:
+            main_context_manager.configure(**dict(CONF.database.items()))
+            _CONFIGURED = True
+
+
+def get_engine():
+    _configure()
+    return main_context_manager.writer.get_engine()
+
+
+def dispose_engine():
+    """Forget the engine (tests point each run at a new database)."""
+    global _CONFIGURED, main_context_manager
+    with _CONFIGURE_LOCK:
+        if _CONFIGURED:
+            main_context_manager.writer.get_engine().dispose()
+        main_context_manager = enginefacade.transaction_context()
+        _CONFIGURED = False
+
+
+def _reader():
+    _configure()
+    return main_context_manager.reader.using(_CONTEXT)
+
+
+def _writer():
+    _configure()
+    return main_context_manager.writer.using(_CONTEXT)
+
+
+def _project_filter(context, query, model, all_projects=False):
+    if context.is_admin and all_projects:
+        return query
+    if context.is_admin and context.project_id is None:
+        return query
+    return query.filter(model.project_id == context.project_id)
+
+
+def _scoped_get(context, session, model, object_id, not_found):
+    query = session.query(model).filter(model.id == object_id)
+    # An administrator reaches any project's object by id.
+    if not context.is_admin:
+        query = query.filter(model.project_id == context.project_id)
+    row = query.first()
+    if row is None:
+        raise not_found
+    return row
+
+
+def _paginate(context, session, model, marker, limit, sort_keys, sort_dirs,
+              filters, all_projects, not_found_marker):
+    query = _project_filter(context, session.query(model), model,
+                            all_projects)
+    for key, value in (filters or {}).items():
+        query = query.filter(getattr(model, key) == value)
+    marker_row = None
+    if marker is not None:
+        marker_row = _project_filter(
+            context, session.query(model).filter(model.id == marker),
+            model, all_projects).first()
+        if marker_row is None:
+            raise not_found_marker
+    # 'id' last makes the order total, so pages never repeat or skip rows.
+    sort_keys = list(sort_keys or ['created_at'])
+    sort_dirs = list(sort_dirs or ['desc'] * len(sort_keys))
+    if 'id' not in sort_keys:
+        sort_keys.append('id')
+        sort_dirs.append(sort_dirs[0])
+    query = sqlalchemyutils.paginate_query(
+        query, model, limit, sort_keys, marker=marker_row,
+        sort_dirs=sort_dirs)
+    return query.all()
+
+
+# Plans
+
+def _resource_rows(resources):
+    return [models.Resource(resource_id=r['id'], resource_type=r['type'],
+                            resource_name=r.get('name'),
+                            resource_extra_info=r.get('extra_info'))
+            for r in resources]
+
+
+def plan_create(context, values):
+    values = dict(values)
+    resources = values.pop('resources', [])
+    values.setdefault('id', uuidutils.generate_uuid())
+    plan = models.Plan(**values)
+    plan.resources = _resource_rows(resources)
+    with _writer() as session:
+        session.add(plan)
+        session.flush()
+        session.refresh(plan)
+        return plan
+
+
+def plan_get(context, plan_id):
+    with _reader() as session:
+        return _scoped_get(context, session, models.Plan, plan_id,
+                           exception.PlanNotFound(plan_id=plan_id))
+
+
+def plan_update(context, plan_id, values):
+    values = dict(values)
+    resources = values.pop('resources', None)
+    with _writer() as session:
+        plan = _scoped_get(context, session, models.Plan, plan_id,
+                           exception.PlanNotFound(plan_id=plan_id))
+        plan.update(values)
+        if resources is not None:
+            plan.resources = _resource_rows(resources)
+        plan.updated_at = timeutils.utcnow()
+        session.flush()
+        session.refresh(plan)
+        return plan
+
+
+def plan_destroy(context, plan_id):
+    with _writer() as session:
+        plan = _scoped_get(context, session, models.Plan, plan_id,
+                           exception.PlanNotFound(plan_id=plan_id))
+        session.delete(plan)
+
+
+def plan_get_all(context, marker=None, limit=None, sort_keys=None,
+                 sort_dirs=None, filters=None, all_projects=False):
+    with _reader() as session:
+        return _paginate(context, session, models.Plan, marker, limit,
+                         sort_keys, sort_dirs, filters, all_projects,
+                         exception.PlanNotFound(plan_id=marker))
+
+
+# Restores
+
+def restore_create(context, values):
+    values = dict(values)
+    values.setdefault('id', uuidutils.generate_uuid())
+    values.setdefault('resources_status', {})
+    values.setdefault('resources_reason', {})
+    restore = models.Restore(**values)
+    with _writer() as session:
+        session.add(restore)
+        session.flush()
+        session.refresh(restore)
+        return restore
+
+
+def restore_get(context, restore_id):
+    with _reader() as session:
+        return _scoped_get(context, session, models.Restore, restore_id,
+                           exception.RestoreNotFound(restore_id=restore_id))
+
+
+def restore_update(context, restore_id, values):
+    with _writer() as session:
+        restore = _scoped_get(
+            context, session, models.Restore, restore_id,
+            exception.RestoreNotFound(restore_id=restore_id))
+        restore.update(values)
+        restore.updated_at = timeutils.utcnow()
+        session.flush()
+        session.refresh(restore)
+        return restore
+
+
+def restore_get_all(context, marker=None, limit=None, sort_keys=None,
+                    sort_dirs=None, filters=None, all_projects=False):
+    with _reader() as session:
+        return _paginate(context, session, models.Restore, marker, limit,
+                         sort_keys, sort_dirs, filters, all_projects,
+                         exception.RestoreNotFound(restore_id=marker))
+
+
+# Services
+
+def service_heartbeat(context, host, binary, topic):
+    """Create or touch the row of a running service; return its id."""
+    with _writer() as session:
+        service = session.query(models.Service).filter_by(
+            host=host, binary=binary).first()
+        if service is None:
+            service = models.Service(host=host, binary=binary, topic=topic,
+                                     report_count=0, disabled=False)
+            session.add(service)
+            try:
+                session.flush()
+            except db_exc.DBDuplicateEntry:
+                # Two processes of one host started at once: the other won.
+                session.rollback()
+                service = session.query(models.Service).filter_by(
+                    host=host, binary=binary).one()
+        service.report_count = (service.report_count or 0) + 1
+        service.updated_at = timeutils.utcnow()
+        session.flush()
+        return service.id
+
+
+def service_get_all(context, host=None, binary=None):
+    with _reader() as session:
+        query = session.query(models.Service)
+        if host:
+            query = query.filter(models.Service.host == host)
+        if binary:
+            query = query.filter(models.Service.binary == binary)
+        return query.order_by(models.Service.id).all()
+
+
+def ping(context):
+    """Whether the database answers (used by upgrade checks)."""
+    with _reader() as session:
+        return session.execute(sa.text('SELECT 1')).scalar() == 1

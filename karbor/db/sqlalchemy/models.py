@@ -1,0 +1,102 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""SQLAlchemy models of the rows Karbor keeps in its database.
+
+Checkpoints are not here: they live in the provider's bank.
+"""
+
+from oslo_db.sqlalchemy import models
+from oslo_db.sqlalchemy import types as db_types
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+BASE = orm.declarative_base()
+
+
+class KarborBase(models.TimestampMixin, models.ModelBase):
+    """Rows with created_at/updated_at, dict access and update()."""
+
+
+class Plan(BASE, KarborBase):
+    __tablename__ = 'plans'
+    __table_args__ = (
+        # Listing a project's plans newest first, page by page.
+        sa.Index('plans_project_created_idx', 'project_id', 'created_at',
+                 'id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.String(255))
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    status = sa.Column(sa.String(64), nullable=False)
+    parameters = sa.Column(db_types.JsonEncodedDict, nullable=False)
+
+    resources = orm.relationship(
+        'Resource', back_populates='plan', lazy='selectin',
+        order_by='Resource.id', cascade='all, delete-orphan')
+
+
+class Resource(BASE, KarborBase):
+    """One resource of a plan, in the order the user gave them."""
+
+    __tablename__ = 'resources'
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    plan_id = sa.Column(sa.String(36),
+                        sa.ForeignKey('plans.id', ondelete='CASCADE'),
+                        nullable=False, index=True)
+    resource_id = sa.Column(sa.String(255), nullable=False)
+    resource_type = sa.Column(sa.String(64), nullable=False)
+    resource_name = sa.Column(sa.String(255))
+    resource_extra_info = sa.Column(db_types.JsonEncodedDict)
+
+    plan = orm.relationship('Plan', back_populates='resources')
+
+
+class Restore(BASE, KarborBase):
+    __tablename__ = 'restores'
+    __table_args__ = (
+        sa.Index('restores_project_created_idx', 'project_id', 'created_at',
+                 'id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    restore_target = sa.Column(sa.String(255))
+    parameters = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    status = sa.Column(sa.String(64), nullable=False)
+    resources_status = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    resources_reason = sa.Column(db_types.JsonEncodedDict, nullable=False)
+
+
+class Service(BASE, KarborBase):
+    """A running karbor-* process and its last heartbeat."""
+
+    __tablename__ = 'services'
+    __table_args__ = (
+        sa.UniqueConstraint('host', 'binary', name='uniq_services0host0binary'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    binary = sa.Column(sa.String(255), nullable=False)
+    topic = sa.Column(sa.String(255))
+    report_count = sa.Column(sa.Integer, nullable=False, default=0)
+    disabled = sa.Column(sa.Boolean, nullable=False, default=False)
+    disabled_reason = sa.Column(sa.String(255))

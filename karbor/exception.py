@@ -1,0 +1,175 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Karbor's exceptions.
+
+Every exception that a request can provoke carries the HTTP status it maps
+to (``code``) and a message that names the problem; the API's fault
+middleware turns them into the JSON error body. The module is listed in
+oslo.messaging's allowed remote modules, so an exception raised by
+karbor-protection reaches karbor-api as the same class.
+"""
+
+from karbor.i18n import _
+
+
+class KarborException(Exception):
+    """Base exception: ``message`` is a format string filled from kwargs."""
+
+    message = _("An unknown exception occurred.")
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.message % kwargs
+            except (KeyError, TypeError):
+                # A wrong format must not hide the original problem.
+                message = self.message
+        self.msg = str(message)
+        super().__init__(self.msg)
+
+    def __str__(self):
+        return self.msg
+
+
+class Invalid(KarborException):
+    message = _("Unacceptable parameters: %(reason)s")
+    code = 400
+
+
+class InvalidInput(Invalid):
+    message = _("Invalid input received: %(reason)s")
+
+
+class ValidationError(Invalid):
+    message = "%(detail)s"
+
+
+class InvalidId(Invalid):
+    message = _("Invalid %(kind)s id provided.")
+
+
+class InvalidPlan(Invalid):
+    message = _("Invalid plan: %(reason)s")
+
+
+class InvalidCheckpoint(Invalid):
+    message = _("Invalid checkpoint: %(reason)s")
+
+
+class InvalidRestore(Invalid):
+    message = _("Invalid restore: %(reason)s")
+
+
+class InvalidSortKey(Invalid):
+    message = _("Sort key %(key)s is not supported; use one of: %(allowed)s.")
+
+
+class MalformedRequestUrl(Invalid):
+    message = _("Malformed request url")
+
+
+class NotAuthorized(KarborException):
+    message = _("Not authorized.")
+    code = 403
+
+
+class PolicyNotAuthorized(NotAuthorized):
+    message = _("Policy doesn't allow %(action)s to be performed.")
+
+
+class NotFound(KarborException):
+    message = _("Resource could not be found.")
+    code = 404
+
+
+class PlanNotFound(NotFound):
+    message = _("Plan %(plan_id)s could not be found.")
+
+
+class RestoreNotFound(NotFound):
+    message = _("Restore %(restore_id)s could not be found.")
+
+
+class ProviderNotFound(NotFound):
+    message = _("Provider %(provider_id)s could not be found.")
+
+
+class CheckpointNotFound(NotFound):
+    message = _("Checkpoint %(checkpoint_id)s could not be found.")
+
+
+class ProtectableTypeNotFound(NotFound):
+    message = _("Protectable type %(protectable_type)s could not be found.")
+
+
+class ProtectableResourceNotFound(NotFound):
+    message = _("%(resource_type)s %(resource_id)s could not be found: "
+                "%(reason)s")
+
+
+class BankObjectNotFound(NotFound):
+    message = _("Bank object %(key)s could not be found.")
+
+
+class ServiceNotFound(NotFound):
+    message = _("Service %(service_id)s could not be found.")
+
+
+class Conflict(KarborException):
+    message = _("Conflict: %(reason)s")
+    code = 409
+
+
+class CheckpointNotAvailable(Conflict):
+    message = _("Checkpoint %(checkpoint_id)s is %(status)s; it must be "
+                "available.")
+
+
+class CheckpointNotBeDeleted(Conflict):
+    message = _("Checkpoint %(checkpoint_id)s is %(status)s and cannot be "
+                "deleted now.")
+
+
+class PlanUsesUnknownResourceType(Invalid):
+    message = _("Provider %(provider)s has no protection plugin for "
+                "resource type %(resource_type)s.")
+
+
+class ProtectableListNotSupported(KarborException):
+    """A protectable plugin cannot reach the service behind its type."""
+
+    message = _("Cannot list %(resource_type)s instances: %(reason)s")
+    code = 503
+
+
+class ServiceUnavailable(KarborException):
+    message = _("%(service)s is not available: %(reason)s")
+    code = 503
+
+
+class BankError(KarborException):
+    message = _("Bank operation failed: %(reason)s")
+
+
+class LeaseLost(BankError):
+    message = _("The bank lease of %(owner_id)s is no longer valid.")
+
+
+class FlowError(KarborException):
+    message = _("Flow %(flow)s failed: %(error)s")
+
+
+class ProtectionPluginError(KarborException):
+    message = _("%(resource_type)s %(resource_id)s: %(reason)s")

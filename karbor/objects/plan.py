@@ -1,0 +1,86 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_versionedobjects import fields
+
+from karbor.db import api as db
+from karbor.objects import base
+from karbor.objects import fields as karbor_fields
+
+
+@base.obj_registry.register
+class Plan(base.KarborPersistentObject, base.KarborObject):
+    """A named set of resources that one provider protects."""
+
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    DB_FIELDS = ('id', 'name', 'description', 'provider_id', 'project_id',
+                 'user_id', 'status', 'parameters', 'created_at',
+                 'updated_at')
+
+    fields = {
+        'id': fields.UUIDField(),
+        'name': fields.StringField(),
+        'description': fields.StringField(nullable=True),
+        'provider_id': fields.UUIDField(),
+        'project_id': fields.StringField(),
+        'user_id': fields.StringField(nullable=True),
+        'status': karbor_fields.PlanStatusField(),
+        # Each resource: {"id", "type", "name"[, "extra_info"]}.
+        'resources': karbor_fields.JsonField(),
+        'parameters': karbor_fields.JsonField(),
+    }
+
+    @classmethod
+    def _from_db_object(cls, context, obj, db_row):
+        obj.resources = [_resource_dict(row) for row in db_row.resources]
+        return super()._from_db_object(context, obj, db_row)
+
+    @classmethod
+    def get_by_id(cls, context, plan_id):
+        return cls._from_db_object(context, cls(), db.plan_get(context,
+                                                               plan_id))
+
+    @classmethod
+    def create(cls, context, values):
+        return cls._from_db_object(context, cls(),
+                                   db.plan_create(context, values))
+
+    @classmethod
+    def update(cls, context, plan_id, values):
+        return cls._from_db_object(context, cls(),
+                                   db.plan_update(context, plan_id, values))
+
+    @classmethod
+    def destroy(cls, context, plan_id):
+        db.plan_destroy(context, plan_id)
+
+
+def _resource_dict(row):
+    resource = {'id': row.resource_id, 'type': row.resource_type,
+                'name': row.resource_name}
+    if row.resource_extra_info:
+        resource['extra_info'] = row.resource_extra_info
+    return resource
+
+
+@base.obj_registry.register
+class PlanList(base.KarborObject, base.base.ObjectListBase):
+    VERSION = '1.0'
+
+    fields = {'objects': fields.ListOfObjectsField('Plan')}
+
+    @classmethod
+    def get_all(cls, context, **kwargs):
+        rows = db.plan_get_all(context, **kwargs)
+        return base.base.obj_make_list(context, cls(context), Plan, rows)

@@ -1,0 +1,73 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_versionedobjects import fields
+
+from karbor.db import api as db
+from karbor.objects import base
+from karbor.objects import fields as karbor_fields
+
+
+@base.obj_registry.register
+class Restore(base.KarborPersistentObject, base.KarborObject):
+    """One restore of a checkpoint, with the status of each resource."""
+
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    DB_FIELDS = ('id', 'project_id', 'user_id', 'provider_id',
+                 'checkpoint_id', 'restore_target', 'parameters', 'status',
+                 'resources_status', 'resources_reason', 'created_at',
+                 'updated_at')
+
+    fields = {
+        'id': fields.UUIDField(),
+        'project_id': fields.StringField(),
+        'user_id': fields.StringField(nullable=True),
+        'provider_id': fields.UUIDField(),
+        'checkpoint_id': fields.UUIDField(),
+        'restore_target': fields.StringField(nullable=True),
+        'parameters': karbor_fields.JsonField(),
+        'status': karbor_fields.RestoreStatusField(),
+        # Keys are "<resource type>#<resource id>".
+        'resources_status': fields.DictOfStringsField(),
+        'resources_reason': fields.DictOfStringsField(),
+    }
+
+    @classmethod
+    def get_by_id(cls, context, restore_id):
+        return cls._from_db_object(context, cls(),
+                                   db.restore_get(context, restore_id))
+
+    @classmethod
+    def create(cls, context, values):
+        return cls._from_db_object(context, cls(),
+                                   db.restore_create(context, values))
+
+    def save(self):
+        """Write the changed fields back."""
+        changes = self.obj_get_changes()
+        if changes:
+            db.restore_update(self._context, self.id, changes)
+            self.obj_reset_changes()
+
+
+@base.obj_registry.register
+class RestoreList(base.KarborObject, base.base.ObjectListBase):
+    VERSION = '1.0'
+
+    fields = {'objects': fields.ListOfObjectsField('Restore')}
+
+    @classmethod
+    def get_all(cls, context, **kwargs):
+        rows = db.restore_get_all(context, **kwargs)
+        return base.base.obj_make_list(context, cls(context), Restore, rows)

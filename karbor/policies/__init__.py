@@ -1,0 +1,33 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Policy defaults in code, one module per resource."""
+
+import itertools
+
+from karbor.policies import base
+from karbor.policies import checkpoints
+from karbor.policies import plans
+from karbor.policies import protectables
+from karbor.policies import providers
+from karbor.policies import restores
+
+
+def list_rules():
+    return list(itertools.chain(
+        base.list_rules(),
+        plans.list_rules(),
+        checkpoints.list_rules(),
+        restores.list_rules(),
+        providers.list_rules(),
+        protectables.list_rules(),
+    ))

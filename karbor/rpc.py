@@ -1,0 +1,83 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""oslo.messaging setup shared by the API and the services.
+
+The transport comes from [DEFAULT] transport_url: rabbit:// for a real
+deployment, fake:// for karbor-all's in-process messaging. Servers use the
+threading executor.
+"""
+
+from oslo_config import cfg
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
+
+from karbor import context as karbor_context
+from karbor import exception
+from karbor.objects import base as objects_base
+
+CONF = cfg.CONF
+TRANSPORT = None
+
+# Exceptions from these modules are rebuilt on the caller's side as the
+# same class, so karbor-api answers a worker's NotFound with a 404.
+ALLOWED_EXMODS = [exception.__name__]
+
+
+class RequestContextSerializer(messaging.Serializer):
+    """Carries the request context and Karbor objects across RPC."""
+
+    def __init__(self, base=None):
+        self._base = base or messaging.NoOpSerializer()
+
+    def serialize_entity(self, context, entity):
+        return self._base.serialize_entity(context, entity)
+
+    def deserialize_entity(self, context, entity):
+        return self._base.deserialize_entity(context, entity)
+
+    def serialize_context(self, context):
+        return context.to_dict()
+
+    def deserialize_context(self, context):
+        return karbor_context.RequestContext.from_dict(context)
+
+
+def init(conf):
+    global TRANSPORT
+    if TRANSPORT is None:
+        TRANSPORT = messaging.get_rpc_transport(
+            conf, allowed_remote_exmods=ALLOWED_EXMODS)
+
+
+def cleanup():
+    global TRANSPORT
+    if TRANSPORT is not None:
+        TRANSPORT.cleanup()
+        TRANSPORT = None
+
+
+def _serializer():
+    return RequestContextSerializer(objects_base.KarborObjectSerializer())
+
+
+def get_client(target, version_cap=None):
+    return messaging.get_rpc_client(TRANSPORT, target,
+                                    version_cap=version_cap,
+                                    serializer=_serializer())
+
+
+def get_server(target, endpoints):
+    return messaging.get_rpc_server(
+        TRANSPORT, target, endpoints, executor='threading',
+        serializer=_serializer(),
+        access_policy=dispatcher.DefaultRPCAccessPolicy)

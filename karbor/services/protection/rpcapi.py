@@ -1,0 +1,108 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Client side of karbor-protection's RPC API (what karbor-api calls).
+
+Each method mirrors, name for name, an endpoint of
+karbor.services.protection.manager.ProtectionManager.
+"""
+
+from oslo_config import cfg
+import oslo_messaging as messaging
+
+from karbor import rpc
+
+CONF = cfg.CONF
+
+
+class ProtectionAPI(object):
+    """Version history:
+
+    1.0 - Initial version.
+    """
+
+    RPC_API_VERSION = '1.0'
+
+    def __init__(self):
+        target = messaging.Target(topic=CONF.protection_topic,
+                                  version=self.RPC_API_VERSION)
+        self._client = rpc.get_client(target, version_cap='1.0')
+
+    def _call(self, ctxt, method, **kwargs):
+        return self._client.prepare().call(ctxt, method, **kwargs)
+
+    # Checkpoints
+
+    def protect(self, ctxt, plan, checkpoint_properties):
+        """Start protecting ``plan``; return the new checkpoint."""
+        return self._call(ctxt, 'protect', plan=plan,
+                          checkpoint_properties=checkpoint_properties)
+
+    def list_checkpoints(self, ctxt, provider_id, marker=None, limit=None,
+                         sort_dir='desc', filters=None, all_projects=False):
+        return self._call(ctxt, 'list_checkpoints', provider_id=provider_id,
+                          marker=marker, limit=limit, sort_dir=sort_dir,
+                          filters=filters or {}, all_projects=all_projects)
+
+    def show_checkpoint(self, ctxt, provider_id, checkpoint_id):
+        return self._call(ctxt, 'show_checkpoint', provider_id=provider_id,
+                          checkpoint_id=checkpoint_id)
+
+    def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):
+        """Mark the checkpoint deleting and start deleting it."""
+        return self._call(ctxt, 'delete_checkpoint', provider_id=provider_id,
+                          checkpoint_id=checkpoint_id)
+
+    def reset_state(self, ctxt, provider_id, checkpoint_id, state):
+        return self._call(ctxt, 'reset_state', provider_id=provider_id,
+                          checkpoint_id=checkpoint_id, state=state)
+
+    # Restores
+
+    def restore(self, ctxt, restore, restore_auth):
+        """Check the restore can start, then run it in the background."""
+        return self._call(ctxt, 'restore', restore=restore,
+                          restore_auth=restore_auth)
+
+    # Providers
+
+    def list_providers(self, ctxt, marker=None, limit=None, sort_dir='asc',
+                       filters=None):
+        return self._call(ctxt, 'list_providers', marker=marker, limit=limit,
+                          sort_dir=sort_dir, filters=filters or {})
+
+    def show_provider(self, ctxt, provider_id):
+        return self._call(ctxt, 'show_provider', provider_id=provider_id)
+
+    # Protectables
+
+    def list_protectable_types(self, ctxt):
+        return self._call(ctxt, 'list_protectable_types')
+
+    def show_protectable_type(self, ctxt, protectable_type):
+        return self._call(ctxt, 'show_protectable_type',
+                          protectable_type=protectable_type)
+
+    def list_protectable_instances(self, ctxt, protectable_type, marker=None,
+                                   limit=None, filters=None,
+                                   parameters=None):
+        return self._call(ctxt, 'list_protectable_instances',
+                          protectable_type=protectable_type, marker=marker,
+                          limit=limit, filters=filters or {},
+                          parameters=parameters)
+
+    def show_protectable_instance(self, ctxt, protectable_type,
+                                  protectable_id, parameters=None):
+        return self._call(ctxt, 'show_protectable_instance',
+                          protectable_type=protectable_type,
+                          protectable_id=protectable_id,
+                          parameters=parameters)

@@ -1,0 +1,64 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Entry point of the library: ``Client`` and its resource managers."""
+
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
+
+import karborclient
+from karborclient.common import http
+from karborclient.v1 import checkpoints
+from karborclient.v1 import plans
+from karborclient.v1 import protectables
+from karborclient.v1 import providers
+from karborclient.v1 import restores
+
+SERVICE_TYPE = 'data-protect'
+
+
+class Client(object):
+    """Client for the Karbor v1 API.
+
+    Either pass a keystoneauth1 ``session`` (the endpoint is then found in
+    the service catalog under ``service_type``, unless ``endpoint`` overrides
+    it), or pass ``endpoint`` and ``token`` to talk to Karbor directly, e.g.
+    ``Client(endpoint='http://127.0.0.1:8799/v1/demo', token='admin:demo')``
+    for a Karbor running without Keystone.
+
+    Further keyword arguments go to :class:`keystoneauth1.adapter.Adapter`.
+    """
+
+    def __init__(self, session=None, endpoint=None, token=None,
+                 service_type=SERVICE_TYPE, interface='public',
+                 region_name=None, **adapter_options):
+        if session is None:
+            if not (endpoint and token):
+                raise ValueError('Client needs a keystoneauth1 session, or '
+                                 'both an endpoint and a token')
+            session = ks_session.Session(
+                auth=token_endpoint.Token(endpoint, token))
+        self.http = http.SessionClient(
+            session,
+            service_type=service_type,
+            interface=interface,
+            region_name=region_name,
+            endpoint_override=endpoint,
+            client_name='karborclient',
+            client_version=karborclient.__version__,
+            additional_headers={'Accept': 'application/json'},
+            **adapter_options)
+        self.providers = providers.ProviderManager(self.http)
+        self.protectables = protectables.ProtectableManager(self.http)
+        self.plans = plans.PlanManager(self.http)
+        self.checkpoints = checkpoints.CheckpointManager(self.http)
+        self.restores = restores.RestoreManager(self.http)
