@@ -33,6 +33,12 @@ class RequestContext(context.RequestContext):
         if is_admin is None:
             self.is_admin = policy.check_is_admin(self)
 
+    def to_policy_values(self):
+        values = super().to_policy_values()
+        # Rules such as "is_admin:True" read it from the credentials.
+        values['is_admin'] = self.is_admin
+        return values
+
     def to_dict(self):
         values = super().to_dict()
         values['service_catalog'] = self.service_catalog

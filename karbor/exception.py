@@ -80,6 +80,21 @@ class MalformedRequestUrl(Invalid):
     message = _("Malformed request url")
 
 
+class MethodNotAllowed(KarborException):
+    message = _("Method %(method)s is not allowed here; allowed: "
+                "%(allow)s.")
+    code = 405
+
+    @property
+    def headers(self):
+        return [('Allow', self.kwargs.get('allow', ''))]
+
+
+class NotAuthenticated(KarborException):
+    message = _("Authentication required.")
+    code = 401
+
+
 class NotAuthorized(KarborException):
     message = _("Not authorized.")
     code = 403

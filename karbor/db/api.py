@@ -208,6 +208,13 @@ def restore_update(context, restore_id, values):
         return restore
 
 
+def restore_destroy(context, restore_id):
+    with _writer() as session:
+        session.delete(_scoped_get(
+            context, session, models.Restore, restore_id,
+            exception.RestoreNotFound(restore_id=restore_id)))
+
+
 def restore_get_all(context, marker=None, limit=None, sort_keys=None,
                     sort_dirs=None, filters=None, all_projects=False):
     with _reader() as session:

@@ -9,3 +9,156 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+
+"""Request validation: JSON bodies against JSON Schema, query strings."""
+
+import jsonschema
+from oslo_config import cfg
+from oslo_serialization import jsonutils
+from oslo_utils import strutils
+from oslo_utils import uuidutils
+
+from karbor import exception
+from karbor.i18n import _
+
+CONF = cfg.CONF
+
+_FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@_FORMAT_CHECKER.checks('uuid')
+def _is_uuid(instance):
+    return not isinstance(instance, str) or uuidutils.is_uuid_like(instance)
+
+
+def json_body(req):
+    """The request body as JSON, or a 400 that says what is wrong."""
+    if not req.body:
+        raise exception.ValidationError(
+            detail=_('The request has no body; a JSON object is required.'))
+    try:
+        return jsonutils.loads(req.body)
+    except ValueError as exc:
+        raise exception.ValidationError(
+            detail=_('Malformed JSON in request body: %s') % exc)
+
+
+def validate(schema, body):
+    """Raise a 400 naming the first field of ``body`` that breaks ``schema``."""
+    validator = jsonschema.Draft7Validator(schema,
+                                           format_checker=_FORMAT_CHECKER)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    if error is None:
+        return body
+    raise exception.ValidationError(detail=_describe(error))
+
+
+def _describe(error):
+    path = '/'.join(str(p) for p in error.absolute_path)
+    if error.validator == 'additionalProperties':
+        return _('Invalid input%(where)s: %(reason)s') % {
+            'where': (_(' for field %s') % path) if path else '',
+            'reason': error.message}
+    if error.validator == 'required':
+        return _('Invalid input%(where)s: %(reason)s') % {
+            'where': (_(' for field %s') % path) if path else '',
+            'reason': error.message}
+    if error.validator == 'format' and error.validator_value == 'uuid':
+        return _('Invalid input for field %(path)s: %(value)r is not a '
+                 'UUID.') % {'path': path, 'value': error.instance}
+    return _('Invalid input for field %(path)s: %(reason)s') % {
+        'path': path or _('(the body)'), 'reason': error.message}
+
+
+def check_uuid(value, kind):
+    """A path id that must be a UUID: 400 "Invalid <kind> id provided."."""
+    if not uuidutils.is_uuid_like(value):
+        raise exception.InvalidId(kind=kind)
+    return value
+
+
+def page_params(req, marker_is_uuid=True):
+    """marker and limit of a list request, checked."""
+    marker = req.GET.get('marker')
+    if marker is not None and marker_is_uuid:
+        check_uuid(marker, 'marker')
+    limit = req.GET.get('limit')
+    if limit is None:
+        return marker, CONF.osapi_max_limit
+    try:
+        limit = int(limit)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise exception.InvalidInput(
+            reason=_('limit must be a non-negative integer, not %r.')
+            % req.GET.get('limit'))
+    return marker, min(limit, CONF.osapi_max_limit)
+
+
+def sort_params(req, allowed_keys, default_key='created_at',
+                default_dir='desc'):
+    """sort=key[:dir],... (or the older sort_key/sort_dir) as two lists."""
+    keys, dirs = [], []
+    if 'sort' in req.GET:
+        for part in req.GET['sort'].split(','):
+            key, _sep, direction = part.strip().partition(':')
+            keys.append(key.strip())
+            dirs.append(direction.strip() or default_dir)
+    elif 'sort_key' in req.GET:
+        keys = [req.GET['sort_key']]
+        dirs = [req.GET.get('sort_dir', default_dir)]
+    else:
+        return [default_key], [default_dir]
+    for key, direction in zip(keys, dirs):
+        if key not in allowed_keys:
+            raise exception.InvalidSortKey(key=key,
+                                           allowed=', '.join(allowed_keys))
+        if direction not in ('asc', 'desc'):
+            raise exception.InvalidInput(
+                reason=_('sort direction must be asc or desc, not %r.')
+                % direction)
+    return keys, dirs
+
+
+def all_projects(req):
+    value = req.GET.get('all_tenants', req.GET.get('all_projects', '0'))
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError:
+        raise exception.InvalidInput(
+            reason=_('all_tenants must be a boolean, not %r.') % value)
+
+
+def validate_parameters(parameters, schemas, resources, kind):
+    """Check plan or restore parameters against the provider's schemas.
+
+    ``parameters`` is keyed by resource type or by "type#id"; ``schemas``
+    maps each type the provider handles to its JSON schema (options or
+    restore); ``resources`` are the (type, id) pairs the parameters may
+    name. ``kind`` ("options", "restore") goes into the messages.
+    """
+    types = {resource_type for resource_type, _id in resources}
+    for key, value in (parameters or {}).items():
+        resource_type, _sep, resource_id = key.partition('#')
+        if resource_type not in types:
+            raise exception.InvalidInput(
+                reason=_('parameters name %(key)s, but no resource of type '
+                         '%(type)s is protected here.')
+                % {'key': key, 'type': resource_type})
+        if resource_id and (resource_type, resource_id) not in resources:
+            raise exception.InvalidInput(
+                reason=_('parameters name %s, which is not one of the '
+                         'resources.') % key)
+        schema = schemas.get(resource_type) or {'type': 'object'}
+        validator = jsonschema.Draft7Validator(
+            schema, format_checker=_FORMAT_CHECKER)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+        if error is not None:
+            where = '/'.join(str(p) for p in error.absolute_path)
+            raise exception.InvalidInput(
+                reason=_('%(kind)s parameters of %(key)s%(where)s: '
+                         '%(reason)s') % {
+                    'kind': kind, 'key': key,
+                    'where': (' (%s)' % where) if where else '',
+                    'reason': error.message})

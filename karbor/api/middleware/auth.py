@@ -1,0 +1,86 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Who is calling: the request context from Keystone or from noauth."""
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_middleware import base as base_middleware
+from oslo_serialization import jsonutils
+import webob.dec
+
+from karbor import context
+from karbor import exception
+from karbor.i18n import _
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+CONTEXT_KEY = 'karbor.context'
+
+
+def pipeline_factory(loader, global_conf, **local_conf):
+    """Pick the pipeline named by [DEFAULT] auth_strategy."""
+    pipeline = local_conf[CONF.auth_strategy].split()
+    filters = [loader.get_filter(name) for name in pipeline[:-1]]
+    app = loader.get_app(pipeline[-1])
+    for wrap in reversed(filters):
+        app = wrap(app)
+    return app
+
+
+class KarborKeystoneContext(base_middleware.ConfigurableMiddleware):
+    """Make a request context from the headers keystonemiddleware sets."""
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.headers.get('X_IDENTITY_STATUS', 'Confirmed') != 'Confirmed':
+            raise exception.NotAuthenticated()
+        catalog = []
+        catalog_header = req.headers.get('X_SERVICE_CATALOG')
+        if catalog_header:
+            try:
+                catalog = jsonutils.loads(catalog_header)
+            except ValueError:
+                raise exception.InvalidInput(
+                    reason=_('X-Service-Catalog is not JSON.'))
+        ctx = context.RequestContext.from_environ(
+            req.environ, service_catalog=catalog)
+        if ctx.project_id is None:
+            raise exception.InvalidInput(
+                reason=_('the token is not scoped to a project.'))
+        req.environ[CONTEXT_KEY] = ctx
+        return self.application
+
+
+class NoAuthMiddleware(base_middleware.ConfigurableMiddleware):
+    """Trust X-Auth-Token as "<user>:<project>" (testing, karbor-all).
+
+    The user named "admin" gets the admin role, everyone else is a plain
+    member, so project isolation can be seen without Keystone.
+    """
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        token = req.headers.get('X-Auth-Token')
+        if not token:
+            raise exception.NotAuthenticated(
+                _('X-Auth-Token is required; without Keystone it is '
+                  '"<user>:<project>".'))
+        user_id, _sep, project_id = token.partition(':')
+        project_id = project_id or user_id
+        roles = ['admin'] if user_id == 'admin' else ['member']
+        req.environ[CONTEXT_KEY] = context.RequestContext(
+            user_id=user_id, project_id=project_id, user_name=user_id,
+            project_name=project_id, roles=roles, auth_token=token,
+            request_id=req.environ.get('openstack.request_id'))
+        return self.application

@@ -1,0 +1,151 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Checkpoints: a plan's resources as protected at one moment, in a bank.
+
+Checkpoints live in the provider's bank, not in the database, so every
+call goes to karbor-protection. The wire format keeps the original's:
+``resource_graph`` and ``extra_info`` are JSON text inside the JSON, and
+``created_at`` is a date.
+"""
+
+import datetime
+
+from oslo_serialization import jsonutils
+
+from karbor.api.schemas import checkpoints as schemas
+from karbor.api import validation
+from karbor.api.v1 import http
+from karbor import exception
+from karbor.i18n import _
+from karbor import objects
+from karbor.objects import plan as plan_objects
+from karbor import policy
+
+objects.register_all()
+
+
+def _json_text(value):
+    return None if value is None else jsonutils.dumps(value)
+
+
+def _view(checkpoint):
+    created_at = checkpoint.get('created_at')
+    return {
+        'id': checkpoint['id'],
+        'project_id': checkpoint['project_id'],
+        'status': checkpoint['status'],
+        'protection_plan': checkpoint['protection_plan'],
+        'resource_graph': _json_text(checkpoint.get('resource_graph')),
+        'extra_info': _json_text(checkpoint.get('extra_info')),
+        'created_at': created_at[:10] if created_at else None,
+        'resources_status': checkpoint.get('resources_status') or {},
+        'resources_reason': checkpoint.get('resources_reason') or {},
+    }
+
+
+def _ids(req):
+    provider_id = validation.check_uuid(http.path_arg(req, 'provider_id'),
+                                        'provider')
+    checkpoint_id = http.path_arg(req, 'checkpoint_id')
+    return provider_id, validation.check_uuid(checkpoint_id, 'checkpoint')
+
+
+def _load(req, action):
+    """The checkpoint, after policy allows ``action`` on its project."""
+    context = http.context_of(req)
+    provider_id, checkpoint_id = _ids(req)
+    checkpoint = http.protection_api(req).show_checkpoint(
+        context, provider_id, checkpoint_id)
+    policy.authorize(context, action,
+                     {'project_id': checkpoint['project_id']})
+    return context, provider_id, checkpoint
+
+
+def create_checkpoint(req):
+    context = http.context_of(req)
+    policy.authorize(context, 'checkpoint:create')
+    provider_id = validation.check_uuid(http.path_arg(req, 'provider_id'),
+                                        'provider')
+    body = validation.validate(schemas.create, validation.json_body(req))
+    values = body['checkpoint']
+    plan = plan_objects.Plan.get_by_id(context, values['plan_id'])
+    if plan.provider_id != provider_id:
+        raise exception.InvalidInput(
+            reason=_('plan %(plan)s is protected by provider %(plan_pro)s, '
+                     'not %(provider)s.') % {
+                'plan': plan.id, 'plan_pro': plan.provider_id,
+                'provider': provider_id})
+    extra_info = values.get('extra_info', values.get('extra-info'))
+    checkpoint = http.protection_api(req).protect(
+        context, plan, {'extra_info': extra_info})
+    return http.json_response({'checkpoint': _view(checkpoint)})
+
+
+def list_checkpoints(req):
+    context = http.context_of(req)
+    policy.authorize(context, 'checkpoint:get_all')
+    provider_id = validation.check_uuid(http.path_arg(req, 'provider_id'),
+                                        'provider')
+    all_projects = validation.all_projects(req)
+    filters = _filters(req)
+    if all_projects or filters.get('project_id', context.project_id) !=             context.project_id:
+        policy.authorize(context, 'checkpoint:get_all_tenants')
+    marker, limit = validation.page_params(req)
+    _keys, dirs = validation.sort_params(req, ('created_at',))
+    checkpoints = http.protection_api(req).list_checkpoints(
+        context, provider_id, marker=marker, limit=limit, sort_dir=dirs[0],
+        filters=filters, all_projects=all_projects)
+    return http.collection(req, 'checkpoints',
+                           [_view(c) for c in checkpoints], limit)
+
+
+def _filters(req):
+    filters = {}
+    if 'plan_id' in req.GET:
+        filters['plan_id'] = validation.check_uuid(req.GET['plan_id'],
+                                                   'plan')
+    for key in ('start_date', 'end_date'):
+        if key in req.GET:
+            try:
+                datetime.date.fromisoformat(req.GET[key])
+            except ValueError:
+                raise exception.InvalidInput(
+                    reason=_('%(key)s must be a date (YYYY-MM-DD), not '
+                             '%(value)r.') % {'key': key,
+                                              'value': req.GET[key]})
+            filters[key] = req.GET[key]
+    if 'project_id' in req.GET:
+        filters['project_id'] = req.GET['project_id']
+    return filters
+
+
+def show_checkpoint(req):
+    _context, _provider_id, checkpoint = _load(req, 'checkpoint:get')
+    return http.json_response({'checkpoint': _view(checkpoint)})
+
+
+def delete_checkpoint(req):
+    context, provider_id, checkpoint = _load(req, 'checkpoint:delete')
+    http.protection_api(req).delete_checkpoint(context, provider_id,
+                                               checkpoint['id'])
+    return http.json_response({})
+
+
+def reset_checkpoint_state(req):
+    context, provider_id, checkpoint = _load(req, 'checkpoint:update')
+    body = validation.validate(schemas.reset_state,
+                               validation.json_body(req))
+    http.protection_api(req).reset_state(
+        context, provider_id, checkpoint['id'],
+        body['os-resetState']['state'])
+    return http.json_response({})

@@ -1,0 +1,60 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What every v1 handler needs from the request and for the response."""
+
+from urllib import parse
+
+from oslo_serialization import jsonutils
+import webob
+
+from karbor.api.middleware import auth
+
+PROTECTION_API_KEY = 'karbor.protection_api'
+
+
+def context_of(req):
+    return req.environ[auth.CONTEXT_KEY]
+
+
+def protection_api(req):
+    return req.environ[PROTECTION_API_KEY]
+
+
+def path_arg(req, name):
+    return req.environ['wsgiorg.routing_args'][1][name]
+
+
+def json_response(body, status=200):
+    response = webob.Response(status=status, content_type='application/json',
+                              charset='utf-8')
+    response.body = jsonutils.dump_as_bytes(body)
+    return response
+
+
+def empty_response(status=200):
+    """200 with no body, as the original answered deletes of plans."""
+    response = webob.Response(status=status)
+    response.content_type = None
+    return response
+
+
+def collection(req, name, items, limit):
+    """A list body with its "<name>_links" next link when a page is full."""
+    body = {name: items}
+    if items and limit and len(items) >= limit:
+        query = {k: v for k, v in req.GET.items() if k != 'marker'}
+        query['marker'] = items[-1]['id']
+        query['limit'] = limit
+        href = '%s?%s' % (req.path_url, parse.urlencode(query))
+        body[name + '_links'] = [{'rel': 'next', 'href': href}]
+    return json_response(body)

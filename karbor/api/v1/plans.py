@@ -1,0 +1,121 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Plans: which resources a provider protects, with which options."""
+
+from karbor.api.schemas import plans as schemas
+from karbor.api import validation
+from karbor.api.v1 import http
+from karbor import exception
+from karbor.i18n import _
+from karbor import objects
+from karbor.objects import plan as plan_objects
+from karbor import policy
+
+SORT_KEYS = ('created_at', 'updated_at', 'name', 'status', 'id')
+FILTERS = ('name', 'description', 'status', 'provider_id')
+
+objects.register_all()
+
+
+def _view(plan):
+    return {
+        'id': plan.id,
+        'name': plan.name,
+        'description': plan.description,
+        'provider_id': plan.provider_id,
+        'status': plan.status,
+        'resources': plan.resources,
+        'parameters': plan.parameters,
+    }
+
+
+def _load(req, action):
+    context = http.context_of(req)
+    plan_id = validation.check_uuid(http.path_arg(req, 'plan_id'), 'plan')
+    plan = plan_objects.Plan.get_by_id(context, plan_id)
+    policy.authorize(context, action, {'project_id': plan.project_id})
+    return context, plan
+
+
+def _check_against_provider(req, context, provider_id, resources,
+                            parameters):
+    """The provider exists and can protect every resource, as asked."""
+    try:
+        provider = http.protection_api(req).show_provider(context,
+                                                          provider_id)
+    except exception.ProviderNotFound as exc:
+        raise exception.InvalidInput(reason=str(exc))
+    schemas = provider['extended_info_schema']['options_schema']
+    seen = set()
+    for resource in resources:
+        key = (resource['type'], resource['id'])
+        if key in seen:
+            raise exception.InvalidPlan(
+                reason=_('resource %(type)s %(id)s is listed twice.')
+                % resource)
+        seen.add(key)
+        if resource['type'] not in schemas:
+            raise exception.PlanUsesUnknownResourceType(
+                provider=provider['name'], resource_type=resource['type'])
+    validation.validate_parameters(parameters, schemas, seen, 'options')
+
+
+def create_plan(req):
+    context = http.context_of(req)
+    policy.authorize(context, 'plan:create')
+    body = validation.validate(schemas.create, validation.json_body(req))
+    values = body['plan']
+    values.setdefault('parameters', {})
+    _check_against_provider(req, context, values['provider_id'],
+                            values['resources'], values['parameters'])
+    values.update(project_id=context.project_id, user_id=context.user_id,
+                  status='suspended')
+    plan = plan_objects.Plan.create(context, values)
+    return http.json_response({'plan': _view(plan)})
+
+
+def list_plans(req):
+    context = http.context_of(req)
+    policy.authorize(context, 'plan:get_all')
+    all_projects = validation.all_projects(req)
+    if all_projects:
+        policy.authorize(context, 'plan:get_all_tenants')
+    marker, limit = validation.page_params(req)
+    sort_keys, sort_dirs = validation.sort_params(req, SORT_KEYS)
+    filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
+    plans = plan_objects.PlanList.get_all(
+        context, marker=marker, limit=limit, sort_keys=sort_keys,
+        sort_dirs=sort_dirs, filters=filters, all_projects=all_projects)
+    return http.collection(req, 'plans', [_view(p) for p in plans], limit)
+
+
+def show_plan(req):
+    _context, plan = _load(req, 'plan:get')
+    return http.json_response({'plan': _view(plan)})
+
+
+def update_plan(req):
+    context, plan = _load(req, 'plan:update')
+    body = validation.validate(schemas.update, validation.json_body(req))
+    values = body['plan']
+    if 'resources' in values:
+        _check_against_provider(req, context, plan.provider_id,
+                                values['resources'], plan.parameters)
+    plan = plan_objects.Plan.update(context, plan.id, values)
+    return http.json_response({'plan': _view(plan)})
+
+
+def delete_plan(req):
+    context, plan = _load(req, 'plan:delete')
+    plan_objects.Plan.destroy(context, plan.id)
+    return http.empty_response()

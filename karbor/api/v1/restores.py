@@ -1,0 +1,108 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Restores: bring a checkpoint's resources back."""
+
+from oslo_utils import excutils
+
+from karbor.api.schemas import restores as schemas
+from karbor.api import validation
+from karbor.api.v1 import http
+from karbor import exception
+from karbor.i18n import _
+from karbor import objects
+from karbor.objects import restore as restore_objects
+from karbor import policy
+
+SORT_KEYS = ('created_at', 'updated_at', 'status', 'id')
+FILTERS = ('status', 'provider_id', 'checkpoint_id')
+
+objects.register_all()
+
+
+def _view(restore):
+    # restore_auth is never stored nor shown: it holds a password.
+    return {
+        'id': restore.id,
+        'project_id': restore.project_id,
+        'provider_id': restore.provider_id,
+        'checkpoint_id': restore.checkpoint_id,
+        'restore_target': restore.restore_target,
+        'parameters': restore.parameters,
+        'status': restore.status,
+        'resources_status': restore.resources_status,
+        'resources_reason': restore.resources_reason,
+    }
+
+
+def create_restore(req):
+    context = http.context_of(req)
+    policy.authorize(context, 'restore:create')
+    body = validation.validate(schemas.create, validation.json_body(req))
+    values = body['restore']
+    restore_auth = values.pop('restore_auth', None)
+    if values.get('restore_target') and not restore_auth:
+        raise exception.InvalidInput(
+            reason=_('restore_target needs restore_auth (type, username, '
+                     'password).'))
+    protection = http.protection_api(req)
+    provider = protection.show_provider(context, values['provider_id'])
+    checkpoint = protection.show_checkpoint(context, values['provider_id'],
+                                            values['checkpoint_id'])
+    policy.authorize(context, 'checkpoint:get',
+                     {'project_id': checkpoint['project_id']})
+    if checkpoint['status'] != 'available':
+        raise exception.CheckpointNotAvailable(
+            checkpoint_id=checkpoint['id'], status=checkpoint['status'])
+    resources = {(r['type'], r['id'])
+                 for r in checkpoint['protection_plan']['resources']}
+    values.setdefault('parameters', {})
+    validation.validate_parameters(
+        values['parameters'],
+        provider['extended_info_schema']['restore_schema'], resources,
+        'restore')
+    values.update(project_id=context.project_id, user_id=context.user_id,
+                  status='in_progress')
+    restore = restore_objects.Restore.create(context, values)
+    try:
+        protection.restore(context, restore, restore_auth)
+    except Exception:
+        # The restore never started: leave no row behind.
+        with excutils.save_and_reraise_exception():
+            restore.destroy()
+    return http.json_response({'restore': _view(restore)})
+
+
+def list_restores(req):
+    context = http.context_of(req)
+    policy.authorize(context, 'restore:get_all')
+    all_projects = validation.all_projects(req)
+    if all_projects:
+        policy.authorize(context, 'restore:get_all_tenants')
+    marker, limit = validation.page_params(req)
+    sort_keys, sort_dirs = validation.sort_params(req, SORT_KEYS)
+    filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
+    restores = restore_objects.RestoreList.get_all(
+        context, marker=marker, limit=limit, sort_keys=sort_keys,
+        sort_dirs=sort_dirs, filters=filters, all_projects=all_projects)
+    return http.collection(req, 'restores', [_view(r) for r in restores],
+                           limit)
+
+
+def show_restore(req):
+    context = http.context_of(req)
+    restore_id = validation.check_uuid(http.path_arg(req, 'restore_id'),
+                                       'restore')
+    restore = restore_objects.Restore.get_by_id(context, restore_id)
+    policy.authorize(context, 'restore:get',
+                     {'project_id': restore.project_id})
+    return http.json_response({'restore': _view(restore)})
