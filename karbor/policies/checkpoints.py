@@ -35,8 +35,8 @@ rules = [
         PREFIX % 'delete', base.RULE_ADMIN_OR_OWNER, 'Delete a checkpoint.',
         [{'method': 'DELETE', 'path': PATH + '/{checkpoint_id}'}]),
     policy.DocumentedRuleDefault(
-        PREFIX % 'update', base.RULE_ADMIN_API,
-        'Reset the status of a checkpoint.',
+        PREFIX % 'update', base.RULE_ADMIN_OR_OWNER,
+        'Reset the status of a checkpoint to available or error.',
         [{'method': 'PUT', 'path': PATH + '/{checkpoint_id}'}]),
 ]
 

@@ -1,0 +1,154 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Real Karbor processes and the real ``karbor`` CLI, for functional tests."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+BIN = os.path.dirname(sys.executable)
+NOOP_PROVIDER = 'b766f37c-d011-4026-8228-28730d734a3f'
+INFRA_PROVIDER = 'cf56bd3e-97a7-4078-b6d5-f36246333fd9'
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def write_config(path, sections):
+    with open(path, 'w') as conf:
+        for section, options in sections.items():
+            conf.write('[%s]\n' % section)
+            for name, value in options.items():
+                conf.write('%s = %s\n' % (name, value))
+            conf.write('\n')
+    return path
+
+
+class Process(object):
+    """A karbor-* command running in the background, its log in a file."""
+
+    def __init__(self, name, args, log_dir, env=None):
+        self.name = name
+        self.log_path = os.path.join(log_dir, '%s.log' % name)
+        self._log = open(self.log_path, 'w')
+        self.popen = subprocess.Popen(
+            [os.path.join(BIN, name)] + list(args), stdout=self._log,
+            stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+
+    def log(self):
+        with open(self.log_path) as log:
+            return log.read()
+
+    def stop(self):
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self._log.close()
+
+
+def wait_for_api(url, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise AssertionError('%s exited with %s:\n%s' % (
+                process.name, process.popen.returncode, process.log()))
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError('%s did not answer on %s:\n%s' % (
+        process.name, url, process.log()))
+
+
+class Cli(object):
+    """Runs ``karbor`` the way a user does on the embedded default."""
+
+    def __init__(self, url, user, project):
+        self.env = dict(os.environ, OS_AUTH_TOKEN='%s:%s' % (user, project),
+                        KARBOR_URL='%s/v1/%s' % (url, project))
+        for name in ('OS_AUTH_URL', 'OS_USERNAME', 'OS_PASSWORD',
+                     'OS_PROJECT_NAME', 'OS_CLOUD'):
+            self.env.pop(name, None)
+        self.project = project
+
+    def run(self, *args, check=True):
+        result = subprocess.run([os.path.join(BIN, 'karbor')] + list(args),
+                                env=self.env, capture_output=True,
+                                text=True, timeout=120)
+        if check and result.returncode != 0:
+            raise AssertionError('karbor %s failed (%s): %s%s' % (
+                ' '.join(args), result.returncode, result.stdout,
+                result.stderr))
+        return result
+
+    def table(self, *args):
+        """A Property/Value table as a dict (multi-line values joined)."""
+        return parse_property_table(self.run(*args).stdout)
+
+    def wait_for(self, status, *args, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.table(*args)
+            if shown['status'] == status:
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError('still %s after %ss: %s' % (
+                    shown['status'], timeout, shown))
+            time.sleep(0.2)
+
+
+def parse_property_table(text):
+    """Read a prettytable Property | Value table back into a dict."""
+    rows = {}
+    key = None
+    for line in text.splitlines():
+        if not line.startswith('|'):
+            continue
+        cells = [cell.strip() for cell in line.strip('|').split('|', 1)]
+        if len(cells) != 2 or cells == ['Property', 'Value']:
+            continue
+        if cells[0]:
+            key = cells[0]
+            rows[key] = cells[1]
+        elif key is not None:
+            rows[key] += '\n' + cells[1]
+    return rows
+
+
+def parse_list_table(text):
+    """Read a prettytable list back into a list of dicts."""
+    lines = [line for line in text.splitlines() if line.startswith('|')]
+    if not lines:
+        return []
+    header = [cell.strip() for cell in lines[0].strip('|').split('|')]
+    return [dict(zip(header, (cell.strip()
+                              for cell in line.strip('|').split('|'))))
+            for line in lines[1:]]
+
+
+def loads(value):
+    return json.loads(value)
