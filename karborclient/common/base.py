@@ -81,13 +81,12 @@ class Manager(object):
         """GET a list; without a limit, follow ``next`` links to the end.
 
         Karbor pages lists itself (``<key>_links`` carry the next marker), so
-        a caller that asked for no limit still gets every item. Filters left
-        unset (None, empty, False) are not sent.
+        a caller that asked for no limit still gets every item. Filters set
+        to None are not sent.
         """
         resource_class = resource_class or self.resource_class
         params = dict(filters or {}, marker=marker, limit=limit, sort=sort)
-        params = {k: v for k, v in params.items()
-                  if v is not None and v != '' and v is not False}
+        params = {k: v for k, v in params.items() if v is not None}
         items = []
         seen_markers = set()
         while True:

@@ -48,6 +48,8 @@ class SessionClient(adapter.Adapter):
         # Karbor API, and gives the exact URL to name in the error.
         try:
             endpoint = self.get_endpoint()
+        except ks_exceptions.EndpointNotFound:
+            endpoint = None
         except ks_exceptions.ConnectionError as error:
             raise exceptions.ConnectionRefused(
                 'Unable to reach the identity service: %s' % error)

@@ -12,8 +12,6 @@
 
 """Protectables: the resource types Karbor can protect and their instances."""
 
-from oslo_serialization import jsonutils
-
 from karborclient.common import base
 
 
@@ -27,10 +25,9 @@ class Instance(base.Resource):
 
 def _parameters_query(parameters):
     # Protectable plugins may need extra inputs (a region name, credentials
-    # of a backup appliance); they travel as one JSON object in the query.
-    if not parameters:
-        return {}
-    return {'parameters': jsonutils.dumps(parameters, sort_keys=True)}
+    # of a backup appliance); each travels as parameters.<key>=<value>.
+    return {'parameters.%s' % key: '' if value is None else value
+            for key, value in (parameters or {}).items()}
 
 
 class ProtectableManager(base.Manager):

@@ -96,10 +96,9 @@ def list_checkpoints(req):
     policy.authorize(context, 'checkpoint:get_all')
     provider_id = validation.check_uuid(http.path_arg(req, 'provider_id'),
                                         'provider')
-    all_projects = validation.all_projects(req)
+    all_projects, _project_id = http.listing_scope(req, context,
+                                                   'checkpoint')
     filters = _filters(req)
-    if all_projects or filters.get('project_id', context.project_id) !=             context.project_id:
-        policy.authorize(context, 'checkpoint:get_all_tenants')
     marker, limit = validation.page_params(req)
     _keys, dirs = validation.sort_params(req, ('created_at',))
     checkpoints = http.protection_api(req).list_checkpoints(

@@ -18,6 +18,8 @@ from oslo_serialization import jsonutils
 import webob
 
 from karbor.api.middleware import auth
+from karbor.api import validation
+from karbor import policy
 
 PROTECTION_API_KEY = 'karbor.protection_api'
 
@@ -58,3 +60,17 @@ def collection(req, name, items, limit):
         href = '%s?%s' % (req.path_url, parse.urlencode(query))
         body[name + '_links'] = [{'rel': 'next', 'href': href}]
     return json_response(body)
+
+
+def listing_scope(req, context, resource):
+    """Which projects a list covers: (all_projects, project_id or None).
+
+    A caller lists its own project; all_tenants=1 or another project_id
+    needs the "<resource>:get_all_tenants" policy (administrators).
+    """
+    all_projects = validation.all_projects(req)
+    project_id = req.GET.get('project_id')
+    if all_projects or project_id not in (None, context.project_id):
+        policy.authorize(context, '%s:get_all_tenants' % resource)
+        all_projects = True
+    return all_projects, project_id

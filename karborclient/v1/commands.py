@@ -1,0 +1,504 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The ``karbor`` subcommands for the v1 API.
+
+Each command is a function ``name_with_underscores(client, args)``
+registered by :func:`command` with its argparse arguments; it prints its
+result and returns the exit status (None meaning success).
+"""
+
+from oslo_serialization import jsonutils
+
+from karborclient import exceptions
+from karborclient import formatting
+from karborclient.v1 import arguments
+from karborclient import waiting
+
+COMMANDS = {}
+
+
+def command(*argument_specs):
+    """Register the decorated function as a subcommand named after it.
+
+    Each spec, made by :func:`arg`, is passed to ``add_argument``.
+    """
+    def register(func):
+        COMMANDS[func.__name__.replace('_', '-')] = (func, argument_specs)
+        return func
+    return register
+
+
+def arg(*flags, **options):
+    return flags, options
+
+
+MARKER = arg('--marker', metavar='<marker>',
+             help='Start after the item with this id.')
+LIMIT = arg('--limit', metavar='<limit>', type=arguments.positive_int,
+            help='Return at most this many items. Without it, every page '
+                 'is fetched.')
+SORT = arg('--sort', metavar='<key>[:<asc|desc>][,...]', type=arguments.sort,
+           help='Sort keys and directions, keys among %s.'
+                % ', '.join(arguments.SORT_KEYS))
+PAGING = (MARKER, LIMIT, SORT)
+ALL_TENANTS = arg('--all-tenants', dest='all_tenants', metavar='<0|1>',
+                  nargs='?', type=int, const=1, default=0,
+                  help='Show the items of all projects (admin only).')
+TENANT = arg('--tenant', metavar='<tenant>',
+             help='Show the items of this project only (admin only).')
+PARAMETERS = (
+    arg('--parameters-json', dest='parameters_json', metavar='<parameters>',
+        help='Parameters as a JSON object keyed by resource type or by '
+             '<type>#<id>.'),
+    arg('--parameters', action='append', default=[],
+        metavar=arguments.PARAMETERS_SYNTAX,
+        help="Parameters of one resource type (or of one resource with "
+             "resource_id); other keys follow the provider's schema. "
+             "Repeat for several."),
+)
+INSTANCE_PARAMETERS = arg(
+    '--parameters', nargs='*', metavar='<key=value>', default=[],
+    help='Parameters the protectable plugin needs (e.g. region_name).')
+
+
+def waiting_options(what):
+    return (
+        arg('--wait', action='store_true',
+            help='Wait until %s is over, showing progress on stderr; fail '
+                 'if it fails.' % what),
+        arg('--wait-timeout', metavar='<seconds>', default=600.0,
+            type=arguments.positive_seconds,
+            help='Give up waiting after this long (default: 600).'),
+    )
+
+
+def _print_resources(resources, columns, args, formatters=None):
+    # The server's order is the requested one when --sort is given.
+    formatting.print_list([r.to_dict() for r in resources], columns,
+                          formatters, sort_by_first=not args.sort)
+
+
+def _tenant_filters(args):
+    """The old client's --tenant implied --all-tenants."""
+    return {'all_tenants': 1 if args.tenant else args.all_tenants or None,
+            'project_id': args.tenant}
+
+
+def _for_each(ids, action):
+    """Run ``action(id)`` for every id, going on after failures.
+
+    Each failure is reported on its own line; the exit status says whether
+    any happened.
+    """
+    failed = False
+    for item_id in ids:
+        try:
+            action(item_id)
+        except exceptions.ClientException as error:
+            formatting.print_error(error)
+            failed = True
+    return 1 if failed else None
+
+
+# Checkpoints and restores map "<type>#<id>" of each resource to its
+# status and failure reason: short maps, printed on one line each.
+PER_RESOURCE_FIELDS = ('resources_status', 'resources_reason')
+# Statuses of a resource still being worked on.
+RESOURCE_BUSY = {'protecting', 'restoring', 'deleting', 'in_progress'}
+
+
+def _progress(kind):
+    """A --wait progress line: status, and resources done when known."""
+    def describe(resource):
+        line = '%s %s: %s' % (kind, resource['id'], resource['status'])
+        statuses = list((resource.get('resources_status') or {}).values())
+        if statuses:
+            done = sum(1 for s in statuses if s not in RESOURCE_BUSY)
+            line += ', %d of %d resources done' % (done, len(statuses))
+        return line
+    return describe
+
+
+def _wait_then_show(args, resource, poll, succeeded, failed, describe,
+                    show=None):
+    """Show the resource, first waiting for a final status with --wait.
+
+    A wait that ends in a failed status still shows the resource (its
+    reasons are there) and then fails the command.
+    """
+    if args.wait:
+        resource = waiting.wait_for(poll, succeeded | failed,
+                                    args.wait_timeout, describe, resource)
+    if show:
+        show(resource)
+    if args.wait and resource['status'] not in succeeded:
+        raise exceptions.CommandError('Failed: %s' % describe(resource))
+
+
+# Providers
+
+@command(arg('--name', metavar='<name>', help='Filter by name.'),
+         arg('--description', metavar='<description>',
+             help='Filter by description.'),
+         *PAGING)
+def provider_list(client, args):
+    """List protection providers."""
+    providers = client.providers.list(
+        args.marker, args.limit, args.sort,
+        name=args.name, description=args.description)
+    _print_resources(providers, ['Id', 'Name', 'Description'], args)
+
+
+@command(arg('provider_id', metavar='<provider_id>', help='Provider id.'))
+def provider_show(client, args):
+    """Show a provider and its option schemas."""
+    formatting.print_resource(client.providers.get(args.provider_id)
+                              .to_dict())
+
+
+# Protectables
+
+@command()
+def protectable_list(client, args):
+    """List the resource types that can be protected."""
+    types = client.protectables.list()
+    formatting.print_list([{'protectable_type': t} for t in types],
+                          ['Protectable type'])
+
+
+@command(arg('protectable_type', metavar='<protectable_type>',
+             help='Protectable type, e.g. OS::Nova::Server.'))
+def protectable_show(client, args):
+    """Show a protectable type and the types it depends on."""
+    formatting.print_resource(
+        client.protectables.get(args.protectable_type).to_dict())
+
+
+@command(arg('protectable_type', metavar='<protectable_type>',
+             help='Protectable type, e.g. OS::Cinder::Volume.'),
+         arg('--type', metavar='<type>', help='Filter by type.'),
+         INSTANCE_PARAMETERS,
+         *PAGING)
+def protectable_list_instances(client, args):
+    """List the instances of a protectable type."""
+    instances = client.protectables.list_instances(
+        args.protectable_type, args.marker, args.limit, args.sort,
+        parameters=arguments.parse_key_values(args.parameters),
+        type=args.type)
+    _print_resources(instances, ['Id', 'Type', 'Name', 'Dependent resources',
+                                 'Extra info'], args)
+
+
+@command(arg('protectable_type', metavar='<protectable_type>',
+             help='Protectable type.'),
+         arg('protectable_id', metavar='<protectable_id>',
+             help='Instance id.'),
+         INSTANCE_PARAMETERS)
+def protectable_show_instance(client, args):
+    """Show a protectable instance and the resources it depends on."""
+    instance = client.protectables.get_instance(
+        args.protectable_type, args.protectable_id,
+        parameters=arguments.parse_key_values(args.parameters))
+    formatting.print_resource(instance.to_dict())
+
+
+# Plans
+
+def _checked_resources(client, text, purpose):
+    """Parse plan resources and make sure the server knows each of them.
+
+    Like the old client, a plan naming a resource that its protectable
+    plugin cannot find is refused before anything is created.
+    """
+    resources = arguments.parse_resources(text)
+    for resource in resources:
+        try:
+            client.protectables.get_instance(resource['type'],
+                                             resource['id'])
+        except (exceptions.NotFound, exceptions.BadRequest) as error:
+            raise exceptions.CommandError(
+                'Refusing to %s: resource %s %s is unknown to Karbor (%s)'
+                % (purpose, resource['type'], resource['id'], error))
+    return resources
+
+
+@command(arg('name', metavar='<name>', help='Plan name.'),
+         arg('provider_id', metavar='<provider_id>',
+             type=arguments.uuid_of('provider'), help='Provider id.'),
+         arg('resources', metavar='<%s,...>' % arguments.RESOURCE_SYNTAX,
+             help='Resources to protect, comma separated; what follows the '
+                  'name is optional extra info.'),
+         *PARAMETERS,
+         arg('--description', metavar='<description>',
+             help='Plan description.'))
+def plan_create(client, args):
+    """Create a plan (it starts suspended)."""
+    parameters = arguments.parse_parameters(args.parameters,
+                                            args.parameters_json)
+    resources = _checked_resources(client, args.resources, 'create the plan')
+    plan = client.plans.create(args.name, args.provider_id, resources,
+                               parameters, description=args.description)
+    formatting.print_resource(plan.to_dict())
+
+
+@command(ALL_TENANTS,
+         arg('--name', metavar='<name>', help='Filter by name.'),
+         arg('--description', metavar='<description>',
+             help='Filter by description.'),
+         arg('--status', metavar='<status>', help='Filter by status.'),
+         *PAGING,
+         TENANT)
+def plan_list(client, args):
+    """List plans."""
+    plans = client.plans.list(
+        args.marker, args.limit, args.sort, name=args.name,
+        description=args.description, status=args.status,
+        **_tenant_filters(args))
+    _print_resources(plans, ['Id', 'Name', 'Description', 'Provider id',
+                             'Status'], args)
+
+
+@command(arg('plan', metavar='<plan>', help='Plan id.'))
+def plan_show(client, args):
+    """Show a plan."""
+    formatting.print_resource(client.plans.get(args.plan).to_dict())
+
+
+@command(arg('plan_id', metavar='<plan_id>', help='Plan id.'),
+         arg('--name', metavar='<name>', help='New name.'),
+         arg('--description', metavar='<description>',
+             help='New description.'),
+         arg('--resources', metavar='<%s,...>' % arguments.RESOURCE_SYNTAX,
+             help='New list of resources.'),
+         arg('--status', metavar='<suspended|started>',
+             choices=('suspended', 'started'),
+             help='Start or suspend the plan.'))
+def plan_update(client, args):
+    """Update a plan."""
+    changes = {field: getattr(args, field)
+               for field in ('name', 'description', 'status')
+               if getattr(args, field) is not None}
+    if args.resources is not None:
+        changes['resources'] = _checked_resources(client, args.resources,
+                                                  'update the plan')
+    if not changes:
+        raise exceptions.CommandError(
+            'Nothing to update: give --name, --description, --resources '
+            'or --status')
+    plan = client.plans.update(args.plan_id, changes)
+    formatting.print_resource(plan.to_dict())
+
+
+@command(arg('plan', metavar='<plan>', nargs='+', help='Plan id(s).'))
+def plan_delete(client, args):
+    """Delete plans."""
+    return _for_each(args.plan, client.plans.delete)
+
+
+# Checkpoints
+
+CHECKPOINT_SUCCEEDED = {'available'}
+CHECKPOINT_FAILED = {'error'}
+CHECKPOINT_DELETED = {'deleted'}
+CHECKPOINT_DELETE_FAILED = {'error-deleting', 'error'}
+# Karbor sends these fields as JSON text inside the JSON document.
+CHECKPOINT_JSON_TEXT_FIELDS = ('resource_graph', 'extra_info')
+
+
+def _decoded_checkpoint(checkpoint):
+    for field in CHECKPOINT_JSON_TEXT_FIELDS:
+        value = checkpoint.get(field)
+        if isinstance(value, str):
+            try:
+                checkpoint[field] = jsonutils.loads(value)
+            except ValueError:
+                pass  # Not JSON after all: shown as the server sent it.
+    return checkpoint
+
+
+def _show_checkpoint(checkpoint):
+    shown = _decoded_checkpoint(checkpoint)
+    # The walkthrough's table; the per-resource maps join it when they
+    # explain a failure.
+    if shown.get('status') not in CHECKPOINT_FAILED:
+        for name in PER_RESOURCE_FIELDS:
+            shown.pop(name, None)
+    formatting.print_resource(shown, PER_RESOURCE_FIELDS)
+
+
+def _plan_summary(checkpoint):
+    plan = checkpoint.get('protection_plan') or {}
+    return 'Name: %s\nId: %s' % (plan.get('name'), plan.get('id'))
+
+
+@command(arg('provider_id', metavar='<provider_id>', help='Provider id.'),
+         arg('plan_id', metavar='<plan_id>', help='Plan id.'),
+         arg('--extra_info', nargs='*', metavar='<key=value>',
+             help='Extra information to keep with the checkpoint.'),
+         *waiting_options('the protection'))
+def checkpoint_create(client, args):
+    """Protect a plan now: create a checkpoint."""
+    extra_info = None
+    if args.extra_info is not None:
+        extra_info = arguments.parse_key_values(args.extra_info)
+    checkpoint = client.checkpoints.create(args.provider_id, args.plan_id,
+                                           extra_info)
+    _wait_then_show(
+        args, checkpoint.to_dict(),
+        lambda: client.checkpoints.get(args.provider_id,
+                                       checkpoint.id).to_dict(),
+        CHECKPOINT_SUCCEEDED, CHECKPOINT_FAILED, _progress('checkpoint'),
+        _show_checkpoint)
+
+
+@command(ALL_TENANTS,
+         arg('provider_id', metavar='<provider_id>', help='Provider id.'),
+         arg('--plan_id', metavar='<plan_id>', type=arguments.uuid_of('plan'),
+             help='Filter by plan.'),
+         arg('--start_date', metavar='<YYYY-MM-DD>', type=arguments.date,
+             help='Only checkpoints created on or after this date.'),
+         arg('--end_date', metavar='<YYYY-MM-DD>', type=arguments.date,
+             help='Only checkpoints created on or before this date.'),
+         arg('--project_id', metavar='<project_id>',
+             help='Filter by project (admin only).'),
+         *PAGING)
+def checkpoint_list(client, args):
+    """List the checkpoints of a provider."""
+    checkpoints = client.checkpoints.list(
+        args.provider_id, args.marker, args.limit, args.sort,
+        plan_id=args.plan_id, start_date=args.start_date,
+        end_date=args.end_date, project_id=args.project_id,
+        all_tenants=args.all_tenants or None)
+    formatters = {
+        'Protection plan': _plan_summary,
+        'Metadata': lambda c: _decoded_checkpoint(c).get('extra_info'),
+    }
+    _print_resources(checkpoints, ['Id', 'Project id', 'Status',
+                                   'Protection plan', 'Metadata',
+                                   'Created at'], args, formatters)
+
+
+@command(arg('provider_id', metavar='<provider_id>', help='Provider id.'),
+         arg('checkpoint_id', metavar='<checkpoint_id>',
+             help='Checkpoint id.'))
+def checkpoint_show(client, args):
+    """Show a checkpoint, its plan and resource graph."""
+    _show_checkpoint(client.checkpoints.get(args.provider_id,
+                                            args.checkpoint_id).to_dict())
+
+
+def _checkpoint_or_deleted(client, provider_id, checkpoint_id):
+    try:
+        return client.checkpoints.get(provider_id, checkpoint_id).to_dict()
+    except exceptions.NotFound:
+        # A server may forget deleted checkpoints instead of keeping them
+        # as "deleted".
+        return {'id': checkpoint_id, 'status': 'deleted'}
+
+
+@command(arg('provider_id', metavar='<provider_id>', help='Provider id.'),
+         arg('checkpoint', metavar='<checkpoint>', nargs='+',
+             help='Checkpoint id(s).'),
+         *waiting_options('the deletion'))
+def checkpoint_delete(client, args):
+    """Delete checkpoints."""
+    def delete(checkpoint_id):
+        client.checkpoints.delete(args.provider_id, checkpoint_id)
+        if args.wait:
+            # Nothing to show once deleted; only a failure is reported.
+            _wait_then_show(
+                args, None,
+                lambda: _checkpoint_or_deleted(client, args.provider_id,
+                                               checkpoint_id),
+                CHECKPOINT_DELETED, CHECKPOINT_DELETE_FAILED,
+                _progress('checkpoint'))
+    return _for_each(args.checkpoint, delete)
+
+
+@command(arg('provider_id', metavar='<provider_id>', help='Provider id.'),
+         arg('checkpoint', metavar='<checkpoint>', nargs='+',
+             help='Checkpoint id(s).'),
+         arg('--available', action='store_const', dest='state',
+             const='available', default='error',
+             help='Reset to "available" instead of "error".'))
+def checkpoint_reset_state(client, args):
+    """Reset the status of checkpoints (admin only)."""
+    return _for_each(
+        args.checkpoint,
+        lambda checkpoint_id: client.checkpoints.reset_state(
+            args.provider_id, checkpoint_id, args.state))
+
+
+# Restores
+
+RESTORE_SUCCEEDED = {'success'}
+RESTORE_FAILED = {'fail', 'failed', 'error'}
+
+
+def _show_restore(restore):
+    formatting.print_resource(restore, PER_RESOURCE_FIELDS)
+
+
+@command(arg('provider_id', metavar='<provider_id>',
+             type=arguments.uuid_of('provider'), help='Provider id.'),
+         arg('checkpoint_id', metavar='<checkpoint_id>',
+             type=arguments.uuid_of('checkpoint'), help='Checkpoint id.'),
+         arg('--restore_target', metavar='<restore_target>',
+             help='Identity URL of the cloud to restore to.'),
+         arg('--restore_username', metavar='<restore_username>',
+             help='User name on the restore target.'),
+         arg('--restore_password', metavar='<restore_password>',
+             help='Password on the restore target.'),
+         *PARAMETERS,
+         *waiting_options('the restore'))
+def restore_create(client, args):
+    """Restore a checkpoint."""
+    parameters = arguments.parse_parameters(args.parameters,
+                                            args.parameters_json)
+    restore_auth = None
+    if args.restore_target is not None:
+        if args.restore_username is None or args.restore_password is None:
+            raise exceptions.CommandError(
+                '--restore_target needs --restore_username and '
+                '--restore_password')
+        restore_auth = {'type': 'password',
+                        'username': args.restore_username,
+                        'password': args.restore_password}
+    restore = client.restores.create(args.provider_id, args.checkpoint_id,
+                                     args.restore_target, parameters,
+                                     restore_auth)
+    _wait_then_show(
+        args, restore.to_dict(),
+        lambda: client.restores.get(restore.id).to_dict(),
+        RESTORE_SUCCEEDED, RESTORE_FAILED, _progress('restore'),
+        _show_restore)
+
+
+@command(ALL_TENANTS,
+         arg('--status', metavar='<status>', help='Filter by status.'),
+         *PAGING,
+         TENANT)
+def restore_list(client, args):
+    """List restores."""
+    restores = client.restores.list(args.marker, args.limit, args.sort,
+                                    status=args.status,
+                                    **_tenant_filters(args))
+    _print_resources(restores, ['Id', 'Project id', 'Provider id',
+                                'Checkpoint id', 'Restore target',
+                                'Parameters', 'Status'], args)
+
+
+@command(arg('restore', metavar='<restore>', help='Restore id.'))
+def restore_show(client, args):
+    """Show a restore and the status of each restored resource."""
+    _show_restore(client.restores.get(args.restore).to_dict())
