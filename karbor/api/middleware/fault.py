@@ -70,11 +70,11 @@ class FaultWrapper(base_middleware.ConfigurableMiddleware):
             return fault_response(
                 500, _('The server has either erred or is incapable of '
                        'performing the requested operation.'))
-        # webob errors returned (not raised) by other middleware, such as
-        # keystonemiddleware's 401, get the same JSON body.
-        if response.status_int >= 400 and                 response.content_type != 'application/json':
-            message = _plain_message(response)
-            return fault_response(response.status_int, message,
+        # Errors that other middleware returns rather than raises, such as
+        # keystonemiddleware's 401, get the same body as ours.
+        if response.status_int >= 400:
+            return fault_response(response.status_int,
+                                  _response_message(response),
                                   _passed_headers(response))
         return response
 

@@ -143,8 +143,8 @@ def test_admin_sees_all_projects_only_when_asked(api):
     admin = 'admin:admin'
     assert api('GET', '/admin/plans', token=admin).json['plans'] == []
     listed = api('GET', '/admin/plans?all_tenants=1', token=admin)
-    assert {p['id'] for p in listed.json['plans']} == {mine['id'],
-                                                        theirs['id']}
+    listed_ids = {p['id'] for p in listed.json['plans']}
+    assert listed_ids == {mine['id'], theirs['id']}
     assert api('GET', '/admin/plans/' + mine['id'],
                token=admin).status_int == 200
     message = _fault(api('GET', '/demo/plans?all_tenants=1'), 403)
@@ -173,8 +173,8 @@ def test_plan_list_pages_with_marker_limit_and_next_link(api):
     ('sort=name:sideways', 'sideways'),
     ('all_tenants=perhaps', 'all_tenants'),
 ])
-def test_bad_list_queries_get_400_or_404_naming_the_problem(api, query,
-                                                             words):
+def test_bad_list_queries_get_400_or_404_naming_the_problem(
+        api, query, words):
     response = api('GET', '/demo/plans?' + query)
     assert response.status_int in (400, 404)
     assert words in _fault(response, response.status_int)

@@ -53,8 +53,8 @@ class TestModelsMatchMigrations(test_migrations.ModelsMigrationsSync,
         return not (type_ == 'table' and name == 'alembic_version')
 
 
-def test_db_sync_brings_an_empty_database_to_the_newest_revision(conf,
-                                                                    tmp_path):
+def test_db_sync_brings_an_empty_database_to_the_newest_revision(
+        conf, tmp_path):
     db_api.dispose_engine()
     conf.config(connection='sqlite:///%s' % (tmp_path / 'new.sqlite'),
                 group='database')

@@ -1,0 +1,86 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The last release of python-karborclient (2.1.0) drives Karbor unchanged.
+
+The old client is installed into a virtualenv of its own, cached beside the
+test virtualenv, and talks to karbor-all in its direct (no Keystone) mode.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from karbor.tests.functional import fixtures
+
+RELEASE = 'python-karborclient==2.1.0'
+
+
+@pytest.fixture(scope='module')
+def old_karbor():
+    cache = os.environ.get('KARBOR_CACHE',
+                           os.path.expanduser('~/.cache/karbor'))
+    venv = os.path.join(cache, 'python-karborclient-2.1.0')
+    binary = os.path.join(venv, 'bin', 'karbor')
+    if not os.path.exists(os.path.join(venv, '.complete')):
+        subprocess.run([sys.executable, '-m', 'venv', '--clear', venv],
+                       check=True)
+        subprocess.run([os.path.join(venv, 'bin', 'pip'), 'install', '-q',
+                        RELEASE], check=True)
+        open(os.path.join(venv, '.complete'), 'w').close()
+    return binary
+
+
+def test_python_karborclient_2_1_0_walks_the_walkthrough(old_karbor,
+                                                         karbor_all):
+    def karbor(*args):
+        result = subprocess.run(
+            [old_karbor, '--os-no-client-auth', '--os-auth-token',
+             'demo:demo', '--karbor-url', karbor_all + '/v1/demo'] +
+            list(args), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+        return result.stdout
+
+    def wait_for(status, *args):
+        deadline = time.monotonic() + 60
+        while True:
+            shown = fixtures.parse_property_table(karbor(*args))
+            if shown['status'] == status or time.monotonic() > deadline:
+                return shown
+            time.sleep(0.3)
+
+    provider = fixtures.NOOP_PROVIDER
+    assert 'No-Op Provider' in karbor('provider-list')
+    assert 'OS::Keystone::Project' in karbor('protectable-list')
+    plan = fixtures.parse_property_table(karbor(
+        'plan-create', 'Plan1', provider, 'demo=OS::Keystone::Project=demo'))
+    assert plan['status'] == 'suspended'
+    created = fixtures.parse_property_table(
+        karbor('checkpoint-create', provider, plan['id']))
+    assert created['status'] == 'protecting'
+    shown = wait_for('available', 'checkpoint-show', provider,
+                     created['id'])
+    assert shown['status'] == 'available'
+    assert '"OS::Keystone::Project"' in shown['resource_graph']
+    restore = fixtures.parse_property_table(
+        karbor('restore-create', provider, created['id']))
+    done = wait_for('success', 'restore-show', restore['id'])
+    assert done['status'] == 'success'
+    assert 'OS::Keystone::Project#demo' in done['resources_status']
+    karbor('checkpoint-delete', provider, created['id'])
+    assert wait_for('deleted', 'checkpoint-show', provider,
+                    created['id'])['status'] == 'deleted'
+    assert plan['id'] in karbor('plan-list')
+    assert restore['id'] in karbor('restore-list')
