@@ -35,8 +35,7 @@ def db_version():
 
 def service_list():
     services = service_objects.ServiceList.get_all(
-        context.get_admin_context(), host=CONF.category.host,
-        binary=CONF.category.binary)
+        context.get_admin_context())
     row = '%-24s %-24s %-8s %-6s %s'
     print(row % ('Binary', 'Host', 'Status', 'State', 'Updated At'))
     for svc in services:
@@ -60,8 +59,6 @@ def _add_commands(subparsers):
     svc = subparsers.add_parser('service', help='The services table.')
     svc_actions = svc.add_subparsers(dest='action', required=True)
     listing = svc_actions.add_parser('list', help='List services.')
-    listing.add_argument('--host', default=None)
-    listing.add_argument('--binary', default=None)
     listing.set_defaults(func=service_list)
 
 
