@@ -19,8 +19,11 @@ import warnings
 warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 
 # Karbor runs on native threads. oslo.messaging pulls in oslo.service, whose
-# default backend is eventlet; choosing the threading backend before anything
-# imports oslo.messaging keeps eventlet out of every Karbor process.
+# default backend is eventlet; making threading the default before anything
+# imports oslo.messaging keeps eventlet out of every Karbor process. (A hook,
+# not init_backend(), so tools that load Karbor's options after choosing
+# their own backend, such as oslo-config-generator, still work.)
 from oslo_service import backend as _service_backend  # noqa: E402
 
-_service_backend.init_backend(_service_backend.BackendType.THREADING)
+_service_backend.register_backend_default_hook(
+    lambda: _service_backend.BackendType.THREADING)

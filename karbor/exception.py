@@ -188,3 +188,11 @@ class FlowError(KarborException):
 
 class ProtectionPluginError(KarborException):
     message = _("%(resource_type)s %(resource_id)s: %(reason)s")
+
+
+class InvalidBankKey(BankError):
+    message = _("Bank object key %(key)s cannot be used: %(reason)s")
+
+
+class BankReadonlyViolation(BankError):
+    message = _("Bank section %(section)s is read-only.")

@@ -77,7 +77,8 @@ def get_client(target, version_cap=None):
 
 
 def get_server(target, endpoints):
+    """A threading RPC server; only @oslo_messaging.expose methods answer."""
     return messaging.get_rpc_server(
         TRANSPORT, target, endpoints, executor='threading',
         serializer=_serializer(),
-        access_policy=dispatcher.DefaultRPCAccessPolicy)
+        access_policy=dispatcher.ExplicitRPCAccessPolicy)

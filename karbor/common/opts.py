@@ -15,13 +15,22 @@
 import itertools
 
 from karbor.common import config
-from karbor.services.protection import flows
-from karbor.services.protection import provider
+from karbor.services.protection.clients import cinder
+from karbor.services.protection.clients import glance
+from karbor.services.protection.clients import keystone
+from karbor.services.protection.clients import nova
+from karbor.services.protection import manager
 
 
 def list_opts():
+    """karbor.conf's options. Provider files (providers.d/*.conf) have
+    their own: [provider] and each plugin's section, documented in
+    doc/source/configuration.rst."""
     return [
-        ('DEFAULT', itertools.chain(config.api_opts, config.service_opts)),
-        ('protection', itertools.chain(provider.provider_opts,
-                                       flows.flow_opts)),
+        ('DEFAULT', itertools.chain(config.api_opts, config.service_opts,
+                                    manager.manager_opts)),
+        ('nova_client', nova.nova_client_opts),
+        ('cinder_client', cinder.cinder_client_opts),
+        ('glance_client', glance.glance_client_opts),
+        ('keystone_client', keystone.keystone_client_opts),
     ]

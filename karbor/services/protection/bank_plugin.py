@@ -1,0 +1,269 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The bank: where checkpoints and protected data are kept.
+
+A bank plugin is a small object store, the contract every bank backend
+(file system, Swift, S3...) implements:
+
+Objects
+    Keys are '/'-separated names such as
+    ``/checkpoints/<id>/index.json``; a leading '/' is optional and empty
+    segments are ignored, so ``a//b`` and ``/a/b`` name the same object.
+
+    ``update_object(key, value, context=None)`` creates or replaces an
+    object. ``value`` is one of: ``bytes``; ``str`` (stored UTF-8 encoded);
+    a JSON-serialisable ``dict`` or ``list`` (stored as JSON); a file-like
+    object with ``read()``; or any other iterable of ``bytes`` chunks.
+    Files and iterables are streamed: a plugin must write them chunk by
+    chunk and never join them in memory, so plugins can store volume-sized
+    data. :func:`iter_chunks` turns any accepted value into chunks. A
+    reader never sees a half-written object.
+
+    ``get_object(key, context=None)`` returns the stored bytes (plugins
+    written for the original Karbor may return the decoded value; the
+    :class:`Bank` wrapper accepts both). ``get_object_chunks(key,
+    chunk_size, context=None)`` returns an iterator of ``bytes`` chunks;
+    plugins that can read incrementally override it. A missing object
+    raises ``karbor.exception.BankObjectNotFound``.
+
+    ``list_objects(prefix=None, limit=None, marker=None, sort_dir=None,
+    end_marker=None, context=None)`` returns the full keys that start with
+    ``prefix``, sorted by key ('asc', the default, or 'desc'), at most
+    ``limit`` of them. ``marker`` and ``end_marker`` are exclusive bounds
+    given as full keys, as in Swift: ascending, the keys lie strictly
+    between ``marker`` and ``end_marker``; descending, the listing starts
+    below ``marker`` and stops above ``end_marker``. A page therefore costs
+    one call, whatever the number of objects.
+
+    ``delete_object(key, context=None)`` removes an object
+    (``BankObjectNotFound`` when there is none).
+
+Lease (see the bank plugin lease spec)
+    Every plugin instance is one lease owner, ``get_owner_id()``. The
+    protection service calls ``acquire_lease()`` when it starts and
+    ``release_lease()`` when it stops; in between the plugin keeps the
+    lease alive in the background, calling ``renew_lease()`` every
+    ``lease_renew_window`` seconds. ``check_lease_validity()`` tells the
+    owner whether its lease still has at least the validity window left,
+    so a write guarded by the lease may go ahead.
+    ``check_lease_existence(owner_id)`` tells whether another owner's
+    lease is alive: checkpoints left unfinished by an owner whose lease is
+    gone are zombies, and the protection service marks them failed.
+"""
+
+import abc
+import collections.abc
+
+from oslo_serialization import jsonutils
+
+from karbor import exception
+
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+
+def iter_chunks(value, chunk_size=DEFAULT_CHUNK_SIZE):
+    """Yield ``value`` (any value update_object accepts) as bytes chunks."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        yield bytes(value)
+    elif isinstance(value, str):
+        yield value.encode('utf-8')
+    elif isinstance(value, (dict, list)):
+        yield jsonutils.dump_as_bytes(value)
+    elif hasattr(value, 'read'):
+        while True:
+            chunk = value.read(chunk_size)
+            if not chunk:
+                return
+            yield chunk.encode('utf-8') if isinstance(chunk, str) else chunk
+    elif isinstance(value, collections.abc.Iterable):
+        for chunk in value:
+            yield chunk.encode('utf-8') if isinstance(chunk, str) else chunk
+    else:
+        raise exception.BankError(
+            reason='cannot store a value of type %s' % type(value).__name__)
+
+
+class BankPlugin(metaclass=abc.ABCMeta):
+    """The contract of a bank backend; see the module documentation."""
+
+    # Seconds between lease renewals. The protection service also looks for
+    # zombie checkpoints this often.
+    lease_renew_window = 100
+
+    def __init__(self, config=None):
+        # ``config`` is the provider's own ConfigOpts; a plugin registers
+        # its options on it, in its own section of the provider file.
+        self._config = config
+
+    @abc.abstractmethod
+    def update_object(self, key, value, context=None):
+        pass
+
+    @abc.abstractmethod
+    def get_object(self, key, context=None):
+        pass
+
+    def get_object_chunks(self, key, chunk_size=DEFAULT_CHUNK_SIZE,
+                          context=None):
+        """Read an object as chunks.
+
+        This default reads the whole object; plugins that can read
+        incrementally should override it.
+        """
+        data = b''.join(iter_chunks(self.get_object(key, context=context)))
+        return (data[offset:offset + chunk_size]
+                for offset in range(0, len(data), chunk_size))
+
+    @abc.abstractmethod
+    def list_objects(self, prefix=None, limit=None, marker=None,
+                     sort_dir=None, end_marker=None, context=None):
+        pass
+
+    @abc.abstractmethod
+    def delete_object(self, key, context=None):
+        pass
+
+    @abc.abstractmethod
+    def get_owner_id(self, context=None):
+        pass
+
+    @abc.abstractmethod
+    def acquire_lease(self):
+        pass
+
+    @abc.abstractmethod
+    def renew_lease(self):
+        pass
+
+    @abc.abstractmethod
+    def check_lease_validity(self):
+        pass
+
+    def check_lease_existence(self, owner_id):
+        """Whether ``owner_id``'s lease is alive.
+
+        A plugin that cannot tell answers True, so that nothing is taken
+        for a zombie by mistake.
+        """
+        return True
+
+    def release_lease(self):
+        """Stop renewing the lease and give it up."""
+
+
+class Bank(object):
+    """A bank plugin as Karbor uses it: JSON values and sections."""
+
+    def __init__(self, plugin):
+        self._plugin = plugin
+
+    @property
+    def plugin(self):
+        return self._plugin
+
+    def update_object(self, key, value):
+        self._plugin.update_object(key, value)
+
+    def get_object(self, key):
+        """Return the object, decoded when it holds JSON.
+
+        Raw data that is not JSON comes back as bytes; use
+        get_object_chunks to read large or binary objects.
+        """
+        value = self._plugin.get_object(key)
+        if not isinstance(value, (bytes, str)):
+            # A plugin written for the original Karbor decodes itself.
+            return value
+        try:
+            return jsonutils.loads(value)
+        except ValueError:
+            return value
+
+    def get_object_chunks(self, key, chunk_size=DEFAULT_CHUNK_SIZE):
+        return self._plugin.get_object_chunks(key, chunk_size)
+
+    def list_objects(self, prefix=None, limit=None, marker=None,
+                     sort_dir=None, end_marker=None):
+        return self._plugin.list_objects(prefix=prefix, limit=limit,
+                                         marker=marker, sort_dir=sort_dir,
+                                         end_marker=end_marker)
+
+    def delete_object(self, key):
+        self._plugin.delete_object(key)
+
+    def get_owner_id(self):
+        return self._plugin.get_owner_id()
+
+    def renew_lease(self):
+        self._plugin.renew_lease()
+
+    def check_lease_validity(self):
+        return self._plugin.check_lease_validity()
+
+    def check_lease_existence(self, owner_id):
+        return self._plugin.check_lease_existence(owner_id)
+
+    def get_sub_section(self, section, is_writable=True):
+        return BankSection(self, section, is_writable)
+
+
+class BankSection(object):
+    """A view of the bank under one prefix, optionally read-only.
+
+    Keys given to and returned by a section are relative to it; protection
+    plugins get one per resource and cannot reach outside it.
+    """
+
+    def __init__(self, bank, section, is_writable=True):
+        self._bank = bank
+        self._prefix = '/' + section.strip('/')
+        self._is_writable = is_writable
+
+    @property
+    def is_writable(self):
+        return self._is_writable
+
+    def _key(self, key):
+        return '%s/%s' % (self._prefix, key.lstrip('/'))
+
+    def _check_writable(self):
+        if not self._is_writable:
+            raise exception.BankReadonlyViolation(section=self._prefix)
+
+    def update_object(self, key, value):
+        self._check_writable()
+        self._bank.update_object(self._key(key), value)
+
+    def get_object(self, key):
+        return self._bank.get_object(self._key(key))
+
+    def get_object_chunks(self, key, chunk_size=DEFAULT_CHUNK_SIZE):
+        return self._bank.get_object_chunks(self._key(key), chunk_size)
+
+    def list_objects(self, prefix=None, limit=None, marker=None,
+                     sort_dir=None, end_marker=None):
+        keys = self._bank.list_objects(
+            prefix=self._key(prefix or ''), limit=limit,
+            marker=self._key(marker) if marker else None,
+            sort_dir=sort_dir,
+            end_marker=self._key(end_marker) if end_marker else None)
+        start = len(self._prefix) + 1
+        return [key[start:] for key in keys]
+
+    def delete_object(self, key):
+        self._check_writable()
+        self._bank.delete_object(self._key(key))
+
+    def get_sub_section(self, section, is_writable=True):
+        return BankSection(self._bank, self._key(section),
+                           self._is_writable and is_writable)

@@ -1,0 +1,424 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Checkpoints and how they are laid out in a provider's bank.
+
+Layout::
+
+    /checkpoints/<id>/index.json
+        the checkpoint record: id, project_id, provider_id, status,
+        protection_plan {id, name, provider_id, resources}, resource_graph
+        (packed, see graph.py; null until built), extra_info, created_at,
+        resources_status and resources_reason (keyed "<type>#<id>").
+    /checkpoints/<id>/<resource key>/...
+        the protection plugins' data about one resource
+        (Checkpoint.get_resource_bank_section).
+    /indices/by-project/<provider id>/<project id>/<created_at>@<id>
+    /indices/by-date/<provider id>/<created_at>@<id>
+    /indices/by-plan/<plan id>/<created_at>@<id>
+        one empty-ish object per checkpoint and listing. ``created_at`` is
+        UTC with microseconds (2026-11-25T04:25:03.123456Z), so index names
+        sort in creation order and a page of checkpoints is one
+        list_objects call plus one read per checkpoint on the page; a date
+        range becomes the listing's marker and end marker.
+    /indices/unfinished_checkpoints/<id>
+        {"owner_id", "operation"} while a protect or delete runs: if the
+        owner's bank lease disappears, the sweep marks the checkpoint
+        failed instead of leaving it "protecting" forever.
+
+A deleted checkpoint keeps only its index.json, with status "deleted".
+"""
+
+import copy
+import datetime
+import threading
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+
+from karbor import exception
+from karbor.i18n import _
+from karbor.services.protection import graph
+
+LOG = logging.getLogger(__name__)
+
+PROTECTING = 'protecting'
+AVAILABLE = 'available'
+ERROR = 'error'
+DELETING = 'deleting'
+DELETED = 'deleted'
+ERROR_DELETING = 'error-deleting'
+
+IN_PROGRESS = (PROTECTING, DELETING)
+# What a checkpoint becomes when the operation in progress fails; its
+# unfinished resources become "error".
+_FAILED_STATUS = {PROTECTING: ERROR, DELETING: ERROR_DELETING}
+
+ZOMBIE_REASON = _('the karbor-protection that ran it stopped')
+
+_CREATED_AT_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
+_UNFINISHED = '/indices/unfinished_checkpoints'
+
+
+def _record_key(checkpoint_id):
+    return '/checkpoints/%s/index.json' % checkpoint_id
+
+
+def _unfinished_key(checkpoint_id):
+    return '%s/%s' % (_UNFINISHED, checkpoint_id)
+
+
+def _by_project_prefix(provider_id, project_id):
+    return '/indices/by-project/%s/%s/' % (provider_id, project_id)
+
+
+def _by_date_prefix(provider_id):
+    return '/indices/by-date/%s/' % provider_id
+
+
+def _by_plan_prefix(plan_id):
+    return '/indices/by-plan/%s/' % plan_id
+
+
+def _index_name(record):
+    return '%s@%s' % (record['created_at'], record['id'])
+
+
+def _index_keys(record):
+    name = _index_name(record)
+    return [
+        _by_project_prefix(record['provider_id'], record['project_id']) +
+        name,
+        _by_date_prefix(record['provider_id']) + name,
+        _by_plan_prefix(record['protection_plan']['id']) + name,
+    ]
+
+
+def check_key_segment(value, what):
+    """Refuse a value that would not be exactly one segment of a key."""
+    if not value or '/' in value or value in ('.', '..'):
+        raise exception.InvalidInput(
+            reason=_('%(what)s %(value)r is not valid') %
+            {'what': what, 'value': value})
+    return value
+
+
+class Checkpoint(object):
+    """One checkpoint, as its record in the bank says.
+
+    Protection plugins read its id, status, project_id, provider_id,
+    created_at, protection_plan and resource_graph, and keep their data in
+    get_resource_bank_section(). Hooks of several resources update it at
+    the same time from different threads; the lock keeps each change and
+    the write that follows it together, so no update undoes another.
+    """
+
+    def __init__(self, bank, record):
+        self._bank = bank
+        self._record = record
+        self._lock = threading.RLock()
+
+    @property
+    def id(self):
+        return self._record['id']
+
+    @property
+    def status(self):
+        return self._record['status']
+
+    @property
+    def project_id(self):
+        return self._record['project_id']
+
+    @property
+    def provider_id(self):
+        return self._record['provider_id']
+
+    @property
+    def created_at(self):
+        return self._record['created_at']
+
+    @property
+    def protection_plan(self):
+        return copy.deepcopy(self._record['protection_plan'])
+
+    @property
+    def resource_graph(self):
+        """The graph (a list of GraphNode), or None before it is built."""
+        packed = self._record['resource_graph']
+        return None if packed is None else graph.unpack_graph(packed)
+
+    def to_dict(self):
+        with self._lock:
+            return copy.deepcopy(self._record)
+
+    def get_resource_bank_section(self, resource_id):
+        """Where a protection plugin keeps one resource's data.
+
+        Karbor's plugins pass the resource key, "<type>#<id>"; plugins
+        written for the original Karbor pass the bare id, which works too.
+        """
+        return self._bank.get_sub_section(
+            '/checkpoints/%s/%s' % (self.id, resource_id))
+
+    def commit(self):
+        with self._lock:
+            if self.status in IN_PROGRESS:
+                _check_lease(self._bank)
+            self._bank.update_object(_record_key(self.id), self._record)
+
+    def update_resource_status(self, resource_type, resource_id, status,
+                               reason=None):
+        key = _resource_key(resource_type, resource_id)
+        with self._lock:
+            self._record['resources_status'][key] = status
+            if reason is not None:
+                self._record['resources_reason'][key] = str(reason)
+            self.commit()
+
+    def reset_state(self, status):
+        with self._lock:
+            self._record['status'] = status
+            self.commit()
+
+    # The life of a checkpoint
+
+    def start_protecting(self, resource_graph):
+        with self._lock:
+            self._record['resource_graph'] = graph.pack_graph(resource_graph)
+            self._record['resources_status'] = {
+                graph.resource_key(node.value): PROTECTING
+                for node in graph.iter_nodes(resource_graph)}
+            self.commit()
+
+    def finish_protecting(self):
+        with self._lock:
+            self._record['status'] = AVAILABLE
+            self.commit()
+        _delete_quietly(self._bank, _unfinished_key(self.id))
+
+    def start_deleting(self):
+        with self._lock:
+            self._bank.update_object(
+                _unfinished_key(self.id),
+                {'owner_id': self._bank.get_owner_id(),
+                 'operation': 'delete'})
+            self._record['status'] = DELETING
+            self._record['resources_status'] = dict.fromkeys(
+                self._record['resources_status'], DELETING)
+            self._record['resources_reason'] = {}
+            self.commit()
+
+    def finish_deleting(self):
+        """Remove the resources' data and the indices; keep the record."""
+        prefix = '/checkpoints/%s/' % self.id
+        for key in self._bank.list_objects(prefix=prefix):
+            if key != _record_key(self.id):
+                _delete_quietly(self._bank, key)
+        for key in _index_keys(self._record):
+            _delete_quietly(self._bank, key)
+        with self._lock:
+            self._record['status'] = DELETED
+            self.commit()
+        _delete_quietly(self._bank, _unfinished_key(self.id))
+
+    def fail(self, reason):
+        """End the operation in progress as failed.
+
+        Resources it had not finished become "error" too, with ``reason``;
+        none is left "protecting" or "deleting".
+        """
+        with self._lock:
+            in_progress = self.status
+            if in_progress not in IN_PROGRESS:
+                return
+            statuses = self._record['resources_status']
+            reasons = self._record['resources_reason']
+            for resource in self._record['protection_plan']['resources']:
+                statuses.setdefault(
+                    _resource_key(resource['type'], resource['id']),
+                    in_progress)
+            for key, status in statuses.items():
+                if status == in_progress:
+                    statuses[key] = ERROR
+                    reasons.setdefault(key, _('not finished: %s') % reason)
+            self._record['status'] = _FAILED_STATUS[in_progress]
+            self.commit()
+        _delete_quietly(self._bank, _unfinished_key(self.id))
+
+
+def _resource_key(resource_type, resource_id):
+    # The same key as graph.resource_key gives a Resource.
+    return '%s#%s' % (resource_type, resource_id)
+
+
+def _delete_quietly(bank, key):
+    try:
+        bank.delete_object(key)
+    except exception.BankObjectNotFound:
+        pass
+
+
+def _check_lease(bank):
+    # The lease guards the writes of an operation in progress: with less
+    # than the validity window left, a sweeper elsewhere could take the
+    # checkpoint for a zombie while it is being written. The default
+    # windows leave 20 s of validity after each background renewal, so
+    # renewing on demand is the normal case, not an emergency.
+    if not bank.check_lease_validity():
+        bank.renew_lease()
+        if not bank.check_lease_validity():
+            raise exception.LeaseLost(owner_id=bank.get_owner_id())
+
+
+class CheckpointCollection(object):
+    """The checkpoints of one provider, in that provider's bank."""
+
+    def __init__(self, bank, provider_id):
+        self._bank = bank
+        self._provider_id = provider_id
+
+    def create(self, plan, extra_info=None):
+        """Record a new "protecting" checkpoint of ``plan``."""
+        _check_lease(self._bank)
+        checkpoint_id = uuidutils.generate_uuid()
+        record = {
+            'id': checkpoint_id,
+            'project_id': plan.project_id,
+            'provider_id': self._provider_id,
+            'status': PROTECTING,
+            'protection_plan': {
+                'id': plan.id,
+                'name': plan.name,
+                'provider_id': plan.provider_id,
+                'resources': copy.deepcopy(plan.resources),
+            },
+            'resource_graph': None,
+            'extra_info': extra_info,
+            'created_at': timeutils.utcnow().strftime(_CREATED_AT_FORMAT),
+            'resources_status': {},
+            'resources_reason': {},
+        }
+        # The unfinished marker comes first, so that a crash at any later
+        # point leaves something the sweep finds.
+        self._bank.update_object(
+            _unfinished_key(checkpoint_id),
+            {'owner_id': self._bank.get_owner_id(), 'operation': 'protect'})
+        checkpoint = Checkpoint(self._bank, record)
+        checkpoint.commit()
+        for key in _index_keys(record):
+            self._bank.update_object(key, {'id': checkpoint_id})
+        return checkpoint
+
+    def _load(self, checkpoint_id):
+        if not uuidutils.is_uuid_like(checkpoint_id):
+            raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
+        try:
+            record = self._bank.get_object(_record_key(checkpoint_id))
+        except exception.BankObjectNotFound:
+            raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
+        return Checkpoint(self._bank, record)
+
+    def get(self, checkpoint_id, project_id=None):
+        """The checkpoint, if it belongs to this provider and, unless
+        ``project_id`` is None, to that project."""
+        checkpoint = self._load(checkpoint_id)
+        if (checkpoint.provider_id != self._provider_id or
+                project_id is not None and
+                checkpoint.project_id != project_id):
+            raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
+        return checkpoint
+
+    def list(self, project_id=None, plan_id=None, start_date=None,
+             end_date=None, marker=None, limit=None, sort_dir='desc'):
+        """One page of checkpoints, newest first unless sort_dir is 'asc'.
+
+        ``project_id`` None lists every project's. ``start_date`` and
+        ``end_date`` (datetime.date) are inclusive; ``marker`` is the id of
+        the checkpoint the page follows.
+        """
+        if plan_id is not None:
+            prefix = _by_plan_prefix(check_key_segment(plan_id, 'plan_id'))
+        elif project_id is not None:
+            prefix = _by_project_prefix(
+                self._provider_id, check_key_segment(project_id,
+                                                     'project_id'))
+        else:
+            prefix = _by_date_prefix(self._provider_id)
+
+        lower = prefix + start_date.isoformat() if start_date else None
+        upper = (prefix + (end_date + datetime.timedelta(days=1)).isoformat()
+                 if end_date else None)
+        if marker is not None:
+            marker_key = prefix + _index_name(
+                self.get(marker, project_id).to_dict())
+            if sort_dir == 'desc':
+                upper = min(upper, marker_key) if upper else marker_key
+            else:
+                lower = max(lower, marker_key) if lower else marker_key
+
+        if sort_dir == 'desc':
+            keys = self._bank.list_objects(prefix=prefix, limit=limit,
+                                           marker=upper, end_marker=lower,
+                                           sort_dir='desc')
+        else:
+            keys = self._bank.list_objects(prefix=prefix, limit=limit,
+                                           marker=lower, end_marker=upper,
+                                           sort_dir='asc')
+        page = []
+        for key in keys:
+            name = key[len(prefix):]
+            if '/' in name or '@' not in name:
+                continue
+            try:
+                checkpoint = self._load(name.rsplit('@', 1)[1])
+            except exception.CheckpointNotFound:
+                continue  # deleted while we listed
+            # The plan index holds every project's and provider's entries.
+            if checkpoint.provider_id != self._provider_id:
+                continue
+            if project_id is not None and checkpoint.project_id != project_id:
+                continue
+            page.append(checkpoint)
+        return page
+
+    def sweep_zombies(self):
+        """Fail the checkpoints whose owner stopped before finishing.
+
+        An unfinished checkpoint whose owner's lease is gone goes from
+        "protecting" to "error" and from "deleting" to "error-deleting".
+        """
+        own_id = self._bank.get_owner_id()
+        for key in self._bank.list_objects(prefix=_UNFINISHED + '/'):
+            checkpoint_id = key.rsplit('/', 1)[1]
+            try:
+                owner_id = self._bank.get_object(key).get('owner_id')
+            except exception.BankObjectNotFound:
+                continue  # finished meanwhile
+            if owner_id == own_id or self._bank.check_lease_existence(
+                    owner_id):
+                continue
+            try:
+                checkpoint = self._load(checkpoint_id)
+            except exception.CheckpointNotFound:
+                _delete_quietly(self._bank, key)
+                continue
+            if checkpoint.status in IN_PROGRESS:
+                LOG.warning('Checkpoint %(id)s was %(status)s by %(owner)s, '
+                            'whose bank lease is gone; marking it failed.',
+                            {'id': checkpoint_id,
+                             'status': checkpoint.status, 'owner': owner_id})
+                checkpoint.fail(ZOMBIE_REASON)
+            else:
+                # Its state was reset by hand meanwhile.
+                _delete_quietly(self._bank, key)

@@ -1,0 +1,75 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Delete: run the delete hooks, then remove the checkpoint's data.
+
+    one graph flow of every resource's delete hooks -> CompleteDelete
+
+The checkpoint is already "deleting" when this starts. CompleteDelete
+removes the resources' data and the indices and leaves the record,
+"deleted". A failure leaves it "error-deleting" with the reasons.
+"""
+
+from oslo_log import log as logging
+from taskflow.patterns import linear_flow
+from taskflow import task
+
+from karbor.services.protection import checkpoint as checkpoints
+from karbor.services.protection.flows import engine
+from karbor.services.protection.flows import resource_flow
+
+LOG = logging.getLogger(__name__)
+
+
+class _DeleteProgress(resource_flow.ResourceProgress):
+
+    def __init__(self, checkpoint):
+        self._checkpoint = checkpoint
+
+    def resource_done(self, resource):
+        self._checkpoint.update_resource_status(
+            resource.type, resource.id, checkpoints.DELETED)
+
+    def resource_failed(self, resource, error):
+        self._checkpoint.update_resource_status(
+            resource.type, resource.id, checkpoints.ERROR, reason=error)
+
+
+class CompleteDeleteTask(task.Task):
+    def execute(self, checkpoint):
+        checkpoint.finish_deleting()
+
+
+def get_flow(checkpoint, provider):
+    flow = linear_flow.Flow('delete %s' % checkpoint.id)
+    flow.add(
+        resource_flow.build_flow(
+            'delete resources of %s' % checkpoint.id,
+            # A checkpoint that failed before its graph was built has no
+            # resource data to delete.
+            checkpoint.resource_graph or [],
+            lambda resource: provider.get_protection_plugin(
+                resource.type).get_delete_operation(resource),
+            {}, _DeleteProgress(checkpoint)),
+        CompleteDeleteTask())
+    return flow
+
+
+def run(context, provider, checkpoint):
+    """Delete ``checkpoint`` (in a background thread)."""
+    try:
+        engine.run_flow(get_flow(checkpoint, provider),
+                        {'checkpoint': checkpoint, 'context': context,
+                         'hook_kwargs': {}})
+    except Exception as exc:
+        LOG.exception('Deleting checkpoint %s failed.', checkpoint.id)
+        checkpoint.fail(exc)

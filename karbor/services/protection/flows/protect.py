@@ -1,0 +1,88 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Protect: build the resource graph and run the protect hooks.
+
+    StartProtect -> one graph flow of every resource's protect hooks
+                 -> CompleteProtect
+
+The checkpoint already exists ("protecting") when this starts. It ends
+"available", or "error" with each failed resource's reason; whatever
+fails, it does not stay "protecting".
+"""
+
+from oslo_log import log as logging
+from taskflow.patterns import linear_flow
+from taskflow import task
+
+from karbor.services.protection import checkpoint as checkpoints
+from karbor.services.protection.flows import engine
+from karbor.services.protection.flows import resource_flow
+from karbor.services.protection.protectable_plugin import Resource
+
+LOG = logging.getLogger(__name__)
+
+
+class _ProtectProgress(resource_flow.ResourceProgress):
+
+    def __init__(self, checkpoint):
+        self._checkpoint = checkpoint
+
+    def resource_done(self, resource):
+        self._checkpoint.update_resource_status(
+            resource.type, resource.id, checkpoints.AVAILABLE)
+
+    def resource_failed(self, resource, error):
+        self._checkpoint.update_resource_status(
+            resource.type, resource.id, checkpoints.ERROR, reason=error)
+
+
+class StartProtectTask(task.Task):
+    """Records the graph, every resource "protecting"."""
+
+    def execute(self, checkpoint, resource_graph):
+        checkpoint.start_protecting(resource_graph)
+
+
+class CompleteProtectTask(task.Task):
+    def execute(self, checkpoint):
+        checkpoint.finish_protecting()
+
+
+def get_flow(checkpoint, resource_graph, provider, parameters):
+    flow = linear_flow.Flow('protect %s' % checkpoint.id)
+    flow.add(
+        StartProtectTask(inject={'resource_graph': resource_graph}),
+        resource_flow.build_flow(
+            'protect resources of %s' % checkpoint.id, resource_graph,
+            lambda resource: provider.get_protection_plugin(
+                resource.type).get_protect_operation(resource),
+            parameters, _ProtectProgress(checkpoint)),
+        CompleteProtectTask())
+    return flow
+
+
+def run(context, provider, protectables, checkpoint, plan):
+    """Protect ``plan`` into ``checkpoint`` (in a background thread)."""
+    try:
+        resources = [Resource(**resource) for resource in plan.resources]
+        resource_graph = protectables.build_graph(context, resources,
+                                                  provider.supports)
+        flow = get_flow(checkpoint, resource_graph, provider,
+                        plan.parameters)
+        engine.run_flow(flow, {'checkpoint': checkpoint, 'context': context,
+                               'hook_kwargs': {}})
+    except Exception as exc:
+        LOG.exception('Protecting plan %(plan)s into checkpoint '
+                      '%(checkpoint)s failed.',
+                      {'plan': plan.id, 'checkpoint': checkpoint.id})
+        checkpoint.fail(exc)

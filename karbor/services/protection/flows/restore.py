@@ -1,0 +1,82 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Restore: run the restore hooks over the checkpoint's resource graph.
+
+    one graph flow of every resource's restore hooks -> CompleteRestore
+
+Plugins report each restored resource on the Restore object; a resource
+whose hook raises is reported "error" with the exception's message. The
+restore ends "success" or "fail".
+"""
+
+from oslo_log import log as logging
+from taskflow.patterns import linear_flow
+from taskflow import task
+
+from karbor.objects import fields
+from karbor.services.protection.flows import engine
+from karbor.services.protection.flows import resource_flow
+
+LOG = logging.getLogger(__name__)
+
+RESOURCE_ERROR = 'error'
+
+
+class _RestoreProgress(resource_flow.ResourceProgress):
+
+    def __init__(self, restore):
+        self._restore = restore
+
+    def resource_failed(self, resource, error):
+        self._restore.update_resource_status(resource.type, resource.id,
+                                             RESOURCE_ERROR, reason=error)
+
+
+class CompleteRestoreTask(task.Task):
+    def execute(self, hook_kwargs):
+        restore = hook_kwargs['restore']
+        restore.status = fields.RestoreStatus.SUCCESS
+        restore.save()
+
+
+def get_flow(checkpoint, provider, restore):
+    flow = linear_flow.Flow('restore %s' % restore.id)
+    flow.add(
+        resource_flow.build_flow(
+            'restore resources of %s' % restore.id,
+            checkpoint.resource_graph or [],
+            lambda resource: provider.get_protection_plugin(
+                resource.type).get_restore_operation(resource),
+            restore.parameters, _RestoreProgress(restore)),
+        CompleteRestoreTask())
+    return flow
+
+
+def run(context, provider, checkpoint, restore, restore_auth):
+    """Restore ``checkpoint`` as ``restore`` says (in a background
+    thread)."""
+    hook_kwargs = {'restore': restore, 'new_resources': {}}
+    if restore_auth is not None:
+        hook_kwargs['restore_auth'] = restore_auth
+    if restore.restore_target is not None:
+        hook_kwargs['restore_target'] = restore.restore_target
+    try:
+        engine.run_flow(get_flow(checkpoint, provider, restore),
+                        {'checkpoint': checkpoint, 'context': context,
+                         'hook_kwargs': hook_kwargs})
+    except Exception:
+        LOG.exception('Restore %(restore)s of checkpoint %(checkpoint)s '
+                      'failed.', {'restore': restore.id,
+                                  'checkpoint': checkpoint.id})
+        restore.status = fields.RestoreStatus.FAIL
+        restore.save()

@@ -1,0 +1,245 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import json
+import os
+import time
+import tracemalloc
+
+import pytest
+
+from karbor import exception
+from karbor.tests.unit.protection import fakes
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def plugin(config, tmp_path):
+    return fakes.fs_bank_plugin(str(tmp_path))
+
+
+@pytest.fixture
+def bank_root(tmp_path):
+    return tmp_path / 'bank'
+
+
+def _files(root):
+    return sorted(str(path.relative_to(root)) for path in root.rglob('*')
+                  if path.is_file())
+
+
+def test_objects_round_trip_as_bytes_text_json_and_chunks(plugin):
+    plugin.update_object('/a/bytes', b'\x00\x01')
+    plugin.update_object('/a/text', 'caf\u00e9')
+    plugin.update_object('/a/json', {'status': 'available'})
+    plugin.update_object('/a/chunks', iter([b'one ', b'two']))
+    assert plugin.get_object('/a/bytes') == b'\x00\x01'
+    assert plugin.get_object('a/text') == 'caf\u00e9'.encode()
+    assert json.loads(plugin.get_object('/a/json')) == {
+        'status': 'available'}
+    assert b''.join(plugin.get_object_chunks('/a/chunks', 3)) == b'one two'
+
+
+def test_a_crash_mid_write_leaves_the_old_object_whole(plugin, bank_root):
+    plugin.update_object('/checkpoints/c1/index.json', b'old record')
+
+    def dying_writer():
+        yield b'new rec'
+        raise RuntimeError('karbor-protection killed mid-write')
+
+    with pytest.raises(RuntimeError):
+        plugin.update_object('/checkpoints/c1/index.json', dying_writer())
+    assert plugin.get_object('/checkpoints/c1/index.json') == b'old record'
+    # No temporary file is left behind either.
+    assert _files(bank_root / 'checkpoints') == ['c1/index.json']
+
+
+def test_a_big_object_is_written_and_read_without_holding_it_in_memory(
+        plugin):
+    def sixty_four_mib():
+        for index in range(64):
+            yield bytes([index]) * MiB
+
+    tracemalloc.start()
+    try:
+        plugin.update_object('/data/volume', sixty_four_mib())
+        _size, write_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        read = 0
+        for index, chunk in enumerate(plugin.get_object_chunks('/data/volume',
+                                                               MiB)):
+            assert chunk == bytes([index]) * MiB
+            read += len(chunk)
+        _size, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert read == 64 * MiB
+    assert write_peak < 8 * MiB
+    assert read_peak < 8 * MiB
+
+
+@pytest.fixture
+def listed(plugin):
+    keys = ['/indices/by-date/p/2026-11-%02dT00:00:00Z@c%02d' % (day, day)
+            for day in range(1, 11)]
+    for key in keys + ['/indices/by-plan/x/1@c01', '/checkpoints/c01/i']:
+        plugin.update_object(key, b'')
+    return keys
+
+
+def test_listing_returns_keys_under_a_prefix_in_order(plugin, listed):
+    assert plugin.list_objects(prefix='/indices/by-date/p/') == listed
+    assert plugin.list_objects(prefix='/indices/by-date/p/2026-11-0') == (
+        listed[:9])
+    assert plugin.list_objects(prefix='/indices/') == (
+        listed + ['/indices/by-plan/x/1@c01'])
+    assert len(plugin.list_objects()) == 12
+    assert plugin.list_objects(prefix='/nothing/') == []
+
+
+def test_listing_pages_with_marker_end_marker_limit_and_direction(
+        plugin, listed):
+    prefix = '/indices/by-date/p/'
+    assert plugin.list_objects(prefix=prefix, limit=3) == listed[:3]
+    assert plugin.list_objects(prefix=prefix, limit=3,
+                               marker=listed[2]) == listed[3:6]
+    assert plugin.list_objects(prefix=prefix, marker=listed[6],
+                               end_marker=listed[9]) == listed[7:9]
+    assert plugin.list_objects(prefix=prefix, sort_dir='desc',
+                               limit=2) == [listed[9], listed[8]]
+    assert plugin.list_objects(prefix=prefix, sort_dir='desc',
+                               marker=listed[5], end_marker=listed[2]) == [
+        listed[4], listed[3]]
+    # Dates as bounds: everything from November 3rd to 4th.
+    assert plugin.list_objects(prefix=prefix, marker=prefix + '2026-11-03',
+                               end_marker=prefix + '2026-11-05') == (
+        listed[2:4])
+
+
+def test_unsafe_characters_are_escaped_in_file_names_and_listed_back(
+        plugin, bank_root):
+    keys = ['/odd/object*with%wierd*id', '/odd/caf\u00e9 au lait',
+            '/odd/.hidden', '/odd/OS::Cinder::Volume#v1/data']
+    for key in keys:
+        plugin.update_object(key, b'x')
+    assert _files(bank_root / 'odd') == sorted([
+        'object%[2A]with%[25]wierd%[2A]id',
+        'caf%[C3A9]%[20]au%[20]lait',
+        '%[2E]hidden',
+        'OS::Cinder::Volume#v1/data'])
+    assert plugin.list_objects(prefix='/odd/') == sorted(keys)
+    assert plugin.get_object('/odd/caf\u00e9 au lait') == b'x'
+
+
+@pytest.mark.parametrize('key', ['../outside', '/a/../../outside',
+                                 '/a/./b', '/a/..'])
+def test_keys_cannot_reach_outside_the_bank(plugin, tmp_path, key):
+    with pytest.raises(exception.InvalidBankKey):
+        plugin.update_object(key, b'x')
+    with pytest.raises(exception.InvalidBankKey):
+        plugin.get_object(key)
+    with pytest.raises(exception.InvalidBankKey):
+        plugin.list_objects(prefix=key + '/')
+    assert not (tmp_path / 'outside').exists()
+
+
+def test_missing_objects_are_not_found(plugin):
+    plugin.update_object('/a/b', b'x')
+    for key in ('/a/missing', '/a', '/a/b/c'):
+        with pytest.raises(exception.BankObjectNotFound):
+            plugin.get_object(key)
+        with pytest.raises(exception.BankObjectNotFound):
+            plugin.get_object_chunks(key)
+        with pytest.raises(exception.BankObjectNotFound):
+            plugin.delete_object(key)
+
+
+def test_deleting_objects_removes_their_empty_directories(plugin,
+                                                          bank_root):
+    plugin.update_object('/checkpoints/c1/OS::Nova::Server#s1/data', b'x')
+    plugin.update_object('/checkpoints/c1/index.json', b'x')
+    plugin.delete_object('/checkpoints/c1/OS::Nova::Server#s1/data')
+    assert plugin.list_objects() == ['/checkpoints/c1/index.json']
+    assert not (bank_root / 'checkpoints' / 'c1' /
+                'OS::Nova::Server#s1').exists()
+    plugin.delete_object('/checkpoints/c1/index.json')
+    assert sorted(os.listdir(bank_root)) == ['.leases']
+
+
+class _Clock(object):
+    def __init__(self, monkeypatch):
+        self.now = time.time()
+        monkeypatch.setattr(time, 'time', lambda: self.now)
+
+
+def test_a_lease_is_valid_until_too_little_of_it_is_left(
+        config, tmp_path, monkeypatch):
+    clock = _Clock(monkeypatch)
+    plugin = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=120,
+                                  lease_renew_window=100,
+                                  lease_validity_window=100)
+    assert not plugin.check_lease_validity()  # not acquired yet
+    plugin.acquire_lease()
+    try:
+        assert plugin.check_lease_validity()
+        clock.now += 30  # 90 s left: less than the validity window
+        assert not plugin.check_lease_validity()
+        plugin.renew_lease()
+        assert plugin.check_lease_validity()
+    finally:
+        plugin.release_lease()
+
+
+def test_another_owner_sees_a_lease_until_it_expires_or_is_released(
+        config, tmp_path, monkeypatch):
+    clock = _Clock(monkeypatch)
+    owner = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=120)
+    observer = fakes.fs_bank_plugin(str(tmp_path))
+    assert owner.get_owner_id() != observer.get_owner_id()
+    assert not observer.check_lease_existence(owner.get_owner_id())
+    owner.acquire_lease()
+    try:
+        assert observer.check_lease_existence(owner.get_owner_id())
+        clock.now += 121
+        assert not observer.check_lease_existence(owner.get_owner_id())
+        owner.renew_lease()
+        assert observer.check_lease_existence(owner.get_owner_id())
+    finally:
+        owner.release_lease()
+    assert not observer.check_lease_existence(owner.get_owner_id())
+
+
+def test_the_lease_is_renewed_in_the_background(config, tmp_path):
+    plugin = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=2,
+                                  lease_renew_window=1,
+                                  lease_validity_window=1)
+    lease_file = tmp_path / 'bank' / '.leases' / plugin.get_owner_id()
+    plugin.acquire_lease()
+    try:
+        first_expiry = json.loads(lease_file.read_bytes())['expires_at']
+        deadline = time.time() + 5
+        while (json.loads(lease_file.read_bytes())['expires_at'] ==
+               first_expiry):
+            assert time.time() < deadline, 'the lease was not renewed'
+            time.sleep(0.1)
+        assert plugin.check_lease_validity()
+    finally:
+        plugin.release_lease()
+    assert not lease_file.exists()
+
+
+def test_a_write_the_file_system_refuses_is_a_bank_error(plugin):
+    plugin.update_object('/a/b', b'object')
+    with pytest.raises(exception.BankError, match='cannot write /a/b/c'):
+        plugin.update_object('/a/b/c', b'under an object')
+    assert plugin.get_object('/a/b') == b'object'

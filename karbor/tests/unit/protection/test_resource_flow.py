@@ -1,0 +1,134 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import pytest
+
+from karbor import exception
+from karbor.services.protection.flows import engine
+from karbor.services.protection.flows import resource_flow
+from karbor.services.protection.graph import GraphNode
+from karbor.services.protection.protectable_plugin import Resource
+from karbor.services.protection import protection_plugin
+from karbor.tests.unit.protection import fakes
+
+HOOKS = resource_flow.HOOKS
+
+
+def _shared_volume_graph():
+    """project -> server1, server2; both servers -> volume1."""
+    volume1 = GraphNode(Resource(fakes.VOLUME, 'volume1', 'Volume1'), ())
+    server1 = GraphNode(Resource(fakes.SERVER, 'server1', 'Server1'),
+                        (volume1,))
+    server2 = GraphNode(Resource(fakes.SERVER, 'server2', 'Server2'),
+                        (volume1,))
+    project = GraphNode(Resource(fakes.PROJECT, 'project', 'Project'),
+                        (server1, server2))
+    return [project]
+
+
+EDGES = [('project', 'server1'), ('project', 'server2'),
+         ('server1', 'volume1'), ('server2', 'volume1')]
+
+
+def _run(resource_graph, operation, progress=None):
+    flow = resource_flow.build_flow(
+        'test', resource_graph, lambda resource: operation, {},
+        progress or resource_flow.ResourceProgress())
+    engine.run_flow(flow, {'checkpoint': None, 'context': None,
+                           'hook_kwargs': {}})
+
+
+def _position(events, event, resource_id, hook):
+    matches = [index for index, value in enumerate(events)
+               if value == (event, resource_id, hook)]
+    assert len(matches) == 1, (event, resource_id, hook, events)
+    return matches[0]
+
+
+def _runs_after(events, first, second):
+    """``second`` (resource, hook) starts after ``first`` ended."""
+    return (_position(events, 'end', *first) <
+            _position(events, 'start', *second))
+
+
+def assert_hook_order(events):
+    for resource_id in ('project', 'server1', 'server2', 'volume1'):
+        assert _runs_after(events, (resource_id, 'on_prepare_begin'),
+                           (resource_id, 'on_prepare_finish'))
+        assert _runs_after(events, (resource_id, 'on_prepare_finish'),
+                           (resource_id, 'on_main'))
+        assert _runs_after(events, (resource_id, 'on_main'),
+                           (resource_id, 'on_complete'))
+    for parent, child in EDGES:
+        assert _runs_after(events, (parent, 'on_prepare_begin'),
+                           (child, 'on_prepare_begin'))
+        assert _runs_after(events, (child, 'on_prepare_finish'),
+                           (parent, 'on_prepare_finish'))
+        assert _runs_after(events, (child, 'on_complete'),
+                           (parent, 'on_complete'))
+
+
+# Several runs: the parallel engine interleaves the hooks differently.
+@pytest.mark.parametrize('run', range(5))
+def test_hooks_follow_the_resource_graph_and_a_shared_volume_runs_once(
+        config, run):
+    # The children are slow: a parent's hook that does not wait for them
+    # would end first.
+    operation = fakes.RecordingOperation(slow=('volume1', 'server2'))
+    _run(_shared_volume_graph(), operation)
+    # _position also asserts that every hook of every resource ran once.
+    assert_hook_order(operation.events)
+    calls = [event for event in operation.events if event[0] == 'start']
+    assert len(calls) == 4 * len(HOOKS)
+    assert sorted(hook for _event, resource_id, hook in calls
+                  if resource_id == 'volume1') == sorted(HOOKS)
+
+
+class _Progress(resource_flow.ResourceProgress):
+    def __init__(self):
+        self.done = []
+        self.failed = {}
+
+    def resource_done(self, resource):
+        self.done.append(resource.id)
+
+    def resource_failed(self, resource, error):
+        self.failed[resource.id] = str(error)
+
+
+class _FailingVolumeMain(protection_plugin.Operation):
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        if resource.type == fakes.VOLUME:
+            raise RuntimeError('snapshot quota exceeded')
+
+
+def test_a_failing_hook_reports_its_resource_and_fails_the_flow(config):
+    progress = _Progress()
+    with pytest.raises(exception.ProtectionPluginError,
+                       match='snapshot quota exceeded'):
+        _run(_shared_volume_graph(), _FailingVolumeMain(), progress)
+    assert progress.failed == {'volume1': 'snapshot quota exceeded'}
+    # Parents complete only after their children: none of them did.
+    assert progress.done == []
+
+
+def test_each_resource_gets_its_own_or_its_types_parameters():
+    parameters = {fakes.VOLUME: {'backup_mode': 'full'},
+                  fakes.VOLUME + '#v2': {'backup_mode': 'incremental'}}
+    assert resource_flow.resource_parameters(
+        parameters, Resource(fakes.VOLUME, 'v1', 'one')) == {
+            'backup_mode': 'full'}
+    assert resource_flow.resource_parameters(
+        parameters, Resource(fakes.VOLUME, 'v2', 'two')) == {
+            'backup_mode': 'incremental'}
+    assert resource_flow.resource_parameters(
+        parameters, Resource(fakes.SERVER, 's1', 'server')) == {}
