@@ -32,12 +32,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def port_open(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(('127.0.0.1', port)) == 0
+
+
 def write_config(path, sections):
+    """An ini file; a list value repeats its option (plugin = ...)."""
     with open(path, 'w') as conf:
         for section, options in sections.items():
             conf.write('[%s]\n' % section)
             for name, value in options.items():
-                conf.write('%s = %s\n' % (name, value))
+                for one in value if isinstance(value, list) else [value]:
+                    conf.write('%s = %s\n' % (name, one))
             conf.write('\n')
     return path
 
@@ -95,10 +102,12 @@ class Cli(object):
             self.env.pop(name, None)
         self.project = project
 
+    def command(self, args):
+        return [os.path.join(BIN, 'karbor')] + list(args)
+
     def run(self, *args, check=True):
-        result = subprocess.run([os.path.join(BIN, 'karbor')] + list(args),
-                                env=self.env, capture_output=True,
-                                text=True, timeout=120)
+        result = subprocess.run(self.command(args), env=self.env,
+                                capture_output=True, text=True, timeout=300)
         if check and result.returncode != 0:
             raise AssertionError('karbor %s failed (%s): %s%s' % (
                 ' '.join(args), result.returncode, result.stdout,
@@ -109,7 +118,7 @@ class Cli(object):
         """A Property/Value table as a dict (multi-line values joined)."""
         return parse_property_table(self.run(*args).stdout)
 
-    def wait_for(self, status, *args, timeout=60):
+    def wait_for(self, status, *args, timeout=120):
         deadline = time.monotonic() + timeout
         while True:
             shown = self.table(*args)

@@ -14,7 +14,6 @@
 
 import os
 import signal
-import socket
 
 import pytest
 import requests
@@ -113,9 +112,8 @@ def test_bad_requests_get_4xx_that_name_the_problem(karbor_all):
 def test_karbor_all_with_no_arguments_just_works(tmp_path):
     """No config file: it says where it listens and keeps its state."""
     port = 8799
-    with socket.socket() as sock:
-        if sock.connect_ex(('127.0.0.1', port)) == 0:
-            pytest.fail('port 8799 is taken; stop what listens there')
+    if fixtures.port_open(port):
+        pytest.fail('port 8799 is taken; stop what listens there')
     env = {'HOME': str(tmp_path), 'XDG_DATA_HOME': str(tmp_path / 'data')}
     process = fixtures.Process('karbor-all', [], str(tmp_path), env=env)
     try:
