@@ -25,24 +25,14 @@ import uuid
 
 import pymysql
 
+from karbor.tests.fullstack import cloud
 from karbor.tests.functional import fixtures
 
-CLOUD_DIR = os.environ.get('KARBOR_CLOUD_DIR', os.path.expanduser(
-    '~/.local/share/karbor-cloud'))
 KEYSTONE = 'http://127.0.0.1:5000/v3'
 KARBOR_PORT = 8799
 MYSQL = {'host': '127.0.0.1', 'user': 'root', 'password': ''}
 RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
 SNAPSHOT_PROVIDER = '90d5bfea-a259-41e6-80c6-dcfcfcd9d827'
-
-
-def openrc(user):
-    return os.path.join(CLOUD_DIR, '%s-openrc' % user)
-
-
-def cloud_configured():
-    return all(os.path.exists(openrc(user))
-               for user in ('admin', 'demo', 'alt'))
 
 
 def _swift_bank(container):
@@ -163,10 +153,10 @@ class OpenrcCli(fixtures.Cli):
     def __init__(self, user):
         self.user = user
         self.project = user
-        self.openrc = openrc(user)
+        self.openrc = cloud.openrc_path(user)
         self.env = {key: value for key, value in os.environ.items()
                     if not key.startswith('OS_') and key != 'KARBOR_URL'}
 
     def command(self, args):
-        script = '. "$0" && exec karbor "$@"'
-        return ['bash', '-c', script, self.openrc] + list(args)
+        return ['bash', '-c', '. "$0" && exec "$@"', self.openrc,
+                os.path.join(fixtures.BIN, 'karbor')] + list(args)

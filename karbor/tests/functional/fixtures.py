@@ -24,6 +24,8 @@ import requests
 BIN = os.path.dirname(sys.executable)
 NOOP_PROVIDER = 'b766f37c-d011-4026-8228-28730d734a3f'
 INFRA_PROVIDER = 'cf56bd3e-97a7-4078-b6d5-f36246333fd9'
+# Statuses after which a checkpoint or restore will not change by itself.
+FAILED = ('error', 'error-deleting', 'fail')
 
 
 def free_port():
@@ -119,14 +121,15 @@ class Cli(object):
         return parse_property_table(self.run(*args).stdout)
 
     def wait_for(self, status, *args, timeout=120):
+        """Show until ``status``; a failed status ends the wait at once."""
         deadline = time.monotonic() + timeout
         while True:
             shown = self.table(*args)
             if shown['status'] == status:
                 return shown
-            if time.monotonic() > deadline:
-                raise AssertionError('still %s after %ss: %s' % (
-                    shown['status'], timeout, shown))
+            if shown['status'] in FAILED or time.monotonic() > deadline:
+                raise AssertionError('%s, not %s: %s' % (
+                    shown['status'], status, shown))
             time.sleep(0.2)
 
 

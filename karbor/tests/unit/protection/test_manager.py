@@ -199,7 +199,7 @@ def test_a_plugin_that_fails_leaves_the_checkpoint_in_error_with_why(
 
 @pytest.mark.parametrize('provider_id, resource_type', [
     (NOOP_ID, 'OS::Foo::Bar'),
-    (INFRA_ID, fakes.VOLUME),  # no protection plugin at all yet
+    (INFRA_ID, 'OS::Neutron::Network'),
 ])
 def test_a_plan_with_an_unprotectable_type_is_refused_before_any_write(
         manager, config, provider_id, resource_type):
