@@ -53,12 +53,14 @@ def test_the_shipped_providers_load(providers_dir):
     noop = loaded[NOOP_ID]
     assert noop.name == 'No-Op Provider'
     assert all(noop.supports(resource_type) for resource_type in TYPES)
-    # The OS Infra Provider has no protection plugin yet.
+    # The OS Infra Provider protects every type with OpenStack's services.
     infra = loaded[INFRA_ID]
     assert infra.name == 'OS Infra Provider'
-    assert not any(infra.supports(resource_type) for resource_type in TYPES)
-    assert infra.to_dict()['extended_info_schema'] == {
-        'options_schema': {}, 'restore_schema': {}, 'saved_info_schema': {}}
+    assert all(infra.supports(resource_type) for resource_type in TYPES)
+    schemas = infra.to_dict()['extended_info_schema']
+    assert sorted(schemas['restore_schema']) == sorted(TYPES)
+    assert 'backup_mode' in schemas['options_schema'][
+        'OS::Cinder::Volume']['properties']
 
 
 def test_a_provider_whose_plugin_cannot_load_is_left_out_with_a_log_line(

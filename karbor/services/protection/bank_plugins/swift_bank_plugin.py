@@ -1,0 +1,551 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A bank in a Swift container, the OS Infra Provider's bank.
+
+The provider file names Karbor's own account ([swift_client], see
+clients/swift.py) and the bank's container::
+
+    [swift_bank_plugin]
+    bank_swift_object_container = karbor
+    lease_expire_window = 120
+    lease_renew_window = 100
+    lease_validity_window = 100
+
+Objects
+    A key is one Swift object of the container: its segments joined by
+    '/', without the leading '/' (``/checkpoints/<id>/index.json`` is the
+    object ``checkpoints/<id>/index.json``). Swift replaces an object
+    whole, so a reader sees the old value or the new one. Bytes, text and
+    JSON values are sent with their length, and retried when Swift or the
+    network fails; files and iterables are sent as they are read, with
+    chunked transfer encoding, never joined in memory. Such an upload
+    cannot be repeated: it fails with the error, and a source that fails
+    part-way leaves the old object in place (Swift keeps nothing of an
+    upload that did not end). One object holds at most Swift's
+    ``max_file_size`` (5 GiB unless the cluster says otherwise): plugins
+    that store more split it into several objects. Reads stream in
+    chunks of the size asked for; a read broken part-way resumes where it
+    stopped, from the same version of the object.
+
+    A stream that knows its length (an iterable with ``__len__``, such as
+    the image plugin's segments) is sent with Content-Length instead of
+    chunked, which spares a copy of every chunk; it must give exactly
+    that many bytes, else the upload fails and the old object stays.
+
+    Listings page through Swift with its own prefix, marker, end_marker
+    and limit (``reverse=on`` for descending order), a page at most what
+    the cluster's ``container_listing_limit`` allows: a listing costs
+    requests in proportion to the keys asked for, never more.
+
+Lease
+    The owner's lease is the object ``<owner id>`` of the container
+    ``<bank container>_leases``, put with ``X-Delete-After:
+    lease_expire_window`` and renewed by a POST of the same header (put
+    again if it is gone); Swift answers 404 for it once it expired. The
+    leases have a container of their own so that they never show in the
+    bank's listings. The owner knows when its lease ends from the time it
+    asked for it, before the request, so it never believes the lease lasts
+    longer than it does.
+
+The containers are created when the plugin starts; when Swift cannot be
+reached then, on first use.
+"""
+
+import contextlib
+import io
+import socket
+import threading
+import time
+import uuid
+
+from keystoneauth1 import exceptions as ks_exceptions
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_serialization import jsonutils
+import requests
+from swiftclient import utils as swift_utils
+
+from karbor import exception
+from karbor.i18n import _
+from karbor.services.protection import bank_plugin
+from karbor.services.protection.clients import swift
+
+LOG = logging.getLogger(__name__)
+
+SECTION = 'swift_bank_plugin'
+LEASES_SUFFIX = '_leases'
+# Swift's container_listing_limit unless its /info says otherwise.
+DEFAULT_LISTING_LIMIT = 10000
+
+swift_bank_plugin_opts = [
+    cfg.StrOpt('bank_swift_object_container', default='karbor',
+               help=_('Swift container of the bank, in the account of '
+                      '[swift_client]; created when missing. The owners\' '
+                      'leases are kept in the container of the same name '
+                      'followed by "_leases".')),
+    cfg.IntOpt('lease_expire_window', default=120, min=1,
+               help=_('Seconds a lease lives after it was taken or last '
+                      'renewed.')),
+    cfg.IntOpt('lease_renew_window', default=100, min=1,
+               help=_('Seconds between renewals of the lease; keep it '
+                      'below lease_expire_window.')),
+    cfg.IntOpt('lease_validity_window', default=100, min=1,
+               help=_('Seconds an update guarded by the lease may take: '
+                      'the owner writes only while its lease has at least '
+                      'this long left.')),
+]
+
+# A module attribute, so that tests can run leases on a fake clock.
+_clock = time.monotonic
+
+# What breaks on the way to Swift (as opposed to Swift's answers).
+_TRANSPORT_ERRORS = (requests.RequestException, socket.error)
+
+
+def _object_name(key):
+    name = '/'.join(segment for segment in (key or '').split('/')
+                    if segment)
+    if not name:
+        raise exception.InvalidBankKey(key=key, reason=_('the key is empty'))
+    return name
+
+
+def _listing_bound(value):
+    """A prefix or marker as Swift sees it: no leading '/', no empty
+    segments, a trailing '/' kept (it matters to the order)."""
+    if not value:
+        return ''
+    name = '/'.join(segment for segment in value.split('/') if segment)
+    if value.endswith('/') and name:
+        name += '/'
+    return name
+
+
+class _SourceFailure(Exception):
+    """The value being uploaded failed to give its next chunk."""
+
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
+def _guarded(chunks):
+    # Tells the source's own errors apart from the upload's: an OSError
+    # while reading a file must not look like Swift being out of reach.
+    try:
+        for chunk in chunks:
+            yield chunk
+    except Exception as exc:
+        raise _SourceFailure(exc)
+
+
+def _stream_length(value):
+    """The length a stream of chunks says it has (``len(value)``), or
+    None."""
+    if hasattr(value, 'read') or not hasattr(value, '__len__'):
+        return None
+    return len(value)
+
+
+class _SizedBody(swift_utils.ReadableToIterable):
+    """Chunks of a stream of known length, sent with Content-Length.
+
+    Chunked transfer encoding costs a copy of every chunk on the way out
+    (and the proxy's decoding on the way in): a stream that knows its
+    length is sent as it is. swiftclient hands bodies of its own
+    ReadableToIterable type to requests untouched, which sends an
+    iterable that has a length without chunked encoding. A stream that
+    ends short of its length, or goes on past it, fails at once rather
+    than leaving Swift waiting for bytes that never come.
+    """
+
+    def __init__(self, chunks, length, key):
+        # Nothing of the parent's state is used: only its type matters.
+        self._chunks = chunks
+        self._length = length
+        self._key = key
+
+    def __len__(self):
+        return self._length
+
+    def __iter__(self):
+        sent = 0
+        for chunk in self._chunks:
+            sent += len(chunk)
+            if sent > self._length:
+                raise _SourceFailure(exception.BankError(
+                    reason=_('the stream for bank object %(key)s holds more '
+                             'than the %(length)d bytes it said') %
+                    {'key': self._key, 'length': self._length}))
+            yield chunk
+        if sent != self._length:
+            raise _SourceFailure(exception.BankError(
+                reason=_('the stream for bank object %(key)s ended after '
+                         '%(sent)d of the %(length)d bytes it said') %
+                {'key': self._key, 'sent': sent, 'length': self._length}))
+
+
+class SwiftBankPlugin(bank_plugin.BankPlugin):
+    """Bank plugin ``karbor-swift-bank-plugin``; see the module
+    documentation."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        swift.register_opts(config)
+        config.register_opts(swift_bank_plugin_opts, group=SECTION)
+        options = config[SECTION]
+        self.lease_expire_window = options.lease_expire_window
+        self.lease_renew_window = options.lease_renew_window
+        self.lease_validity_window = options.lease_validity_window
+        self._container = options.bank_swift_object_container
+        if not self._container or '/' in self._container:
+            raise exception.BankError(
+                reason=_('[%(section)s] bank_swift_object_container %(name)r '
+                         'is not a container name') %
+                {'section': SECTION, 'name': self._container})
+        self._leases_container = self._container + LEASES_SUFFIX
+        self._account = swift.SwiftAccount(config[swift.GROUP])
+
+        self._ready = False
+        self._ready_lock = threading.Lock()
+        self._listing_limit = None
+
+        self._owner_id = str(uuid.uuid4())
+        self._lease_expires_at = 0.0
+        self._renewer = None
+        self._stop_renewing = threading.Event()
+
+        try:
+            self._make_ready()
+        except exception.BankError as exc:
+            LOG.error('Swift bank %(container)s is not ready, trying again '
+                      'on first use: %(error)s',
+                      {'container': self._container, 'error': exc})
+
+    # Talking to Swift
+
+    @contextlib.contextmanager
+    def _swift(self, doing, key=None):
+        """A Connection; Swift's and the network's failures become
+        BankErrors that say what was being done (BankObjectNotFound when
+        ``key`` is not there)."""
+        try:
+            with self._account.connection() as connection:
+                yield connection
+        except _SourceFailure as failure:
+            raise failure.error
+        except swift.ClientError as exc:
+            if exc.http_status == 404 and key is not None:
+                raise exception.BankObjectNotFound(key=key)
+            if exc.http_status is None:
+                reason = _('%(doing)s: %(error)s') % {'doing': doing,
+                                                      'error': exc}
+            else:
+                content = exc.http_response_content
+                reason = _('%(doing)s: Swift answered %(status)s '
+                           '%(why)s%(body)s') % {
+                    'doing': doing, 'status': exc.http_status,
+                    'why': exc.http_reason or '',
+                    'body': ': %s' % _short(content) if content else ''}
+            raise exception.BankError(reason=reason)
+        except ks_exceptions.Unauthorized as exc:
+            raise exception.BankError(
+                reason=_('%(doing)s: Keystone refused the bank\'s account '
+                         '([swift_client]): %(error)s') %
+                {'doing': doing, 'error': exc})
+        except ks_exceptions.ClientException as exc:
+            raise exception.BankError(
+                reason=_('%(doing)s: cannot authenticate the bank\'s account '
+                         'with Keystone: %(error)s') %
+                {'doing': doing, 'error': exc})
+        except _TRANSPORT_ERRORS as exc:
+            raise exception.BankError(
+                reason=_('%(doing)s: cannot reach Swift: %(error)s') %
+                {'doing': doing, 'error': exc})
+        except exception.ServiceUnavailable as exc:
+            raise exception.BankError(reason='%s: %s' % (doing, exc))
+
+    def _make_ready(self):
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+            for container in (self._container, self._leases_container):
+                with self._swift(_('creating Swift container %s') %
+                                 container) as connection:
+                    connection.put_container(container)
+            self._listing_limit = self._find_listing_limit()
+            self._ready = True
+
+    def _find_listing_limit(self):
+        try:
+            with self._account.connection() as connection:
+                info = connection.get_capabilities()
+            return int(info['swift']['container_listing_limit'])
+        except Exception as exc:
+            # /info may be turned off; listings then page until Swift
+            # answers an empty page.
+            LOG.info('Swift\'s /info does not give its listing limit (%s); '
+                     'listing pages until an empty one.', exc)
+            return None
+
+    # Objects
+
+    def update_object(self, key, value, context=None):
+        name = _object_name(key)
+        self._make_ready()
+        doing = _('writing bank object %s') % key
+        if isinstance(value, (bytes, bytearray, memoryview, str, dict,
+                              list)):
+            data = b''.join(bank_plugin.iter_chunks(value))
+            with self._swift(doing) as connection:
+                # A file-like body of known length: swiftclient rewinds it
+                # to try again.
+                connection.put_object(self._container, name,
+                                      io.BytesIO(data),
+                                      content_length=len(data))
+            return
+        chunks = _guarded(bank_plugin.iter_chunks(value))
+        length = _stream_length(value)
+        if length == 0:
+            # requests would frame an empty iterable as chunked.
+            for _chunk in _SizedBody(chunks, 0, key):
+                pass
+            chunks = io.BytesIO(b'')
+        elif length is not None:
+            chunks = _SizedBody(chunks, length, key)
+        with self._swift(doing) as connection:
+            retries = connection.retries
+            # An upload of chunks read once cannot be repeated.
+            connection.retries = 0
+            try:
+                connection.put_object(self._container, name, chunks,
+                                      content_length=length)
+            finally:
+                connection.retries = retries
+
+    def get_object(self, key, context=None):
+        name = _object_name(key)
+        self._make_ready()
+        with self._swift(_('reading bank object %s') % key,
+                         key) as connection:
+            _headers, body = connection.get_object(self._container, name)
+        return body
+
+    def get_object_chunks(self, key, chunk_size=bank_plugin.DEFAULT_CHUNK_SIZE,
+                          context=None):
+        name = _object_name(key)
+        self._make_ready()
+        return _ChunkReader(self, key, name, chunk_size)
+
+    def delete_object(self, key, context=None):
+        name = _object_name(key)
+        self._make_ready()
+        with self._swift(_('deleting bank object %s') % key,
+                         key) as connection:
+            connection.delete_object(self._container, name)
+
+    def list_objects(self, prefix=None, limit=None, marker=None,
+                     sort_dir=None, end_marker=None, context=None):
+        self._make_ready()
+        if limit is not None and limit <= 0:
+            return []
+        descending = sort_dir == 'desc'
+        query = {'prefix': _listing_bound(prefix) or None,
+                 'marker': _listing_bound(marker) or None,
+                 'end_marker': _listing_bound(end_marker) or None,
+                 'query_string': 'reverse=on' if descending else None}
+        keys = []
+        while limit is None or len(keys) < limit:
+            wanted = self._listing_limit or DEFAULT_LISTING_LIMIT
+            if limit is not None:
+                wanted = min(wanted, limit - len(keys))
+            with self._swift(_('listing bank objects under %s') %
+                             (prefix or '/')) as connection:
+                _headers, page = connection.get_container(
+                    self._container, limit=wanted, **query)
+            keys.extend('/' + entry['name'] for entry in page)
+            if not page or (self._listing_limit is not None and
+                            len(page) < wanted):
+                break
+            # The next page follows the last key, in either direction.
+            query['marker'] = page[-1]['name']
+        return keys
+
+    # Lease
+
+    def get_owner_id(self, context=None):
+        return self._owner_id
+
+    def _put_lease(self):
+        asked_at = _clock()
+        lease = jsonutils.dump_as_bytes({'owner_id': self._owner_id,
+                                         'host': socket.gethostname()})
+        headers = {'X-Delete-After': str(self.lease_expire_window)}
+        self._make_ready()
+        with self._swift(_('taking the bank lease of %s') %
+                         self._owner_id) as connection:
+            connection.put_object(self._leases_container, self._owner_id,
+                                  io.BytesIO(lease),
+                                  content_length=len(lease),
+                                  content_type='application/json',
+                                  headers=headers)
+        self._lease_expires_at = asked_at + self.lease_expire_window
+
+    def _post_lease(self):
+        asked_at = _clock()
+        headers = {'X-Delete-After': str(self.lease_expire_window)}
+        with self._swift(_('renewing the bank lease of %s') %
+                         self._owner_id, self._owner_id) as connection:
+            connection.post_object(self._leases_container, self._owner_id,
+                                   headers=headers)
+        self._lease_expires_at = asked_at + self.lease_expire_window
+
+    def acquire_lease(self):
+        # The renewals start even when Swift refuses now: the lease is
+        # then taken as soon as Swift is back.
+        if self._renewer is None:
+            self._stop_renewing.clear()
+            self._renewer = threading.Thread(
+                target=self._keep_renewing, daemon=True,
+                name='bank-lease-%s' % self._owner_id)
+            self._renewer.start()
+        self._put_lease()
+
+    def _keep_renewing(self):
+        while not self._stop_renewing.wait(self.lease_renew_window):
+            self.renew_lease()
+
+    def renew_lease(self):
+        # On failure the lease keeps its old expiry time, as the lease spec
+        # says; the next renewal may still succeed before it runs out.
+        try:
+            try:
+                self._post_lease()
+            except exception.BankObjectNotFound:
+                # It expired (or was never taken): take it again.
+                self._put_lease()
+        except exception.BankError as exc:
+            LOG.warning('Could not renew the bank lease of %(owner)s: '
+                        '%(error)s', {'owner': self._owner_id,
+                                      'error': exc})
+
+    def check_lease_validity(self):
+        return (self._lease_expires_at - _clock() >=
+                self.lease_validity_window)
+
+    def check_lease_existence(self, owner_id):
+        try:
+            self._make_ready()
+            with self._swift(_('looking for the bank lease of %s') %
+                             owner_id, owner_id) as connection:
+                connection.head_object(self._leases_container, owner_id)
+        except exception.BankObjectNotFound:
+            return False
+        except exception.BankError as exc:
+            # Not knowing is not a reason to take anything for a zombie.
+            LOG.warning('Cannot tell whether the bank lease of %(owner)s '
+                        'is alive: %(error)s', {'owner': owner_id,
+                                                'error': exc})
+            return True
+        return True
+
+    def release_lease(self):
+        self._stop_renewing.set()
+        if self._renewer is not None:
+            self._renewer.join()
+            self._renewer = None
+        self._lease_expires_at = 0.0
+        try:
+            with self._swift(_('giving up the bank lease of %s') %
+                             self._owner_id, self._owner_id) as connection:
+                connection.delete_object(self._leases_container,
+                                         self._owner_id)
+        except exception.BankObjectNotFound:
+            pass
+        except exception.BankError as exc:
+            # It expires by itself.
+            LOG.warning('Could not give up the bank lease of %(owner)s: '
+                        '%(error)s', {'owner': self._owner_id, 'error': exc})
+
+
+class _ChunkReader(object):
+    """The chunks of one object, read as they are asked for.
+
+    The object is asked for at once (so a missing object raises
+    BankObjectNotFound here, not at the first chunk); the Connection stays
+    with the reader until the last chunk was read or the reader is
+    closed.
+    """
+
+    def __init__(self, plugin, key, name, chunk_size):
+        self._plugin = plugin
+        self._doing = _('reading bank object %s') % key
+        self._body = None
+        with contextlib.ExitStack() as stack:
+            connection = stack.enter_context(plugin._swift(self._doing, key))
+            _headers, self._body = connection.get_object(
+                plugin._container, name, resp_chunk_size=chunk_size)
+            # The Connection is given back when the reading ends.
+            self._stack = stack.pop_all()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._body is None:
+            raise StopIteration
+        try:
+            chunk = next(self._body, b'')
+        except BaseException as exc:
+            self._finish(exc)
+            raise
+        if not chunk:
+            self._finish(None)
+            raise StopIteration
+        return chunk
+
+    def _finish(self, error):
+        body, self._body = self._body, None
+        if body is None:
+            return
+        try:
+            body.close()
+        except Exception:
+            pass
+        if error is None:
+            self._stack.close()
+            return
+        # The Connection is not reused, and the error says what failed.
+        try:
+            self._stack.__exit__(type(error), error, error.__traceback__)
+        except exception.BankError as bank_error:
+            raise bank_error from error
+
+    def close(self):
+        if self._body is not None:
+            self._finish(GeneratorExit())
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def _short(content, size=200):
+    if isinstance(content, bytes):
+        content = content.decode('utf-8', 'replace')
+    content = ' '.join(str(content).split())
+    return content if len(content) <= size else content[:size] + '...'

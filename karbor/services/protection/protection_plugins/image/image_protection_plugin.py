@@ -1,0 +1,626 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The Glance image protection plugin, ``karbor-image-protection-plugin``.
+
+It copies an image's bytes into the bank, and makes a new image of them on
+restore. In the bank section ``OS::Glance::Image#<id>`` of a checkpoint:
+
+``metadata``
+    A JSON record: the image's id, name, disk and container formats,
+    min_disk, min_ram, tags, its other properties, size, Glance's
+    checksums (``checksum``, MD5; ``os_hash_algo``, ``os_hash_value``),
+    and ``status``: "protecting" while the bytes are copied, "available"
+    once they are all in the bank and proved to be the image's. Then
+    ``data`` says how they are kept: segment size, number of segments,
+    the size and digests of the bytes as they were read, and which digests
+    were computed on the way (``computed``).
+``data/00000000``, ``data/00000001``, ...
+    The bytes, in segments of ``backup_image_object_size`` bytes (64 MiB),
+    the last one shorter (see segments.py). Segments rather than one
+    object: a Swift object holds at most 5 GiB, images more.
+
+Protect (``on_main``)
+    Wait until the image is ``active`` (polls 0.1 s apart, then twice as
+    long each time, at most 2 s, for ``image_active_timeout`` seconds),
+    record it, then stream its bytes from Glance (about 4 MiB at a time)
+    into the segments, digesting them on the way with the image's
+    ``os_hash_algo`` (sha512 unless Glance says otherwise). The copy never
+    holds more than a few chunks in memory, whatever the size of the
+    image. If the digest or the size differs from Glance's, the resource
+    fails with that reason and its segments are removed. An image that
+    Glance no longer has fails with that reason.
+
+    MD5 (Glance's ``checksum``) is computed too for images that Glance has
+    no os_hash of, or when ``always_compute_md5`` says so. Otherwise the
+    recorded MD5 is Glance's, proved by the os_hash to be the bytes': a
+    second digest of every byte costs as much CPU as the first, which on a
+    host kept busy by the copy (Glance, the Swift proxy and object server
+    hash and copy the same bytes) slows it down by a fifth or more, for no
+    more certainty than sha512 gives.
+
+Restore (``on_main``; ``on_prepare_begin`` checks the record first, so
+that a restore bound to fail does so before other resources copy data)
+    Create an image with the recorded formats, properties and tags, named
+    after the ``restore_name`` parameter or the original, upload the bytes
+    streamed from the bank (a few chunks read ahead), wait until it is
+    ``active`` and check that Glance's size and checksums of it are the
+    recorded ones. The restore is told "restoring" under the new id as
+    soon as Glance has it, then "available", or "error" with the reason
+    (the new image is then deleted: its bytes are not the image's). The
+    new id goes into ``new_resources`` for the server plugin.
+
+Delete (``on_main``)
+    Remove the resource's objects from the bank.
+
+Options, section ``[image_backup_plugin]`` of the provider file:
+``backup_image_object_size``, ``image_active_timeout`` and
+``always_compute_md5``.
+"""
+
+import contextlib
+import time
+
+from glanceclient import exc as glance_exceptions
+from keystoneauth1 import exceptions as ks_exceptions
+from oslo_config import cfg
+from oslo_log import log as logging
+import requests
+import urllib3
+
+from karbor import exception
+from karbor.i18n import _
+from karbor.services.protection.clients import glance
+from karbor.services.protection import graph
+from karbor.services.protection import protection_plugin
+from karbor.services.protection.protection_plugins.image import schemas
+from karbor.services.protection.protection_plugins.image import segments
+
+LOG = logging.getLogger(__name__)
+
+RESOURCE_TYPE = 'OS::Glance::Image'
+
+METADATA_KEY = 'metadata'
+RECORD_PROTECTING = 'protecting'
+RECORD_AVAILABLE = 'available'
+
+# What the Restore is told about the new image.
+RESTORING = 'restoring'
+RESTORED = 'available'
+RESTORE_FAILED = 'error'
+
+ACTIVE = 'active'
+# Statuses an image does not leave by itself: waiting is pointless.
+FAILED_STATUSES = frozenset(['killed', 'deleted', 'pending_delete',
+                             'deactivated'])
+# Glance's default os_hash_algo, for images older than os_hash_*.
+DEFAULT_HASH = 'sha512'
+CHECKSUM_HASH = 'md5'
+
+MiB = 1024 * 1024
+# The bytes are read from Glance about this much at a time.
+READ_CHUNK = 4 * MiB
+# ... and from the bank: glanceclient sends an upload 1 MiB at a time.
+UPLOAD_CHUNK = 1 * MiB
+
+# Polls of an image's status: 0.1 s, then twice as long each time, at most
+# 2 s, until the option's timeout.
+FIRST_POLL = 0.1
+LONGEST_POLL = 2.0
+# Polls in a row that may fail on the way to Glance before a wait gives up.
+TRANSIENT_FAILURES = 5
+
+OPTIONS_GROUP = 'image_backup_plugin'
+
+image_backup_opts = [
+    cfg.IntOpt('backup_image_object_size', default=64 * MiB, min=MiB,
+               help=_('Bytes of an image kept in one bank object; an '
+                      'image is kept in as many objects as it takes.')),
+    cfg.IntOpt('image_active_timeout', default=600, min=1,
+               help=_('Seconds an image may take to become active: the '
+                      'image to protect, and the restored image once its '
+                      'bytes are uploaded.')),
+    cfg.BoolOpt('always_compute_md5', default=False,
+                help=_('Compute the MD5 checksum of an image\'s bytes while '
+                       'they are copied even when Glance has the image\'s '
+                       'os_hash_value (sha512), which proves the bytes by '
+                       'itself. MD5 costs about as much CPU again: on a '
+                       'host that the copy keeps busy, a fifth or more of '
+                       'its throughput. The MD5 of images that Glance has '
+                       'no os_hash of is always computed.')),
+]
+
+# The image attributes that are Glance's own (read-only, or handled one
+# by one); the others are the image's properties, restored as they were.
+_GLANCE_ATTRIBUTES = frozenset([
+    'id', 'name', 'status', 'visibility', 'protected', 'os_hidden',
+    'checksum', 'os_hash_algo', 'os_hash_value', 'owner', 'size',
+    'virtual_size', 'min_ram', 'min_disk', 'disk_format',
+    'container_format', 'created_at', 'updated_at', 'tags', 'file',
+    'schema', 'self', 'direct_url', 'locations', 'stores'])
+# Properties Glance keeps for itself and refuses to be given.
+_RESERVED_PREFIX = 'os_glance'
+
+# Module attributes, so that tests can run the polls without waiting.
+_sleep = time.sleep
+_monotonic = time.monotonic
+
+
+class ImagePluginError(exception.KarborException):
+    """An image could not be protected, restored or deleted; the message
+    says why."""
+    message = '%(reason)s'
+
+
+# Talking to Glance
+
+# What breaks on the way to Glance while bytes stream.
+_STREAM_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError,
+                  ConnectionError)
+
+
+@contextlib.contextmanager
+def _glance_answers(doing, image_id=None):
+    """Glance's failures as errors that say what was being done; a 404
+    about ``image_id`` says that the image is gone."""
+    try:
+        yield
+    except glance.NotFound as exc:
+        if image_id is not None:
+            raise ImagePluginError(
+                reason=_('image %s no longer exists in Glance') % image_id)
+        raise ImagePluginError(
+            reason=_('%(doing)s: Glance answered: %(error)s') %
+            {'doing': doing, 'error': exc})
+    except ks_exceptions.ConnectionError as exc:
+        raise exception.ServiceUnavailable(service=glance.SERVICE_TITLE,
+                                           reason=exc)
+    except (glance.ClientError, glance_exceptions.BaseException) as exc:
+        raise ImagePluginError(
+            reason=_('%(doing)s: Glance answered: %(error)s') %
+            {'doing': doing, 'error': exc})
+    except _STREAM_ERRORS as exc:
+        raise ImagePluginError(
+            reason=_('%(doing)s: the connection to Glance failed: '
+                     '%(error)s') % {'doing': doing, 'error': exc})
+
+
+def _get_image(client, image_id):
+    with _glance_answers(_('reading image %s') % image_id, image_id):
+        return client.images.get(image_id)
+
+
+def _is_transient(error):
+    """Whether a failed GET of an image failed on the way (glance-api
+    restarting, a proxy's 502), so that asking again may work."""
+    cause = error.__cause__ or error.__context__
+    if isinstance(error, exception.ServiceUnavailable) or isinstance(
+            cause, glance_exceptions.CommunicationError):
+        return True
+    return getattr(cause, 'code', None) in (502, 503, 504)
+
+
+def _wait_until_active(client, image_id, timeout):
+    """Poll the image until it is active; return it.
+
+    A poll that fails on the way to Glance is repeated, up to
+    TRANSIENT_FAILURES times in a row.
+    """
+    deadline = _monotonic() + timeout
+    pause = FIRST_POLL
+    failures = 0
+    while True:
+        try:
+            image = _get_image(client, image_id)
+        except (ImagePluginError, exception.ServiceUnavailable) as exc:
+            failures += 1
+            if (not _is_transient(exc) or failures > TRANSIENT_FAILURES or
+                    _monotonic() >= deadline):
+                raise
+            LOG.warning('Image %(id)s: asking Glance failed (%(count)d in '
+                        'a row), asking again: %(error)s',
+                        {'id': image_id, 'count': failures, 'error': exc})
+            _sleep(min(pause, max(deadline - _monotonic(), 0)))
+            pause = min(pause * 2, LONGEST_POLL)
+            continue
+        failures = 0
+        status = image.get('status')
+        if status == ACTIVE:
+            return image
+        if status in FAILED_STATUSES:
+            raise ImagePluginError(
+                reason=_('image %(id)s is %(status)s in Glance') %
+                {'id': image_id, 'status': status})
+        remaining = deadline - _monotonic()
+        if remaining <= 0:
+            raise ImagePluginError(
+                reason=_('image %(id)s is still %(status)s after %(timeout)s '
+                         'seconds (waited for active)') %
+                {'id': image_id, 'status': status, 'timeout': timeout})
+        _sleep(min(pause, remaining))
+        pause = min(pause * 2, LONGEST_POLL)
+
+
+def _regroup(chunks, size):
+    """``chunks`` as chunks of about ``size`` bytes (glanceclient reads 1
+    MiB at a time): fewer, larger pieces for the threads and the bank."""
+    pending = []
+    pending_size = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if not pending and len(chunk) >= size:
+            yield chunk
+            continue
+        pending.append(chunk)
+        pending_size += len(chunk)
+        if pending_size >= size:
+            yield b''.join(pending)
+            pending = []
+            pending_size = 0
+    if pending:
+        yield b''.join(pending)
+
+
+class _ChunkFile(object):
+    """A read-only file over an iterator of chunks, for glanceclient's
+    upload (which reads a file): ``read(n)`` hands whole chunks over when
+    they fit, without copying."""
+
+    def __init__(self, chunks):
+        self._chunks = iter(chunks)
+        self._rest = b''
+
+    def read(self, size=-1):
+        if not self._rest:
+            self._rest = next(self._chunks, b'')
+        if size is None or size < 0 or len(self._rest) <= size:
+            piece, self._rest = self._rest, b''
+        else:
+            view = memoryview(self._rest)
+            piece, self._rest = bytes(view[:size]), bytes(view[size:])
+        return piece
+
+
+# The record in the bank
+
+def _section(checkpoint, resource):
+    return checkpoint.get_resource_bank_section(graph.resource_key(resource))
+
+
+def _describe(image):
+    """The record of an image, before its bytes are copied."""
+    properties = {
+        name: value for name, value in image.items()
+        if name not in _GLANCE_ATTRIBUTES and value is not None and
+        not name.startswith(_RESERVED_PREFIX)}
+    return {
+        'status': RECORD_PROTECTING,
+        'image_id': image['id'],
+        'name': image.get('name'),
+        'disk_format': image.get('disk_format'),
+        'container_format': image.get('container_format'),
+        'min_disk': image.get('min_disk'),
+        'min_ram': image.get('min_ram'),
+        'tags': list(image.get('tags') or ()),
+        'properties': properties,
+        'visibility': image.get('visibility'),
+        'size': image.get('size'),
+        'virtual_size': image.get('virtual_size'),
+        'checksum': image.get('checksum'),
+        'os_hash_algo': image.get('os_hash_algo'),
+        'os_hash_value': image.get('os_hash_value'),
+    }
+
+
+def _read_record(section, resource):
+    """The complete record of an image; a clear error if there is none."""
+    try:
+        record = section.get_object(METADATA_KEY)
+    except exception.BankObjectNotFound:
+        record = None
+    if not isinstance(record, dict) or record.get(
+            'status') != RECORD_AVAILABLE or 'data' not in record:
+        raise ImagePluginError(
+            reason=_('the checkpoint holds no complete copy of image %s: '
+                     'its protection did not finish') % resource.id)
+    return record
+
+
+def _remove_all(section):
+    """Remove every object of the section, the record last."""
+    keys = section.list_objects()
+    for key in sorted(keys, key=lambda key: key == METADATA_KEY):
+        try:
+            section.delete_object(key)
+        except exception.BankObjectNotFound:
+            pass
+
+
+def _remove_quietly(section, what):
+    try:
+        _remove_all(section)
+    except Exception as exc:
+        LOG.warning('Could not remove the bank objects of %(what)s: '
+                    '%(error)s', {'what': what, 'error': exc})
+
+
+def _mismatches(expected, actual):
+    """The differences between Glance's and the copy's size and digests,
+    as text; empty when they agree. Values Glance did not give are not
+    compared."""
+    differences = []
+    for name, label in (('size', _('size')),
+                        ('checksum', _('MD5 checksum')),
+                        ('os_hash_value', expected.get('os_hash_algo') or
+                         DEFAULT_HASH)):
+        if expected.get(name) is None or actual.get(name) is None:
+            continue
+        if expected[name] != actual[name]:
+            differences.append(_('%(what)s %(expected)s, not %(actual)s') %
+                               {'what': label, 'expected': expected[name],
+                                'actual': actual[name]})
+    return '; '.join(differences)
+
+
+# Protect
+
+def _algorithms(image, always_md5):
+    """The image's os_hash algorithm, and the digests to compute: that
+    one, and MD5 when asked or when Glance has no os_hash of the image."""
+    algorithm = image.get('os_hash_algo') or DEFAULT_HASH
+    try:
+        segments.new_hasher(algorithm)
+    except ValueError:
+        raise ImagePluginError(
+            reason=_('Glance hashes image %(id)s with %(algorithm)s, which '
+                     'karbor-protection cannot compute here') %
+            {'id': image['id'], 'algorithm': algorithm})
+    algorithms = [algorithm]
+    if algorithm != CHECKSUM_HASH and (always_md5 or
+                                       not image.get('os_hash_value')):
+        algorithms.append(CHECKSUM_HASH)
+    return algorithm, algorithms
+
+
+def _not_glances(image, differences):
+    return ImagePluginError(
+        reason=_('the bytes of image %(id)s read from Glance are not the '
+                 'image Glance describes (%(differences)s): it changed, or '
+                 'was damaged on the way') %
+        {'id': image['id'], 'differences': differences})
+
+
+class ProtectOperation(protection_plugin.Operation):
+
+    def __init__(self, segment_size, active_timeout, always_md5=False):
+        self._segment_size = segment_size
+        self._active_timeout = active_timeout
+        self._always_md5 = always_md5
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        client = glance.create(context)
+        image = _wait_until_active(client, resource.id, self._active_timeout)
+        algorithm, algorithms = _algorithms(image, self._always_md5)
+        section = _section(checkpoint, resource)
+        record = _describe(image)
+        section.update_object(METADATA_KEY, record)
+
+        started = _monotonic()
+        try:
+            try:
+                written = self._copy(client, image, section, algorithms)
+            except segments.StreamSizeError as exc:
+                raise _not_glances(image, _('size %(expected)s, not '
+                                            '%(actual)s') % {
+                    'expected': exc.expected,
+                    'actual': (_('more') if exc.actual is None
+                               else exc.actual)})
+            copy = {'size': written.size,
+                    'checksum': written.digests.get(CHECKSUM_HASH),
+                    'os_hash_algo': algorithm,
+                    'os_hash_value': written.digests[algorithm]}
+            differences = _mismatches(record, copy)
+            if differences:
+                raise _not_glances(image, differences)
+            if copy['checksum'] is None:
+                # The bytes are the ones Glance hashed: its MD5 is theirs.
+                copy['checksum'] = record['checksum']
+        except BaseException:
+            _remove_quietly(section, _('image %s') % image['id'])
+            raise
+        seconds = max(_monotonic() - started, 1e-9)
+        LOG.info('Image %(id)s: %(size)d bytes copied into the bank in '
+                 '%(seconds).1f s (%(rate).1f MB/s).',
+                 {'id': image['id'], 'size': written.size,
+                  'seconds': seconds, 'rate': written.size / seconds / 1e6})
+        record['data'] = dict(copy, segment_size=self._segment_size,
+                              segments=written.segments,
+                              computed=sorted(written.digests))
+        record['status'] = RECORD_AVAILABLE
+        section.update_object(METADATA_KEY, record)
+
+    def _copy(self, client, image, section, algorithms):
+        doing = _('reading the bytes of image %s from Glance') % image['id']
+        with _glance_answers(doing, image['id']):
+            body = client.images.data(image['id'], do_checksum=False)
+            # glanceclient wraps its answer, even None (no bytes at all).
+            if getattr(body, '__wrapped__', body) is None:
+                raise ImagePluginError(
+                    reason=_('Glance has no bytes of image %s') %
+                    image['id'])
+            return segments.write(section, _regroup(body, READ_CHUNK),
+                                  self._segment_size, algorithms,
+                                  size=image.get('size'))
+
+
+# Restore
+
+def _new_image_fields(record, parameters):
+    fields = dict(record.get('properties') or {})
+    fields.update({
+        'name': parameters.get('restore_name') or record.get('name') or '',
+        'disk_format': record.get('disk_format'),
+        'container_format': record.get('container_format'),
+        'min_disk': record.get('min_disk') or 0,
+        'min_ram': record.get('min_ram') or 0,
+    })
+    if record.get('tags'):
+        fields['tags'] = record['tags']
+    return {name: value for name, value in fields.items()
+            if value is not None}
+
+
+class RestoreOperation(protection_plugin.Operation):
+
+    def __init__(self, active_timeout):
+        self._active_timeout = active_timeout
+
+    def on_prepare_begin(self, checkpoint, resource, context, parameters,
+                         **kwargs):
+        _read_record(_section(checkpoint, resource), resource)
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        restore = kwargs['restore']
+        section = _section(checkpoint, resource)
+        record = _read_record(section, resource)
+        client = glance.create(context)
+        with _glance_answers(_('creating an image to restore image %s in') %
+                             resource.id):
+            new_image = client.images.create(
+                **_new_image_fields(record, parameters or {}))
+        new_id = new_image['id']
+        restore.update_resource_status(RESOURCE_TYPE, new_id, RESTORING)
+        try:
+            self._fill(client, new_id, section, record)
+        except Exception as exc:
+            reason = _('%(error)s (the new image %(id)s is deleted)') % {
+                'error': exc, 'id': new_id}
+            self._delete_quietly(client, new_id)
+            restore.update_resource_status(RESOURCE_TYPE, new_id,
+                                           RESTORE_FAILED, reason=reason)
+            raise ImagePluginError(reason=reason) from exc
+        kwargs['new_resources'][graph.resource_key(resource)] = new_id
+        restore.update_resource_status(RESOURCE_TYPE, new_id, RESTORED)
+
+    def _fill(self, client, new_id, section, record):
+        data = record['data']
+        chunks = segments.read(section, data['segments'], UPLOAD_CHUNK)
+        try:
+            with _glance_answers(_('uploading the bytes of image %s') %
+                                 new_id, new_id):
+                client.images.upload(new_id, _ChunkFile(chunks),
+                                     image_size=data['size'])
+        finally:
+            chunks.close()
+        image = _wait_until_active(client, new_id, self._active_timeout)
+        restored = {'size': image.get('size'),
+                    'checksum': image.get('checksum'),
+                    'os_hash_algo': image.get('os_hash_algo'),
+                    'os_hash_value': image.get('os_hash_value')}
+        if (restored['os_hash_algo'] is not None and
+                restored['os_hash_algo'] != data['os_hash_algo']):
+            # Glance hashes with another algorithm now: MD5 and the size
+            # still prove the bytes.
+            restored['os_hash_value'] = None
+        differences = _mismatches(data, restored)
+        if differences:
+            raise ImagePluginError(
+                reason=_('Glance\'s image %(id)s is not the protected one '
+                         '(%(differences)s)') %
+                {'id': new_id, 'differences': differences})
+
+    @staticmethod
+    def _delete_quietly(client, image_id):
+        try:
+            client.images.delete(image_id)
+        except glance.NotFound:
+            pass
+        except Exception as exc:
+            LOG.warning('Could not delete image %(id)s, restored in vain: '
+                        '%(error)s', {'id': image_id, 'error': exc})
+
+
+# Delete
+
+class DeleteOperation(protection_plugin.Operation):
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        _remove_all(_section(checkpoint, resource))
+
+
+class GlanceProtectionPlugin(protection_plugin.ProtectionPlugin):
+    """Protection plugin ``karbor-image-protection-plugin``: Glance images
+    into the bank; see the module documentation."""
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        if config is None:
+            config = cfg.ConfigOpts()
+            config([], default_config_files=[], default_config_dirs=[],
+                   use_env=False)
+        config.register_opts(image_backup_opts, group=OPTIONS_GROUP)
+        options = config[OPTIONS_GROUP]
+        self._segment_size = options.backup_image_object_size
+        self._active_timeout = options.image_active_timeout
+        self._always_md5 = options.always_compute_md5
+
+    def get_protect_operation(self, resource):
+        return ProtectOperation(self._segment_size, self._active_timeout,
+                                self._always_md5)
+
+    def get_restore_operation(self, resource):
+        return RestoreOperation(self._active_timeout)
+
+    def get_delete_operation(self, resource):
+        return DeleteOperation()
+
+    @classmethod
+    def get_supported_resources_types(cls):
+        return [RESOURCE_TYPE]
+
+    @classmethod
+    def get_options_schema(cls, resource_type):
+        return schemas.OPTIONS_SCHEMA
+
+    @classmethod
+    def get_restore_schema(cls, resource_type):
+        return schemas.RESTORE_SCHEMA
+
+    @classmethod
+    def get_saved_info_schema(cls, resource_type):
+        return schemas.SAVED_INFO_SCHEMA
+
+    @classmethod
+    def get_saved_info(cls, metadata_store, resource):
+        try:
+            record = metadata_store.get_object(METADATA_KEY)
+        except exception.BankObjectNotFound:
+            return None
+        if not isinstance(record, dict):
+            return None
+        data = record.get('data') or {}
+        return {
+            'image_id': record.get('image_id'),
+            'name': record.get('name'),
+            'disk_format': record.get('disk_format'),
+            'container_format': record.get('container_format'),
+            'min_disk': record.get('min_disk'),
+            'min_ram': record.get('min_ram'),
+            'size': data.get('size', record.get('size')),
+            'checksum': data.get('checksum', record.get('checksum')),
+            'os_hash_algo': data.get('os_hash_algo',
+                                     record.get('os_hash_algo')),
+            'os_hash_value': data.get('os_hash_value',
+                                      record.get('os_hash_value')),
+            'segments': data.get('segments', 0),
+        }

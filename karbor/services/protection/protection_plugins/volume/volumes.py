@@ -1,0 +1,282 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What both volume plugins do with Cinder volumes.
+
+Cinder is called as the request's caller (its token and catalog, see
+clients/session.py), at microversion 3.43: backups with metadata (3.43)
+that can be updated (3.9), and Cinder's user messages (3.3), which say why
+a volume or a snapshot went wrong.
+"""
+
+import functools
+
+from cinderclient import client as cinder_client
+from cinderclient import exceptions as cinder_exceptions
+from keystoneauth1 import exceptions as ks_exceptions
+from oslo_log import log as logging
+
+from karbor import exception
+from karbor.i18n import _
+from karbor.services.protection.clients import cinder
+from karbor.services.protection.clients import session
+from karbor.services.protection.protection_plugins.volume import polling
+
+LOG = logging.getLogger(__name__)
+
+RESOURCE_TYPE = 'OS::Cinder::Volume'
+API_VERSION = '3.43'
+
+NotFound = cinder_exceptions.NotFound
+BadRequest = cinder_exceptions.BadRequest
+ClientError = cinder_exceptions.ClientException
+
+# What a restore reports for each restored volume, under its new id.
+RESTORING = 'restoring'
+RESTORED = 'available'
+RESTORE_FAILED = 'error'
+
+# Volume statuses in which Cinder backs up or snapshots a volume; the
+# others are passing (creating, attaching, backing-up...) except these
+# failed or final ones.
+PROTECTABLE_STATUSES = ('available', 'in-use')
+FAILED_STATUS_PREFIX = 'error'
+GONE_STATUSES = ('deleting', 'deleted')
+
+RESTORE_SCHEMA = {
+    'title': 'Cinder Protection Restore',
+    'type': 'object',
+    'properties': {
+        'restore_name': {
+            'type': 'string', 'title': 'Restore Name',
+            'description': 'The name of the restored volume; the original '
+                           'volume\'s name when not given.'},
+        'restore_description': {
+            'type': 'string', 'title': 'Restore Description',
+            'description': 'The description of the restored volume.'},
+        'volume_type': {
+            'type': 'string', 'title': 'Volume Type',
+            'description': 'The volume type of the restored volume; '
+                           'Cinder\'s default when not given.'},
+        'availability_zone': {
+            'type': 'string', 'title': 'Availability Zone',
+            'description': 'The availability zone of the restored volume; '
+                           'Cinder\'s default when not given.'},
+    },
+}
+
+
+class VolumeProtectionError(exception.KarborException):
+    """A volume could not be protected, restored or deleted; the message
+    says why."""
+    message = '%(reason)s'
+
+
+def client(context):
+    """A Cinder client acting as the caller of ``context``."""
+    client_session, endpoint = session.make_session(
+        context, cinder.GROUP, 'cinder', cinder.SERVICE_TITLE)
+    return cinder_client.Client(API_VERSION, session=client_session,
+                                endpoint_override=endpoint)
+
+
+def reaching_cinder(hook):
+    """A hook whose failures to reach Cinder at all say so: "Block storage
+    service (cinder) is not available: ..."."""
+    @functools.wraps(hook)
+    def wrapper(*args, **kwargs):
+        with session.service_errors(cinder.SERVICE_TITLE):
+            return hook(*args, **kwargs)
+    return wrapper
+
+
+def is_transient(exc):
+    """Whether a failed call to Cinder is worth trying again."""
+    if isinstance(exc, (ks_exceptions.ConnectionError,
+                        ks_exceptions.HttpServerError)):
+        return True
+    return (isinstance(exc, cinder_exceptions.ClientException) and
+            getattr(exc, 'code', 0) >= 500)
+
+
+def resource_section(checkpoint, resource):
+    """The resource's place in the checkpoint."""
+    return checkpoint.get_resource_bank_section(
+        '%s#%s' % (resource.type, resource.id))
+
+
+def user_messages(cinder_api, resource_id):
+    """Cinder's own words about what went wrong with a resource, or ''.
+
+    Best effort: a Cinder without messages leaves the reason as it was.
+    """
+    try:
+        messages = cinder_api.messages.list(
+            search_opts={'resource_uuid': resource_id})
+    except Exception as exc:
+        LOG.debug('No Cinder messages about %(id)s: %(error)s',
+                  {'id': resource_id, 'error': exc})
+        return ''
+    texts = []
+    for message in messages:
+        text = getattr(message, 'user_message', None)
+        if text and text not in texts:
+            texts.append(text)
+    return '; '.join(texts)
+
+
+def _with_messages(reason, cinder_api, resource_id):
+    said = user_messages(cinder_api, resource_id)
+    return '%s (Cinder: %s)' % (reason, said) if said else reason
+
+
+def wait_until_protectable(cinder_api, volume_id, timeout, polling_):
+    """The volume once Cinder can back it up or snapshot it.
+
+    A volume in a passing state (attaching, backing-up for another
+    checkpoint...) is waited for; one that is missing, being deleted or in
+    error fails the protection with that reason.
+    """
+    def fetch():
+        try:
+            return cinder_api.volumes.get(volume_id)
+        except NotFound:
+            raise VolumeProtectionError(
+                reason=_('volume %s no longer exists in Cinder') % volume_id)
+
+    def is_ready(volume):
+        status = volume.status or ''
+        if status in PROTECTABLE_STATUSES:
+            return True
+        if status in GONE_STATUSES:
+            raise VolumeProtectionError(
+                reason=_('volume %(id)s is being deleted (status '
+                         '%(status)s)') % {'id': volume_id,
+                                           'status': status})
+        if status.startswith(FAILED_STATUS_PREFIX):
+            raise VolumeProtectionError(reason=_with_messages(
+                _('volume %(id)s is in status %(status)s') %
+                {'id': volume_id, 'status': status}, cinder_api, volume_id))
+        return False
+
+    return polling.wait_for(
+        fetch, is_ready, _('volume %s to protect') % volume_id, timeout,
+        polling_, is_transient)
+
+
+def wait_until_volume_available(cinder_api, volume_id, what, timeout,
+                                polling_):
+    """Wait for a volume being created or restored to be "available".
+
+    ``what`` names the operation in the reason of a failure.
+    """
+    def fetch():
+        try:
+            return cinder_api.volumes.get(volume_id)
+        except NotFound:
+            raise VolumeProtectionError(
+                reason=_('%(what)s: volume %(id)s disappeared') %
+                {'what': what, 'id': volume_id})
+
+    def is_ready(volume):
+        status = volume.status or ''
+        if status == 'available':
+            return True
+        if status.startswith(FAILED_STATUS_PREFIX) or status in GONE_STATUSES:
+            raise VolumeProtectionError(reason=_with_messages(
+                _('%(what)s: volume %(id)s went to status %(status)s') %
+                {'what': what, 'id': volume_id, 'status': status},
+                cinder_api, volume_id))
+        return False
+
+    return polling.wait_for(fetch, is_ready, what, timeout, polling_,
+                            is_transient)
+
+
+def wait_until_gone(get, resource_id, what, timeout, polling_):
+    """Wait until ``get(resource_id)`` answers NotFound (or "deleted").
+
+    A resource that ends in error_deleting fails with that reason.
+    """
+    def fetch():
+        try:
+            return get(resource_id)
+        except NotFound:
+            return None
+
+    def is_ready(found):
+        if found is None or found.status == 'deleted':
+            return True
+        if found.status == 'error_deleting':
+            raise VolumeProtectionError(
+                reason=_('%(what)s: Cinder could not delete %(id)s (status '
+                         'error_deleting)') % {'what': what,
+                                               'id': resource_id})
+        return False
+
+    polling.wait_for(fetch, is_ready, what, timeout, polling_, is_transient)
+
+
+def restore_name(parameters, metadata):
+    """The name of a restored volume: as asked, else the original's."""
+    return (parameters.get('restore_name') or metadata.get('volume_name') or
+            'restored-%s' % metadata['volume_id'])
+
+
+def restore_description(parameters, checkpoint, metadata):
+    return parameters.get('restore_description') or (
+        _('Restored by Karbor from checkpoint %(checkpoint)s (volume '
+          '%(volume)s)') % {'checkpoint': checkpoint.id,
+                            'volume': metadata['volume_id']})
+
+
+def read_metadata(section, resource):
+    """What the checkpoint holds about a volume; a clear error if
+    nothing."""
+    try:
+        return section.get_object('metadata')
+    except exception.BankObjectNotFound:
+        raise VolumeProtectionError(
+            reason=_('the checkpoint holds nothing of volume %s: its '
+                     'protection did not get far enough') % resource.id)
+
+
+class RestoredVolume(object):
+    """Reports one volume of a restore, under its new id.
+
+    ``created(new_id)`` as soon as Cinder has the new volume
+    ("restoring"); ``done()`` when it is available, which also tells the
+    restore's other hooks (a server attaching it) the new id; ``failed``
+    reports "error" with the reason.
+    """
+
+    def __init__(self, resource, hook_kwargs):
+        self._resource = resource
+        self._restore = hook_kwargs['restore']
+        self._new_resources = hook_kwargs['new_resources']
+        self.new_id = None
+
+    def created(self, new_id):
+        self.new_id = new_id
+        self._restore.update_resource_status(RESOURCE_TYPE, new_id,
+                                             RESTORING)
+
+    def done(self):
+        self._new_resources['%s#%s' % (RESOURCE_TYPE, self._resource.id)] = (
+            self.new_id)
+        self._restore.update_resource_status(RESOURCE_TYPE, self.new_id,
+                                             RESTORED)
+
+    def failed(self, reason):
+        if self.new_id is not None:
+            self._restore.update_resource_status(
+                RESOURCE_TYPE, self.new_id, RESTORE_FAILED, reason=reason)
