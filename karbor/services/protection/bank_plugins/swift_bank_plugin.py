@@ -226,7 +226,9 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
         self._stop_renewing = threading.Event()
 
         try:
-            self._make_ready()
+            # One try: karbor-protection does not wait for a Swift that is
+            # down to start; the first use tries again.
+            self._make_ready(retries=0)
         except exception.BankError as exc:
             LOG.error('Swift bank %(container)s is not ready, trying again '
                       'on first use: %(error)s',
@@ -275,7 +277,7 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
         except exception.ServiceUnavailable as exc:
             raise exception.BankError(reason='%s: %s' % (doing, exc))
 
-    def _make_ready(self):
+    def _make_ready(self, retries=None):
         if self._ready:
             return
         with self._ready_lock:
@@ -284,7 +286,12 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
             for container in (self._container, self._leases_container):
                 with self._swift(_('creating Swift container %s') %
                                  container) as connection:
-                    connection.put_container(container)
+                    usual, connection.retries = connection.retries, (
+                        connection.retries if retries is None else retries)
+                    try:
+                        connection.put_container(container)
+                    finally:
+                        connection.retries = usual
             self._listing_limit = self._find_listing_limit()
             self._ready = True
 

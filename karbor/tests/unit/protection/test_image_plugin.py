@@ -374,7 +374,7 @@ def _protect_peak(plugin, bank, glance, image_id, size):
 
 
 def test_protect_streams_the_image_in_flat_memory(tmp_path, bank, glance):
-    plugin = make_plugin(tmp_path)       # 64 MiB segments
+    plugin = make_plugin(tmp_path, backup_image_object_size=32 * MiB)
     small = _protect_peak(plugin, bank, glance, 'small', 64 * MiB)
     big = _protect_peak(plugin, bank, glance, 'big', 192 * MiB)
     # A few ~4 MiB chunks in the queues between the threads (two segment

@@ -147,7 +147,7 @@ class FakeConnection(object):
                 'container_listing_limit': self.swift.listing_limit}}
 
     def put_container(self, container):
-        with self._request('PUT', container):
+        with self._request('PUT', container, retries=self.retries):
             self.swift.containers.setdefault(container, {})
 
     def put_object(self, container, name, contents, content_length=None,
@@ -513,9 +513,13 @@ def test_a_bank_that_cannot_reach_swift_at_start_gets_ready_later(
     cluster.up = False
     plugin = make_plugin(tmp_path)
     assert cluster.containers == {}
+    # One try at start, not swiftclient's retries with their back-off.
+    assert cluster.requests == [('PUT', 'bank', None, {'retries': 0})]
     cluster.up = True
     plugin.update_object('/a', b'1')
     assert set(cluster.containers) == {'bank', 'bank_leases'}
+    assert cluster.requests[1] == ('PUT', 'bank', None,
+                                   {'retries': swift.RETRIES})
     assert plugin.get_object('/a') == b'1'
 
 

@@ -24,8 +24,10 @@ way. The work runs in threads joined by short queues, so that reading the
 source, digesting (one thread per algorithm; hashlib lets go of the GIL)
 and writing overlap; two segments are written at a time, so that the wait
 for the bank to settle one segment (Swift answers a PUT only once the
-object is on disk) does not stop the stream. The memory used is a few
-chunks per thread, whatever the size of the stream.
+object is on disk) does not stop the stream. When the stream's size is
+known, each segment is handed to the bank with its length (Swift then
+sends it with Content-Length, without chunked encoding). The memory used
+is a few chunks per thread, whatever the size of the stream.
 
 :func:`read` gives the segments back as one stream of chunks, reading the
 next ones ahead in a thread.
