@@ -108,9 +108,11 @@ class Tenant(object):
         return [backup for backup in self.cinder.backups.list()
                 if backup.volume_id == volume_id]
 
-    def clean_up(self):
-        """Remove every server, volume, backup and image of this tag."""
-        mine = lambda thing: (thing.name or '').startswith(self.tag)  # noqa
+    def clean_up(self, prefixes=None):
+        """Remove every server, volume, backup, snapshot and image whose
+        name starts with this tenant's tag (or one of ``prefixes``)."""
+        prefixes = tuple(prefixes or (self.tag,))
+        mine = lambda thing: (thing.name or '').startswith(prefixes)  # noqa
         for server in filter(mine, self.nova.servers.list()):
             _quietly(server.delete)
         for server in filter(mine, self.nova.servers.list()):
@@ -123,6 +125,15 @@ class Tenant(object):
                     search_opts={'volume_id': volume.id}):
                 _quietly(lambda: self.cinder.volume_snapshots.delete(
                     snapshot.id))
+        # Backups and snapshots left without their volume; incremental
+        # backups before those they depend on.
+        backups = sorted(filter(mine, self.cinder.backups.list()),
+                         key=lambda backup: not getattr(
+                             backup, 'is_incremental', False))
+        for backup in backups:
+            _quietly(lambda: self.cinder.backups.delete(backup.id))
+        for snapshot in filter(mine, self.cinder.volume_snapshots.list()):
+            _quietly(lambda: self.cinder.volume_snapshots.delete(snapshot.id))
         for volume in filter(mine, self.cinder.volumes.list()):
             _quietly(lambda: self.cinder.volumes.delete(volume.id,
                                                         cascade=True))

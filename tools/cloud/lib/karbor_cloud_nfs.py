@@ -10,7 +10,14 @@ copies byte for byte, so the backup holds qcow2 overlay bytes, not the volume's 
 recipe saw such a restore differ from the volume). Karbor backs up volumes that have
 snapshots, so here such a backup takes cinder's own temporary-clone path, the one upstream
 uses for in-use volumes: ``qemu-img convert`` to a raw temporary volume, back that up,
-cinder-backup deletes it afterwards. Everything else is upstream.
+cinder-backup deletes it afterwards.
+
+Deleting a snapshot of an attached volume, Cinder asks Nova to merge files of the chain and
+waits until Nova sets the snapshot's progress to 90 %. Upstream does not reset the progress
+first, and the temporary snapshot of a backup or clone still has the 90 % that Nova set when
+it was created: Cinder then goes on at once, rewrites the chain's info file and deletes a file
+while Nova is merging it (seen here: a backup of an in-use volume lost the volume's base
+file). Here the progress goes back to 0 % before Nova is asked. Everything else is upstream.
 
 cinder.conf: ``volume_driver = karbor_cloud_nfs.NfsDriver``
 """
@@ -35,3 +42,8 @@ class NfsDriver(nfs.NfsDriver):
             backup.save()
             return clone
         return super()._get_backup_volume_temp_volume(context, backup)
+
+    def _nova_assisted_vol_snap_delete(self, context, snapshot, delete_info):
+        snapshot.progress = '0%'
+        snapshot.save()
+        return super()._nova_assisted_vol_snap_delete(context, snapshot, delete_info)

@@ -338,6 +338,13 @@ backup_driver = karbor_cloud_swift_backup.SwiftBackupDriver
 backup_swift_auth = per_user
 swift_catalog_info = object-store:swift:publicURL
 backup_swift_container = volumebackups
+# Tests make and delete many volumes, snapshots and backups: what an interrupted run left
+# behind must not use up Cinder's default quotas (10 of each) and fail the next run.
+quota_volumes = -1
+quota_snapshots = -1
+quota_backups = -1
+quota_gigabytes = -1
+quota_backup_gigabytes = -1
 [database]
 connection = $DB_URL/${DB_PREFIX}_cinder?charset=utf8
 [nfs1]
