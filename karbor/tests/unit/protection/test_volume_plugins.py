@@ -21,6 +21,7 @@ import itertools
 
 from cinderclient import exceptions as cinder_exceptions
 from keystoneauth1 import exceptions as ks_exceptions
+import jsonschema
 from oslo_utils import uuidutils
 import pytest
 
@@ -865,5 +866,9 @@ def test_the_provider_shows_the_plugins_schemas():
         'availability_zone'}
     assert schemas.get_saved_info_schema(VOLUME)['required'] == [
         'name', 'backup_id']
+    # A misspelt restore parameter is refused, not ignored.
+    restore = jsonschema.Draft7Validator(schemas.get_restore_schema(VOLUME))
+    assert restore.is_valid({'restore_name': 'back'})
+    assert not restore.is_valid({'restore_nmae': 'back'})
     assert snapshot_plugin.VolumeSnapshotProtectionPlugin\
         .get_supported_resources_types() == [VOLUME]

@@ -72,6 +72,9 @@ RESTORE_SCHEMA = {
             'description': 'The availability zone of the restored volume; '
                            'Cinder\'s default when not given.'},
     },
+    # A misspelt parameter would otherwise be ignored and the restore
+    # would go on without it.
+    'additionalProperties': False,
 }
 
 
