@@ -555,9 +555,24 @@ def test_threads_each_get_their_own_connection(plugin, cluster):
         thread.start()
     for thread in threads:
         thread.join()
+    # FakeConnection refuses a second request while it serves one.
     assert errors == []
     assert len(plugin.list_objects(prefix='/t/')) == 80
-    assert 2 <= len(FakeConnection.made) <= 5
+    # Connections are reused: no more than the threads, and the bank's own.
+    assert len(FakeConnection.made) <= 5
+
+
+def test_a_write_during_a_read_takes_another_connection(plugin, cluster):
+    plugin.update_object('/a', b'x' * 100)
+    made = len(FakeConnection.made)
+    reader = plugin.get_object_chunks('/a', 10)
+    assert next(reader) == b'x' * 10
+    plugin.update_object('/b', b'y')
+    assert b''.join(reader) == b'x' * 90
+    assert len(FakeConnection.made) == made + 1
+    # Both are idle now, and serve what comes next.
+    assert plugin.get_object('/b') == b'y'
+    assert len(FakeConnection.made) == made + 1
 
 
 def test_a_reader_closed_early_gives_its_connection_back(plugin, cluster):
