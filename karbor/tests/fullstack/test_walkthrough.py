@@ -97,10 +97,20 @@ def test_walkthrough_protects_and_restores_a_volume_byte_for_byte(cli, demo):
     assert [row['Protectable type'] for row in types] == \
         journey.PROTECTABLE_TYPES
 
+    # Every plugin of the provider shows its schemas.
+    schemas = json.loads(cli.table('provider-show', INFRA)[
+        'extended_info_schema'])
+    for kind in ('options_schema', 'restore_schema', 'saved_info_schema'):
+        assert set(schemas[kind]) == {PROJECT, VOLUME, IMAGE, SERVER}, kind
+    assert 'restore_name' in schemas['restore_schema'][VOLUME]['properties']
+
     volume = demo.new_volume('volume1')
     original = demo.volume_digest(volume.id)
     listed = cli.run('protectable-list-instances', VOLUME).stdout
     assert volume.id in listed
+    shown = cli.table('protectable-show-instance', VOLUME, volume.id)
+    assert (shown['id'], shown['name'], shown['type']) == (
+        volume.id, volume.name, VOLUME)
 
     plan, checkpoint = protect(cli, ('Plan1', INFRA, '%s=%s=%s' % (
         volume.id, VOLUME, volume.name)))
@@ -140,6 +150,11 @@ def test_a_server_comes_back_with_its_flavor_metadata_and_volume(cli, demo):
     original = demo.volume_digest(volume.id)
     server = demo.new_server('server1', image.id, volume.id,
                              {'tier': 'app', 'owner': 'fullstack'})
+    assert server.id in cli.run('protectable-list-instances', SERVER).stdout
+    shown = cli.table('protectable-show-instance', SERVER, server.id)
+    assert {(node['type'], node['id']) for node in json.loads(
+        shown['dependent_resources'])} == {(VOLUME, volume.id),
+                                           (IMAGE, image.id)}
 
     _plan, checkpoint = protect(cli, ('Servers', INFRA, '%s=%s=%s' % (
         server.id, SERVER, server.name)))
@@ -162,11 +177,20 @@ def test_a_server_comes_back_with_its_flavor_metadata_and_volume(cli, demo):
 
 def test_a_plan_over_the_whole_project_protects_its_resources(cli, demo):
     volume = demo.new_volume('in-project', known_bytes=False)
+    image = demo.new_image('in-project')
+    assert demo.project_id in cli.run('protectable-list-instances',
+                                      PROJECT).stdout
+    assert image.id in cli.run('protectable-list-instances', IMAGE).stdout
+    shown = cli.table('protectable-show-instance', PROJECT, demo.project_id)
+    assert {(VOLUME, volume.id), (IMAGE, image.id)} <= {
+        (node['type'], node['id'])
+        for node in json.loads(shown['dependent_resources'])}
     _plan, checkpoint = protect(cli, ('Project', INFRA, '%s=%s=%s' % (
         demo.project_id, PROJECT, 'demo')))
     nodes = _graph_nodes(checkpoint)
     assert (PROJECT, demo.project_id) in nodes
     assert (VOLUME, volume.id) in nodes
+    assert (IMAGE, image.id) in nodes
     cli.run('checkpoint-delete', INFRA, checkpoint['id'])
     cli.wait_for('deleted', 'checkpoint-show', INFRA, checkpoint['id'],
                  timeout=300)
