@@ -20,6 +20,7 @@ the ``karbor`` CLI, as the walkthrough does.
 """
 
 import os
+import socket
 import subprocess
 import uuid
 
@@ -96,6 +97,13 @@ class Deployment(object):
         self.url = 'http://127.0.0.1:%d' % KARBOR_PORT
 
     def start(self):
+        # The catalog names this port: another Karbor on it would answer
+        # in this deployment's place.
+        with socket.socket() as probe:
+            if probe.connect_ex(('127.0.0.1', KARBOR_PORT)) == 0:
+                raise AssertionError(
+                    'port %d, where the catalog sends data-protect requests, '
+                    'is taken by another process' % KARBOR_PORT)
         admin = pymysql.connect(**MYSQL)
         with admin.cursor() as cursor:
             cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4'
