@@ -42,12 +42,12 @@ from karbor.services.protection.protection_plugins.server import (
     nova_protection_plugin as server_plugin)
 from karbor.services.protection import provider as providers
 from karbor.tests.fullstack import cloud
+from karbor.tests.fullstack import hooks
 
 pytestmark = cloud.needs_cloud('demo')
 
 SERVER = 'OS::Nova::Server'
 VOLUME = 'OS::Cinder::Volume'
-HOOKS = ('on_prepare_begin', 'on_prepare_finish', 'on_main', 'on_complete')
 TIMEOUT = 300
 
 PROVIDER = '''[provider]
@@ -64,28 +64,6 @@ file_system_bank_path = %(bank)s
 server_active_timeout = %(timeout)d
 volume_attach_timeout = %(timeout)d
 '''
-
-
-class RestoreRecord(object):
-    """The Restore object as the restore hooks use it."""
-
-    def __init__(self):
-        self.resources_status = {}
-        self.resources_reason = {}
-
-    def update_resource_status(self, resource_type, resource_id, status,
-                               reason=None):
-        key = '%s#%s' % (resource_type, resource_id)
-        self.resources_status[key] = status
-        if reason is not None:
-            self.resources_reason[key] = str(reason)
-
-
-def run_hooks(operation, checkpoint, resource, context, parameters=None,
-              **kwargs):
-    for hook in HOOKS:
-        getattr(operation, hook)(checkpoint, resource, context,
-                                 parameters or {}, **kwargs)
 
 
 def _status(thing):
@@ -276,8 +254,8 @@ def test_a_server_is_restored_with_its_flavor_metadata_key_and_volume(
 
     resource = Resource(SERVER, server.id, server.name)
     checkpoint = new_checkpoint(provider, demo, server.id)
-    run_hooks(plugin.get_protect_operation(resource), checkpoint, resource,
-              demo.context)
+    hooks.run_hooks(plugin.get_protect_operation(resource), checkpoint,
+                    resource, demo.context)
     saved = plugin.get_saved_info(_section(checkpoint, server.id), resource)
     tiny = demo.nova.flavors.find(name='m1.tiny')
     assert saved['status'] == 'available'
@@ -300,13 +278,13 @@ def test_a_server_is_restored_with_its_flavor_metadata_key_and_volume(
     # lost since the checkpoint.
     restored_volume_id = demo.new_volume('restored')
     demo.nova.keypairs.delete(key_pair.name)
-    record = RestoreRecord()
+    record = hooks.RestoreRecord()
     new_resources = {'%s#%s' % (VOLUME, volume_id): restored_volume_id}
     try:
-        run_hooks(plugin.get_restore_operation(resource), checkpoint,
-                  resource, demo.context,
-                  {'restore_name': demo.tag + '-restored'},
-                  restore=record, new_resources=new_resources)
+        hooks.run_hooks(plugin.get_restore_operation(resource), checkpoint,
+                        resource, demo.context,
+                        {'restore_name': demo.tag + '-restored'},
+                        restore=record, new_resources=new_resources)
     finally:
         restored_id = new_resources.get('%s#%s' % (SERVER, server.id))
         if restored_id:
@@ -340,8 +318,8 @@ def test_a_server_is_restored_with_its_flavor_metadata_key_and_volume(
             demo.nova.volumes.get_server_volumes(server.id)] == [volume_id]
 
     checkpoint.start_deleting()
-    run_hooks(plugin.get_delete_operation(resource), checkpoint, resource,
-              demo.context)
+    hooks.run_hooks(plugin.get_delete_operation(resource), checkpoint,
+                    resource, demo.context)
     assert _section(checkpoint, server.id).list_objects() == []
     assert plugin.get_saved_info(_section(checkpoint, server.id),
                                  resource) is None

@@ -48,12 +48,12 @@ from karbor.objects import plan as plan_objects
 from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection import provider as providers
 from karbor.tests.fullstack import cloud
+from karbor.tests.fullstack import hooks
 
 pytestmark = cloud.needs_cloud('demo')
 
 IMAGE = 'OS::Glance::Image'
 MiB = 1024 * 1024
-HOOKS = ('on_prepare_begin', 'on_prepare_finish', 'on_main', 'on_complete')
 
 PROVIDER = '''[provider]
 name = Fullstack Swift bank and images
@@ -379,21 +379,6 @@ class _KnownBytes(object):
         return chunk
 
 
-class RestoreRecord(object):
-    """The Restore object as the restore hooks use it."""
-
-    def __init__(self):
-        self.resources_status = {}
-        self.resources_reason = {}
-
-    def update_resource_status(self, resource_type, resource_id, status,
-                               reason=None):
-        key = '%s#%s' % (resource_type, resource_id)
-        self.resources_status[key] = status
-        if reason is not None:
-            self.resources_reason[key] = str(reason)
-
-
 @pytest.fixture(scope='module')
 def demo():
     objects.register_all()
@@ -412,14 +397,6 @@ def new_checkpoint(provider, demo, image_id):
     return provider.checkpoints.create(plan)
 
 
-def run_hooks(operation, checkpoint, image_id, context, parameters=None,
-              **kwargs):
-    resource = Resource(IMAGE, image_id, '')
-    for hook in HOOKS:
-        getattr(operation, hook)(checkpoint, resource, context,
-                                 parameters or {}, **kwargs)
-
-
 def image_section(checkpoint, image_id):
     return checkpoint.get_resource_bank_section('%s#%s' % (IMAGE, image_id))
 
@@ -434,8 +411,8 @@ def test_an_image_is_protected_into_swift_restored_and_deleted(
 
     checkpoint = new_checkpoint(bank_provider, demo, image_id)
     resource = Resource(IMAGE, image_id, '')
-    run_hooks(plugin.get_protect_operation(resource), checkpoint, image_id,
-              demo.context)
+    hooks.run_hooks(plugin.get_protect_operation(resource), checkpoint,
+                    resource, demo.context)
     checkpoint.finish_protecting()
     section = image_section(checkpoint, image_id)
     saved = plugin.get_saved_info(section, resource)
@@ -456,11 +433,12 @@ def test_an_image_is_protected_into_swift_restored_and_deleted(
                                            prefix + 'data/00000002')
     assert int(headers['content-length']) == size - 16 * MiB
 
-    record = RestoreRecord()
+    record = hooks.RestoreRecord()
     new_resources = {}
-    run_hooks(plugin.get_restore_operation(resource), checkpoint, image_id,
-              demo.context, {'restore_name': demo.tag + '-restored'},
-              restore=record, new_resources=new_resources)
+    hooks.run_hooks(plugin.get_restore_operation(resource), checkpoint,
+                    resource, demo.context,
+                    {'restore_name': demo.tag + '-restored'},
+                    restore=record, new_resources=new_resources)
     new_id = new_resources['%s#%s' % (IMAGE, image_id)]
     demo.images.append(new_id)
     assert record.resources_status == {'%s#%s' % (IMAGE, new_id):
@@ -479,8 +457,8 @@ def test_an_image_is_protected_into_swift_restored_and_deleted(
     assert demo.image_digest(new_id) == sha512
 
     checkpoint.start_deleting()
-    run_hooks(plugin.get_delete_operation(resource), checkpoint, image_id,
-              demo.context)
+    hooks.run_hooks(plugin.get_delete_operation(resource), checkpoint,
+                    resource, demo.context)
     assert section.list_objects() == []
     assert [name for name in swift.names(container)
             if name.startswith(prefix)] == []
@@ -493,8 +471,9 @@ def test_an_image_glance_does_not_have_fails_with_that_reason(
     missing = str(uuid.uuid4())
     checkpoint = new_checkpoint(bank_provider, demo, missing)
     with pytest.raises(Exception) as raised:
-        run_hooks(plugin.get_protect_operation(Resource(IMAGE, missing, '')),
-                  checkpoint, missing, demo.context)
+        resource = Resource(IMAGE, missing, '')
+        hooks.run_hooks(plugin.get_protect_operation(resource), checkpoint,
+                        resource, demo.context)
     assert str(raised.value) == 'image %s no longer exists in Glance' % (
         missing)
     assert image_section(checkpoint, missing).list_objects() == []

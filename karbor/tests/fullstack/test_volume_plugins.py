@@ -38,6 +38,7 @@ from karbor.objects import plan as plan_objects
 from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection import provider as providers
 from karbor.tests.fullstack import cloud
+from karbor.tests.fullstack import hooks
 
 # Real backups and restores of 1 GiB take minutes on a busy machine.
 pytestmark = [cloud.needs_cloud('demo'), pytest.mark.timeout(1200)]
@@ -51,7 +52,6 @@ STRETCHES = (0, GIB // 2 - 3 * MIB, GIB - 16 * MIB)
 STRETCH = 16 * MIB
 POLL = 0.2
 TIMEOUT = 600
-HOOKS = ('on_prepare_begin', 'on_prepare_finish', 'on_main', 'on_complete')
 
 PROVIDER = '''[provider]
 name = Fullstack volume plugins
@@ -76,29 +76,6 @@ poll_max_interval = 2
 snapshot_timeout = %(timeout)d
 restore_timeout = %(timeout)d
 '''
-
-
-class RestoreRecord(object):
-    """The Restore object as the restore hooks use it."""
-
-    def __init__(self):
-        self.resources_status = {}
-        self.resources_reason = {}
-
-    def update_resource_status(self, resource_type, resource_id, status,
-                               reason=None):
-        key = '%s#%s' % (resource_type, resource_id)
-        self.resources_status[key] = status
-        if reason is not None:
-            self.resources_reason[key] = str(reason)
-
-
-def run_hooks(operation, checkpoint, resource, context, parameters=None,
-              **kwargs):
-    """The four hooks of one resource, as a flow runs them."""
-    for hook in HOOKS:
-        getattr(operation, hook)(checkpoint, resource, context,
-                                 parameters or {}, **kwargs)
 
 
 def wait(get, thing_id, want, timeout=TIMEOUT, pause=POLL):
@@ -252,7 +229,7 @@ def _section(checkpoint, volume_id):
 def protect(plugin, checkpoint, demo, volume_id, parameters=None):
     """Protect the volume into the checkpoint; its saved info."""
     try:
-        run_hooks(
+        hooks.run_hooks(
             plugin.get_protect_operation(_resource(volume_id)), checkpoint,
             _resource(volume_id), demo.context, parameters)
     finally:
@@ -272,10 +249,10 @@ def protect(plugin, checkpoint, demo, volume_id, parameters=None):
 
 def restore(plugin, checkpoint, demo, volume_id, parameters=None):
     """Restore the volume; the new volume's id and the restore record."""
-    record = RestoreRecord()
+    record = hooks.RestoreRecord()
     new_resources = {}
     try:
-        run_hooks(
+        hooks.run_hooks(
             plugin.get_restore_operation(_resource(volume_id)), checkpoint,
             _resource(volume_id), demo.context, parameters,
             restore=record, new_resources=new_resources)
@@ -290,8 +267,8 @@ def restore(plugin, checkpoint, demo, volume_id, parameters=None):
 
 def delete(plugin, checkpoint, demo, volume_id):
     checkpoint.start_deleting()
-    run_hooks(plugin.get_delete_operation(_resource(volume_id)), checkpoint,
-              _resource(volume_id), demo.context)
+    hooks.run_hooks(plugin.get_delete_operation(_resource(volume_id)),
+                    checkpoint, _resource(volume_id), demo.context)
     # The plugin removed its own data from the bank.
     assert _section(checkpoint, volume_id).list_objects() == []
     checkpoint.finish_deleting()
