@@ -28,4 +28,3 @@ def no_leftovers_of_earlier_runs():
     if cloud.missing('demo', 'alt') is None:
         for user in ('demo', 'alt'):
             resources.Tenant(user).clean_up(TEST_PREFIXES)
-    yield
