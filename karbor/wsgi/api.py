@@ -10,8 +10,25 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""karbor-wsgi: the API for uwsgi or mod_wsgi (karbor-api without cheroot)."""
+"""The Karbor API for a WSGI server: uWSGI, mod_wsgi, gunicorn.
 
+    [uwsgi]
+    module = karbor.wsgi.api:application
+    env = OS_KARBOR_CONFIG_DIR=/etc/karbor
+
+The configuration is read, as Nova and Placement read theirs, from the
+files named by ``OS_KARBOR_CONFIG_FILES`` (";"-separated, default
+``karbor.conf``) in the directory ``OS_KARBOR_CONFIG_DIR`` (default
+``/etc/karbor``). Arguments the server passes to Python (uWSGI's
+``pyargv``) are read as command-line options and take precedence, so
+``pyargv = --config-file /path/karbor.conf`` works as well.
+
+Every worker process loads the application itself (uWSGI's ``lazy-apps``):
+a process must not share the RPC connections of the one it was forked
+from.
+"""
+
+import os
 import sys
 
 from oslo_config import cfg
@@ -22,8 +39,22 @@ from karbor import rpc
 
 CONF = cfg.CONF
 
+CONFIG_DIR_ENV = 'OS_KARBOR_CONFIG_DIR'
+CONFIG_FILES_ENV = 'OS_KARBOR_CONFIG_FILES'
+
+
+def config_files(environ=os.environ):
+    """The configuration files the environment names."""
+    directory = environ.get(CONFIG_DIR_ENV, '/etc/karbor')
+    names = environ.get(CONFIG_FILES_ENV, 'karbor.conf').split(';')
+    return [os.path.join(directory, name.strip())
+            for name in names if name.strip()]
+
 
 def init_application():
-    boot.prepare(sys.argv[1:])
+    boot.prepare(sys.argv[1:], default_config_files=config_files())
     rpc.init(CONF)
     return app.load_paste_app()
+
+
+application = init_application()

@@ -13,14 +13,16 @@
 
 """Benchmark Karbor on the real cloud of tools/cloud against the cloud itself.
 
-Needs a running cloud (tools/cloud/up); starts Karbor beside it (Keystone,
-MariaDB, RabbitMQ, the OS Infra Provider on Swift) and prints, as user demo:
+Needs a running cloud (tools/cloud/up) with the Karbor it deploys (Keystone,
+MariaDB, RabbitMQ, two protection workers, the OS Infra Provider on Swift)
+and prints, as user demo:
 
 - protecting a 1 GiB volume with Karbor vs Cinder's own backup of it, and
   restoring it with Karbor vs Cinder's own restore (target: at most 1.25x);
 - image bytes moving from Glance into the Swift bank vs a direct
   Glance-to-Swift stream of the same image (target: at least 80 %), and
-  karbor-protection's peak memory across image sizes (flat in the size).
+  the protection workers' peak memory across image sizes (flat in the
+  size).
 
 Each figure is taken ``--rounds`` times, Karbor and the direct way
 alternately; the ratios are of the medians. Figures only: nothing here
@@ -35,10 +37,8 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 
-import requests
 from swiftclient import client as swift_client
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -63,47 +63,30 @@ def wait_status(read, want, failed=('error', 'fail', 'error_restoring')):
         time.sleep(0.05)
 
 
-class KarborApi(object):
-    def __init__(self, tenant):
-        self.tenant = tenant
-        self.url = 'http://127.0.0.1:%d/v1/%s' % (deployment.KARBOR_PORT,
-                                                  tenant.project_id)
-
-    def call(self, method, path, body=None):
-        token = self.tenant.session.get_token()
-        response = requests.request(method, self.url + path, json=body,
-                                    headers={'X-Auth-Token': token})
-        if response.status_code >= 400:
-            raise SystemExit('%s %s: %s %s' % (method, path,
-                                               response.status_code,
-                                               response.text))
-        return response.json() if response.content else None
+class KarborApi(deployment.Api):
+    """The API calls of one measurement: a plan and a checkpoint of one
+    resource, its restore, its deletion, each until it has ended."""
 
     def protect(self, resource_type, resource):
-        plan = self.call('POST', '/plans', {'plan': {
-            'name': 'bench', 'provider_id': INFRA, 'resources': [{
-                'id': resource.id, 'type': resource_type,
-                'name': resource.name}]}})['plan']
-        path = '/providers/%s/checkpoints' % INFRA
+        plan = self.create_plan('kfs-bench', INFRA, [{
+            'id': resource.id, 'type': resource_type,
+            'name': resource.name}])
         started = time.monotonic()
-        checkpoint = self.call('POST', path, {'checkpoint': {
-            'plan_id': plan['id']}})['checkpoint']
-        wait_status(lambda: self.call('GET', '%s/%s' % (
-            path, checkpoint['id']))['checkpoint']['status'], 'available')
+        checkpoint = self.start_checkpoint(INFRA, plan['id'])
+        wait_status(lambda: self.checkpoint(INFRA, checkpoint['id'])[
+            'status'], 'available')
         return checkpoint['id'], time.monotonic() - started
 
-    def restore(self, checkpoint_id):
+    def restore_seconds(self, checkpoint_id):
         started = time.monotonic()
-        restore = self.call('POST', '/restores', {'restore': {
-            'provider_id': INFRA, 'checkpoint_id': checkpoint_id}})['restore']
-        wait_status(lambda: self.call('GET', '/restores/' + restore['id'])[
-            'restore']['status'], 'success')
+        restore = self.start_restore(INFRA, checkpoint_id)
+        wait_status(lambda: self.restore(restore['id'])['status'],
+                    'success')
         return time.monotonic() - started
 
     def delete(self, checkpoint_id):
-        path = '/providers/%s/checkpoints/%s' % (INFRA, checkpoint_id)
-        self.call('DELETE', path)
-        wait_status(lambda: self.call('GET', path)['checkpoint']['status'],
+        self.delete_checkpoint(INFRA, checkpoint_id)
+        wait_status(lambda: self.checkpoint(INFRA, checkpoint_id)['status'],
                     'deleted', failed=('error-deleting',))
 
 
@@ -140,7 +123,7 @@ def volume_figures(tenant, karbor, size_gb, rounds):
     def by_karbor():
         checkpoint_id, seconds = karbor.protect('OS::Cinder::Volume', volume)
         times['karbor protect'].append(seconds)
-        times['karbor restore'].append(karbor.restore(checkpoint_id))
+        times['karbor restore'].append(karbor.restore_seconds(checkpoint_id))
         karbor.delete(checkpoint_id)
 
     # Alternately, so that both see the same load of a shared machine.
@@ -162,12 +145,14 @@ def _seconds(samples):
     return ' '.join('%5.1f' % sample for sample in samples)
 
 
-def peak_rss_mib(pid):
-    with open('/proc/%d/status' % pid) as status:
-        for line in status:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) / 1024.0
-    return 0.0
+def peak_rss_mib():
+    """The larger peak RSS of the two protection workers."""
+    peaks = [0.0]
+    for process in deployment.PROTECTION_WORKERS:
+        with open('/proc/%d/status' % deployment.pid(process)) as status:
+            peaks += [int(line.split()[1]) / 1024.0 for line in status
+                      if line.startswith('VmHWM:')]
+    return max(peaks)
 
 
 def direct_stream_seconds(tenant, image):
@@ -184,16 +169,16 @@ def direct_stream_seconds(tenant, image):
     return seconds
 
 
-def plugin_copy_rate(protection, image_id):
-    """The rate karbor-protection logged for its last copy of the image:
+def plugin_copy_rate(image_id):
+    """The rate a protection worker logged for the last copy of the image:
     the bytes alone, without the checkpoint around them."""
     rates = re.findall(r'Image %s: \d+ bytes copied into the bank in '
                        r'[\d.]+ s \(([\d.]+) MB/s\)' % image_id,
-                       protection.log())
+                       deployment.protection_logs())
     return float(rates[-1])
 
 
-def image_figures(tenant, karbor, sizes_mb, rounds, protection):
+def image_figures(tenant, karbor, sizes_mb, rounds):
     """A whole checkpoint of the image (so a fixed cost weighs on small
     images) and the plugin's copy alone, against the direct stream,
     alternately."""
@@ -201,19 +186,19 @@ def image_figures(tenant, karbor, sizes_mb, rounds, protection):
         image = tenant.new_image('bench-image-%d' % size_mb,
                                  size=size_mb << 20)
         whole, copy = [], []
-        before = peak_rss_mib(protection.popen.pid)
+        before = peak_rss_mib()
         for _ in range(rounds):
             direct = direct_stream_seconds(tenant, image)
             checkpoint_id, protect = karbor.protect('OS::Glance::Image',
                                                     image)
             karbor.delete(checkpoint_id)
             whole.append(direct / protect)
-            copy.append(plugin_copy_rate(protection, image.id) /
+            copy.append(plugin_copy_rate(image.id) /
                         (image.size / direct / 1e6))
-        after = peak_rss_mib(protection.popen.pid)
+        after = peak_rss_mib()
         print('%5d MiB image   of the direct stream: checkpoint %s, '
               'copy %s; medians %3.0f %% and %3.0f %% (target at least '
-              '80 %%)   karbor-protection peak RSS %.0f -> %.0f MiB' % (
+              '80 %%)   protection workers peak RSS %.0f -> %.0f MiB' % (
                   size_mb, _percent(whole), _percent(copy),
                   100 * median(whole), 100 * median(copy), before, after))
 
@@ -232,19 +217,15 @@ def main():
     reason = cloud.missing('demo')
     if reason:
         raise SystemExit(reason)
-    karbor_deployment = deployment.Deployment(tempfile.mkdtemp(
-        prefix='karbor-cloud-bench-'))
     tenant = resources.Tenant('demo')
     try:
-        karbor_deployment.start()
-        karbor = KarborApi(tenant)
+        karbor = KarborApi(tenant.session)
         volume_figures(tenant, karbor, args.volume_gb, args.rounds)
         image_figures(tenant, karbor,
                       [int(size) for size in args.image_mb.split(',')],
-                      args.rounds, karbor_deployment.processes[0])
+                      args.rounds)
     finally:
         tenant.clean_up()
-        karbor_deployment.stop()
 
 
 if __name__ == '__main__':

@@ -13,6 +13,7 @@
 import pytest
 
 from karbor.tests.fullstack import cloud
+from karbor.tests.fullstack import deployment
 from karbor.tests.fullstack import resources
 
 # Every name the fullstack tests give, and those Karbor gives the backups
@@ -20,11 +21,33 @@ from karbor.tests.fullstack import resources
 TEST_PREFIXES = ('kfs-', 'karbor-')
 
 
+def _remove_test_plans(user):
+    """The plans the tests made (named kfs-...) and their checkpoints: the
+    deployment outlives a test run, and a user of the cloud keeps theirs."""
+    api = deployment.Api(cloud.session(user))
+    plans = [plan for plan in api.call('GET', '/plans?limit=1000')['plans']
+             if plan['name'].startswith('kfs-')]
+    for plan in plans:
+        checkpoints = api.call('GET', '/providers/%s/checkpoints?plan_id=%s'
+                               % (plan['provider_id'], plan['id']))
+        for checkpoint in checkpoints['checkpoints']:
+            if checkpoint['status'] in ('available', 'error'):
+                api.delete_checkpoint(plan['provider_id'], checkpoint['id'])
+        api.call('DELETE', '/plans/' + plan['id'])
+
+
 @pytest.fixture(scope='session', autouse=True)
 def no_leftovers_of_earlier_runs():
     """The cloud outlives a test run; a run that was cut short leaves
-    servers, volumes, backups and images behind, and a plan over the whole
-    project would protect them too. They go before the tests start."""
-    if cloud.missing('demo', 'alt') is None:
-        for user in ('demo', 'alt'):
-            resources.Tenant(user).clean_up(TEST_PREFIXES)
+    servers, volumes, backups, images and plans behind, and a plan over the
+    whole project would protect them too. They go before the tests start,
+    and what the tests made goes after them."""
+    if cloud.missing('demo', 'alt') is not None:
+        yield
+        return
+    for user in ('demo', 'alt'):
+        _remove_test_plans(user)
+        resources.Tenant(user).clean_up(TEST_PREFIXES)
+    yield
+    for user in ('demo', 'alt'):
+        _remove_test_plans(user)

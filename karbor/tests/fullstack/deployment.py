@@ -10,149 +10,101 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Karbor deployed beside the project's one-machine cloud (tools/cloud).
+"""Karbor as tools/cloud/up deploys it, and the ways tests reach it.
 
-karbor-api (Keystone tokens through keystonemiddleware, port 8799 as the
-catalog says), karbor-protection and karbor-operationengine run as separate
-processes on the machine's MariaDB and RabbitMQ; the OS Infra Provider keeps
-its checkpoints in Swift. Users drive it with the cloud's openrc files and
-the ``karbor`` CLI, as the walkthrough does.
+karbor-api runs under uWSGI behind Keystone; two karbor-protection workers
+and karbor-operationengine share Karbor's MariaDB database and RabbitMQ
+vhost (tools/cloud/libexec/karbor.sh). Tests find it as users do, through
+the catalog (service type ``data-protect``), with the cloud's openrc files.
 """
 
 import os
-import socket
-import subprocess
-import uuid
+import time
 
-import pymysql
+from keystoneauth1 import adapter
 
 from karbor.tests.fullstack import cloud
 from karbor.tests.functional import fixtures
 
-KEYSTONE = 'http://127.0.0.1:5000/v3'
-KARBOR_PORT = 8799
-MYSQL = {'host': '127.0.0.1', 'user': 'root', 'password': ''}
-RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
 SNAPSHOT_PROVIDER = '90d5bfea-a259-41e6-80c6-dcfcfcd9d827'
+FS_BANK_PROVIDER = '6659007d-6f66-4a0f-9cb4-17d6aded0bb9'
+PROTECTION_WORKERS = ('karbor-protection-1', 'karbor-protection-2')
 
 
-def _swift_bank(container):
-    return {
-        'swift_client': {
-            'swift_auth_url': KEYSTONE,
-            'swift_user': 'karbor',
-            'swift_key': 'karbor',
-            'swift_tenant_name': 'service',
-        },
-        'swift_bank_plugin': {'bank_swift_object_container': container},
-    }
+def log_path(process):
+    """The log file of one of Karbor's processes (``karbor-api``'s is
+    uWSGI's output, the others' are oslo.log's files)."""
+    suffix = '.out' if process == 'karbor-api' else '.log'
+    return os.path.join(cloud.CLOUD_DIR, 'log', process + suffix)
 
 
-def provider_files(directory, run):
-    """The providers of a cloud deployment: OS Infra and volume snapshots
-    on Swift, No-Op on the file system."""
-    os.makedirs(directory)
-    infra = {'provider': {
-        'name': 'OS Infra Provider',
-        'description': "This provider uses OpenStack's own services "
-                       "(swift, cinder) as storage",
-        'id': fixtures.INFRA_PROVIDER,
-        'plugin': ['karbor-project-protection-plugin',
-                   'karbor-volume-protection-plugin',
-                   'karbor-image-protection-plugin',
-                   'karbor-server-protection-plugin'],
-        'bank': 'karbor-swift-bank-plugin',
-        'enabled': 'True'}}
-    infra.update(_swift_bank('karbor-fullstack-%s' % run))
-    snapshots = {'provider': {
-        'name': 'OS Infra Provider with volume snapshot plugin',
-        'description': 'This provider uses Cinder snapshots',
-        'id': SNAPSHOT_PROVIDER,
-        'plugin': ['karbor-volume-snapshot-plugin'],
-        'bank': 'karbor-swift-bank-plugin',
-        'enabled': 'True'}}
-    snapshots.update(_swift_bank('karbor-fullstack-snap-%s' % run))
-    noop = {'provider': {
-        'name': 'No-Op Provider',
-        'description': 'This provider does nothing for each protect and '
-                       'restore operation. Used for testing',
-        'id': fixtures.NOOP_PROVIDER,
-        'plugin': 'karbor-noop-protection-plugin',
-        'bank': 'karbor-fs-bank-plugin',
-        'enabled': 'True'}}
-    for name, sections in (('openstack-infra', infra),
-                           ('volume-snapshot', snapshots), ('noop', noop)):
-        fixtures.write_config(os.path.join(directory, name + '.conf'),
-                              sections)
+def pid(process):
+    with open(os.path.join(cloud.CLOUD_DIR, 'run',
+                           process + '.pid')) as stream:
+        return int(stream.readline())
 
 
-class Deployment(object):
-    """The three Karbor services, started and stopped together."""
+def protection_logs():
+    """What both protection workers have logged so far."""
+    text = []
+    for process in PROTECTION_WORKERS:
+        with open(log_path(process), errors='replace') as stream:
+            text.append(stream.read())
+    return '\n'.join(text)
 
-    def __init__(self, state):
-        self.state = str(state)
-        self.run = uuid.uuid4().hex[:8]
-        self.database = 'karbor_fs_%s' % self.run
-        self.processes = []
-        self.url = 'http://127.0.0.1:%d' % KARBOR_PORT
 
-    def start(self):
-        # The catalog names this port: another Karbor on it would answer
-        # in this deployment's place.
-        with socket.socket() as probe:
-            if probe.connect_ex(('127.0.0.1', KARBOR_PORT)) == 0:
-                raise AssertionError(
-                    'port %d, where the catalog sends data-protect requests, '
-                    'is taken by another process' % KARBOR_PORT)
-        admin = pymysql.connect(**MYSQL)
-        with admin.cursor() as cursor:
-            cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4'
-                           % self.database)
-        admin.close()
-        providers = os.path.join(self.state, 'providers.d')
-        provider_files(providers, self.run)
-        conf = fixtures.write_config(
-            os.path.join(self.state, 'karbor.conf'), {
-                'DEFAULT': {
-                    'auth_strategy': 'keystone',
-                    'transport_url': RABBIT,
-                    'state_path': self.state,
-                    'provider_config_dir': providers,
-                    'osapi_karbor_listen': '127.0.0.1',
-                    'osapi_karbor_listen_port': KARBOR_PORT,
-                    'protection_topic': 'karbor-protection-%s' % self.run,
-                    'operationengine_topic':
-                        'karbor-operationengine-%s' % self.run,
-                },
-                'database': {
-                    'connection': 'mysql+pymysql://root@127.0.0.1/%s'
-                                  '?charset=utf8mb4' % self.database},
-                'keystone_authtoken': {
-                    'www_authenticate_uri': KEYSTONE,
-                    'auth_url': KEYSTONE,
-                    'auth_type': 'password',
-                    'username': 'karbor',
-                    'password': 'karbor',
-                    'project_name': 'service',
-                    'user_domain_name': 'Default',
-                    'project_domain_name': 'Default',
-                },
-            })
-        args = ['--config-file', conf]
-        subprocess.run([os.path.join(fixtures.BIN, 'karbor-manage')] + args +
-                       ['db', 'sync'], check=True, capture_output=True)
-        for name in ('karbor-protection', 'karbor-operationengine',
-                     'karbor-api'):
-            self.processes.append(fixtures.Process(name, args, self.state))
-        fixtures.wait_for_api(self.url + '/', self.processes[-1])
+class Api(object):
+    """Karbor's REST API as a keystoneauth session's user calls it."""
 
-    def stop(self):
-        for process in reversed(self.processes):
-            process.stop()
-        admin = pymysql.connect(**MYSQL)
-        with admin.cursor() as cursor:
-            cursor.execute('DROP DATABASE IF EXISTS %s' % self.database)
-        admin.close()
+    FAILED = ('error', 'fail', 'error-deleting')
+
+    def __init__(self, session):
+        self.session = session
+        self.http = adapter.Adapter(session, service_type='data-protect',
+                                    interface='public')
+
+    def call(self, method, path, body=None, **kwargs):
+        response = self.http.request(path, method, json=body, **kwargs)
+        return response.json() if response.content else None
+
+    def create_plan(self, name, provider_id, resources):
+        return self.call('POST', '/plans', {'plan': {
+            'name': name, 'provider_id': provider_id,
+            'resources': resources}})['plan']
+
+    def start_checkpoint(self, provider_id, plan_id, **kwargs):
+        return self.call('POST', '/providers/%s/checkpoints' % provider_id,
+                         {'checkpoint': {'plan_id': plan_id}},
+                         **kwargs)['checkpoint']
+
+    def checkpoint(self, provider_id, checkpoint_id):
+        return self.call('GET', '/providers/%s/checkpoints/%s' % (
+            provider_id, checkpoint_id))['checkpoint']
+
+    def start_restore(self, provider_id, checkpoint_id, **kwargs):
+        return self.call('POST', '/restores', {'restore': {
+            'provider_id': provider_id, 'checkpoint_id': checkpoint_id}},
+            **kwargs)['restore']
+
+    def restore(self, restore_id):
+        return self.call('GET', '/restores/' + restore_id)['restore']
+
+    def delete_checkpoint(self, provider_id, checkpoint_id):
+        self.call('DELETE', '/providers/%s/checkpoints/%s' % (
+            provider_id, checkpoint_id))
+
+    def wait(self, read, want, timeout=600, interval=0.5):
+        """Poll ``read()`` until its status is ``want``; a failed status
+        ends the wait at once."""
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = read()
+            if shown['status'] == want:
+                return shown
+            if shown['status'] in self.FAILED or time.monotonic() > deadline:
+                raise AssertionError('%s, not %s: %s' % (
+                    shown['status'], want, shown))
+            time.sleep(interval)
 
 
 class OpenrcCli(fixtures.Cli):

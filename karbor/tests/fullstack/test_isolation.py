@@ -28,15 +28,13 @@ INFRA = fixtures.INFRA_PROVIDER
 
 
 @pytest.fixture(scope='module')
-def demo_checkpoint(tmp_path_factory):
+def demo_checkpoint():
     """demo's volume, plan, available checkpoint and finished restore."""
-    karbor = deployment.Deployment(tmp_path_factory.mktemp('karbor'))
     tenant = resources.Tenant('demo')
     try:
-        karbor.start()
         demo = deployment.OpenrcCli('demo')
         volume = tenant.new_volume('mine', known_bytes=False)
-        plan = demo.table('plan-create', 'Mine', INFRA, '%s=%s=%s' % (
+        plan = demo.table('plan-create', 'kfs-Mine', INFRA, '%s=%s=%s' % (
             volume.id, 'OS::Cinder::Volume', volume.name))
         created = demo.table('checkpoint-create', INFRA, plan['id'])
         demo.wait_for('available', 'checkpoint-show', INFRA, created['id'],
@@ -48,7 +46,6 @@ def demo_checkpoint(tmp_path_factory):
         demo.run('checkpoint-delete', INFRA, created['id'], check=False)
     finally:
         tenant.clean_up()
-        karbor.stop()
 
 
 def test_alt_never_sees_or_changes_demos_objects(demo_checkpoint):
@@ -70,12 +67,12 @@ def test_alt_never_sees_or_changes_demos_objects(demo_checkpoint):
                                             INFRA).stdout
     assert ids['restore'] not in alt.run('restore-list').stdout
     # Nor may alt plan demo's volume.
-    result = alt.run('plan-create', 'Theirs', INFRA, '%s=%s=%s' % (
+    result = alt.run('plan-create', 'kfs-Theirs', INFRA, '%s=%s=%s' % (
         ids['volume'], 'OS::Cinder::Volume', 'theirs'), check=False)
     assert result.returncode != 0
 
     demo = deployment.OpenrcCli('demo')
-    assert demo.table('plan-show', ids['plan'])['name'] == 'Mine'
+    assert demo.table('plan-show', ids['plan'])['name'] == 'kfs-Mine'
     assert demo.table('checkpoint-show', INFRA,
                       ids['checkpoint'])['status'] == 'available'
 

@@ -12,9 +12,10 @@
 
 """The walkthrough on a real cloud: `. demo-openrc; karbor ...`.
 
-Karbor runs under Keystone beside the cloud of tools/cloud; every step goes
-through the ``karbor`` CLI with the cloud's openrc files, and what Karbor
-restored is compared with the original byte for byte.
+Karbor is the one tools/cloud/up deployed, under Keystone, found through
+the catalog; every step goes through the ``karbor`` CLI with the cloud's
+openrc files, and what Karbor restored is compared with the original byte
+for byte.
 """
 
 import json
@@ -39,16 +40,6 @@ PROJECT = 'OS::Keystone::Project'
 
 
 @pytest.fixture(scope='module')
-def karbor(tmp_path_factory):
-    karbor = deployment.Deployment(tmp_path_factory.mktemp('karbor'))
-    try:
-        karbor.start()
-        yield karbor
-    finally:
-        karbor.stop()
-
-
-@pytest.fixture(scope='module')
 def demo():
     tenant = resources.Tenant('demo')
     yield tenant
@@ -56,7 +47,7 @@ def demo():
 
 
 @pytest.fixture(scope='module')
-def cli(karbor):
+def cli():
     return deployment.OpenrcCli('demo')
 
 
@@ -112,7 +103,7 @@ def test_walkthrough_protects_and_restores_a_volume_byte_for_byte(cli, demo):
     assert (shown['id'], shown['name'], shown['type']) == (
         volume.id, volume.name, VOLUME)
 
-    plan, checkpoint = protect(cli, ('Plan1', INFRA, '%s=%s=%s' % (
+    plan, checkpoint = protect(cli, ('kfs-Plan1', INFRA, '%s=%s=%s' % (
         volume.id, VOLUME, volume.name)))
     assert _graph_nodes(checkpoint) == {(VOLUME, volume.id)}
     assert len(demo.backups_of(volume.id)) == 1
@@ -132,7 +123,7 @@ def test_walkthrough_protects_and_restores_a_volume_byte_for_byte(cli, demo):
 
 def test_an_image_is_restored_with_the_same_checksum(cli, demo):
     image = demo.new_image('image1')
-    _plan, checkpoint = protect(cli, ('Images', INFRA, '%s=%s=%s' % (
+    _plan, checkpoint = protect(cli, ('kfs-Images', INFRA, '%s=%s=%s' % (
         image.id, IMAGE, image.name)))
     done = restore(cli, checkpoint)
     ((new_id, status),) = _restored(done, IMAGE).items()
@@ -156,7 +147,7 @@ def test_a_server_comes_back_with_its_flavor_metadata_and_volume(cli, demo):
         shown['dependent_resources'])} == {(VOLUME, volume.id),
                                            (IMAGE, image.id)}
 
-    _plan, checkpoint = protect(cli, ('Servers', INFRA, '%s=%s=%s' % (
+    _plan, checkpoint = protect(cli, ('kfs-Servers', INFRA, '%s=%s=%s' % (
         server.id, SERVER, server.name)))
     # The server depends on its volume and its boot image.
     assert _graph_nodes(checkpoint) == {(SERVER, server.id),
@@ -185,7 +176,7 @@ def test_a_plan_over_the_whole_project_protects_its_resources(cli, demo):
     assert {(VOLUME, volume.id), (IMAGE, image.id)} <= {
         (node['type'], node['id'])
         for node in json.loads(shown['dependent_resources'])}
-    _plan, checkpoint = protect(cli, ('Project', INFRA, '%s=%s=%s' % (
+    _plan, checkpoint = protect(cli, ('kfs-Project', INFRA, '%s=%s=%s' % (
         demo.project_id, PROJECT, 'demo')))
     nodes = _graph_nodes(checkpoint)
     assert (PROJECT, demo.project_id) in nodes

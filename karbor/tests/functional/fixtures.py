@@ -28,6 +28,22 @@ INFRA_PROVIDER = 'cf56bd3e-97a7-4078-b6d5-f36246333fd9'
 FAILED = ('error', 'error-deleting', 'fail')
 
 
+def karborclient_2_1_0():
+    """The ``karbor`` command of python-karborclient 2.1.0, the original's
+    last client, installed into a virtualenv of its own (cached beside the
+    test virtualenv)."""
+    cache = os.environ.get('KARBOR_CACHE',
+                           os.path.expanduser('~/.cache/karbor'))
+    venv = os.path.join(cache, 'python-karborclient-2.1.0')
+    if not os.path.exists(os.path.join(venv, '.complete')):
+        subprocess.run([sys.executable, '-m', 'venv', '--clear', venv],
+                       check=True)
+        subprocess.run([os.path.join(venv, 'bin', 'pip'), 'install', '-q',
+                        'python-karborclient==2.1.0'], check=True)
+        open(os.path.join(venv, '.complete'), 'w').close()
+    return os.path.join(venv, 'bin', 'karbor')
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))

@@ -16,31 +16,17 @@ The old client is installed into a virtualenv of its own, cached beside the
 test virtualenv, and talks to karbor-all in its direct (no Keystone) mode.
 """
 
-import os
 import subprocess
-import sys
 import time
 
 import pytest
 
 from karbor.tests.functional import fixtures
 
-RELEASE = 'python-karborclient==2.1.0'
-
 
 @pytest.fixture(scope='module')
 def old_karbor():
-    cache = os.environ.get('KARBOR_CACHE',
-                           os.path.expanduser('~/.cache/karbor'))
-    venv = os.path.join(cache, 'python-karborclient-2.1.0')
-    binary = os.path.join(venv, 'bin', 'karbor')
-    if not os.path.exists(os.path.join(venv, '.complete')):
-        subprocess.run([sys.executable, '-m', 'venv', '--clear', venv],
-                       check=True)
-        subprocess.run([os.path.join(venv, 'bin', 'pip'), 'install', '-q',
-                        RELEASE], check=True)
-        open(os.path.join(venv, '.complete'), 'w').close()
-    return binary
+    return fixtures.karborclient_2_1_0()
 
 
 def test_python_karborclient_2_1_0_walks_the_walkthrough(old_karbor,

@@ -1,20 +1,26 @@
 """The smallest Neutron API nova needs, behind real keystonemiddleware authtoken.
 
 No network agent can run here, so instead of Neutron this answers on the network endpoint:
-every GET of a collection (/v2.0/ports, /v2.0/networks, /v2.0/extensions, ...) is an empty
-list, anything else is 404. That is all nova asks of Neutron for servers booted with
-``networks='none'`` (compute microversion >= 2.37). Version discovery (GET /) is open, like
+the networks and subnets of the file $KARBOR_CLOUD_NETWORKS (written by
+libexec/provision.py: devstack's `private` in project demo and the external `public`), listed
+and shown to the projects that may see them (their owner, admins; external networks to
+everyone), with Neutron's equality filters (?name=private); every GET of another collection
+(/v2.0/ports, /v2.0/extensions, ...) is an empty list, anything else is 404. Nothing can be
+attached to those networks: servers boot with ``networks='none'`` (compute microversion
+>= 2.37), which is all nova then asks of Neutron. Version discovery (GET /) is open, like
 real Neutron; everything else needs a valid Keystone token (401 without), so nova has to use
 its [neutron] service user or the caller's token, as with a real Neutron. Each request is
 logged with the user and project keystonemiddleware found in its token.
 
-Usage: KARBOR_CLOUD_NEUTRON_PASSWORD=... python karbor_cloud_fake_neutron.py HOST PORT KEYSTONE_URL
+Usage: KARBOR_CLOUD_NEUTRON_PASSWORD=... KARBOR_CLOUD_NETWORKS=... \
+       python karbor_cloud_fake_neutron.py HOST PORT KEYSTONE_URL
 """
 import json
 import logging
 import os
 import sys
 from socketserver import ThreadingMixIn
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from keystonemiddleware import auth_token
@@ -29,8 +35,38 @@ def _json(start_response, status, body):
     return [payload]
 
 
+def _known(collection):
+    """The networks or subnets of the networks file (read at each request: provision.py writes
+    it after this server started); none when there is no file."""
+    try:
+        with open(os.environ['KARBOR_CLOUD_NETWORKS']) as f:
+            return json.load(f).get(collection, [])
+    except (KeyError, OSError, ValueError):
+        return []
+
+
+def _visible(environ, item):
+    if 'admin' in (environ.get('HTTP_X_ROLES') or '').split(','):
+        return True
+    return (item.get('project_id') == environ.get('HTTP_X_PROJECT_ID') or item.get('shared') or
+            item.get('router:external'))
+
+
+def _matches(item, query):
+    """Neutron's filters: each parameter names a field and the values it may have."""
+    for field, values in query.items():
+        if field in ('fields', 'limit', 'marker', 'sort_key', 'sort_dir') or field not in item:
+            continue
+        value = item[field]
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        if shown not in values:
+            return False
+    return True
+
+
 def neutron(environ, start_response):
-    """The API behind authtoken: empty collections, 404 for the rest."""
+    """The API behind authtoken: the known networks and subnets, empty collections, 404 for
+    the rest."""
     method = environ['REQUEST_METHOD']
     path = environ.get('PATH_INFO', '/').rstrip('/')
     if path.endswith('.json'):
@@ -44,8 +80,17 @@ def neutron(environ, start_response):
     parts = [p for p in path.split('/') if p]
     if method == 'GET' and parts == ['v2.0']:
         return _json(start_response, 200, {'resources': []})
-    if method == 'GET' and len(parts) == 2 and parts[0] == 'v2.0':
-        return _json(start_response, 200, {parts[1].replace('-', '_'): []})
+    if method == 'GET' and len(parts) in (2, 3) and parts[0] == 'v2.0':
+        collection = parts[1].replace('-', '_')
+        items = [item for item in _known(collection) if _visible(environ, item)]
+        if len(parts) == 3:
+            found = [item for item in items if item['id'] == parts[2]]
+            if found:
+                return _json(start_response, 200, {collection[:-1]: found[0]})
+        else:
+            query = parse_qs(environ.get('QUERY_STRING', ''))
+            return _json(start_response, 200,
+                         {collection: [item for item in items if _matches(item, query)]})
     return _json(start_response, 404, {'NeutronError': {
         'type': 'NotFound', 'detail': '',
         'message': 'karbor-cloud fake neutron has no %s %s' % (method, path)}})

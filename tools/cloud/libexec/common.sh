@@ -20,8 +20,7 @@ ETC=$STATE/etc; DATA=$STATE/data; LOG=$STATE/log; RUN=$STATE/run
 SRV=$DATA/swift-node                          # swift "devices" dir: one device, d1
 RUN_USER=$(id -un); RUN_GROUP=$(id -gn)
 
-# Ports. These are the usual OpenStack ports (what a devstack cloud uses); 8799 is Karbor's own
-# and stays free: the catalog points there, Karbor listens there when a test starts it.
+# Ports. These are the usual OpenStack ports (what a devstack cloud uses); 8799 is Karbor's own.
 KS_PORT=5000
 PROXY_PORT=8080; OBJ_PORT=6200; CONT_PORT=6201; ACCT_PORT=6202
 GLANCE_PORT=9292
@@ -41,9 +40,11 @@ SERVICE_USERS="swift glance cinder nova placement neutron karbor"
 DB_PREFIX=karbor_cloud
 DB_USER=karbor_cloud; DB_PASS=karbor_cloud
 DB_URL="mysql+pymysql://$DB_USER:$DB_PASS@$HOST"
-DATABASES="${DB_PREFIX}_glance ${DB_PREFIX}_placement ${DB_PREFIX}_nova_api ${DB_PREFIX}_nova_cell0
-           ${DB_PREFIX}_nova ${DB_PREFIX}_cinder"
-VHOSTS="${DB_PREFIX}_nova ${DB_PREFIX}_cinder"
+OPENSTACK_DATABASES="${DB_PREFIX}_glance ${DB_PREFIX}_placement ${DB_PREFIX}_nova_api
+                     ${DB_PREFIX}_nova_cell0 ${DB_PREFIX}_nova ${DB_PREFIX}_cinder"
+KARBOR_DATABASE=${DB_PREFIX}_karbor
+DATABASES="$OPENSTACK_DATABASES $KARBOR_DATABASE"
+VHOSTS="${DB_PREFIX}_nova ${DB_PREFIX}_cinder ${DB_PREFIX}_karbor"
 RABBIT_URL="rabbit://guest:guest@$HOST:5672"
 
 # Every process `up` starts, in start order. The name is its pid file (run/NAME.pid), its
@@ -52,7 +53,11 @@ SERVICES="keystone:$KS_PORT swift-account:$ACCT_PORT swift-container:$CONT_PORT
           swift-object:$OBJ_PORT swift-proxy:$PROXY_PORT glance-api:$GLANCE_PORT
           placement-api:$PLACEMENT_PORT fake-neutron:$NEUTRON_PORT nova-api:$NOVA_PORT
           nova-conductor:- nova-scheduler:- nova-compute:- cinder-api:$CINDER_PORT
-          cinder-scheduler:- cinder-volume:- cinder-backup:-"
+          cinder-scheduler:- cinder-volume:- cinder-backup:-
+          karbor-protection-1:- karbor-protection-2:- karbor-operationengine:-
+          karbor-api:$KARBOR_PORT"
+# Karbor's own processes (libexec/karbor.sh); up restarts them alone when Karbor changed.
+KARBOR_SERVICES="karbor-api karbor-operationengine karbor-protection-1 karbor-protection-2"
 service_names() { local s; for s in $SERVICES; do echo "${s%%:*}"; done; }
 service_port() {
     local s
@@ -175,13 +180,13 @@ alive() {
 # Stop every service that has a live pid file, newest layer first. Each service was started
 # under setsid, so its pid leads a process group holding its workers and helpers (privsep
 # daemons); anything of that group still there after the leader exits is stopped too.
-STOP_ORDER="cinder-backup cinder-volume cinder-scheduler cinder-api nova-compute nova-scheduler
+STOP_ORDER="$KARBOR_SERVICES cinder-backup cinder-volume cinder-scheduler cinder-api nova-compute nova-scheduler
             nova-conductor nova-api fake-neutron placement-api glance-api swift-proxy swift-object
             swift-container swift-account keystone"
 _group_members() { ps -eo pid=,pgid= | awk -v g="$1" '$2 == g {print $1}'; }
-stop_services() {
+stop_services() {  # [names...]: default every service, in STOP_ORDER
     local name pid i members stopping=()
-    for name in $STOP_ORDER; do   # signal all first: they shut down in parallel
+    for name in ${*:-$STOP_ORDER}; do   # signal all first: they shut down in parallel
         if alive "$name"; then
             pid=$(pid_of "$name")
             kill -TERM "$pid" 2>/dev/null

@@ -338,6 +338,9 @@ backup_driver = karbor_cloud_swift_backup.SwiftBackupDriver
 backup_swift_auth = per_user
 swift_catalog_info = object-store:swift:publicURL
 backup_swift_container = volumebackups
+# ... and with cinder's service token beside the caller's, so that a backup or restore that
+# outlives the caller's token (Karbor's long checkpoints) still reaches Swift.
+backup_swift_service_auth = true
 # Tests make and delete many volumes, snapshots and backups: what an interrupted run left
 # behind must not use up Cinder's default quotas (10 of each) and fail the next run.
 quota_volumes = -1
@@ -401,6 +404,33 @@ export OS_INTERFACE=public
 EOF
 }
 
+# clouds.yaml as devstack writes it: scripts that say --os-cloud devstack (demo in project demo)
+# or devstack-admin run unchanged (OS_CLIENT_CONFIG_FILE=$STATE/clouds.yaml, or copy it to
+# ~/.config/openstack/). devstack-alt is the second project, for isolation tests.
+write_clouds_yaml() {
+    local cloud user project
+    {
+        echo "# The karbor cloud's users (written by tools/cloud/up), named as devstack names them."
+        echo "clouds:"
+        for cloud in devstack:demo:demo devstack-admin:admin:admin devstack-alt:alt:alt; do
+            IFS=: read -r cloud user project <<<"$cloud"
+            cat <<EOF
+  $cloud:
+    auth:
+      auth_url: $KS_URL/v3
+      username: $user
+      password: $(pw "$user")
+      project_name: $project
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: RegionOne
+    interface: public
+    identity_api_version: 3
+EOF
+        done
+    } >"$STATE/clouds.yaml"
+}
+
 write_configs() {
     mkdir -p "$ETC" "$DATA" "$LOG" "$RUN" "$STATE/lib"
     # The stand-ins run from a copy in the state dir: a checkout in the clone does not change
@@ -415,8 +445,10 @@ write_configs() {
 }
 
 # A digest of everything the running processes read at start: configs, stand-ins, the venv.
-# `up` restarts a running cloud whose digest differs.
+# `up` restarts a running cloud whose digest differs. Karbor's own configuration has a digest
+# of its own (karbor.sh): a change there restarts Karbor alone.
 config_digest() {
     { echo "$VENV"; find "$ETC" "$STATE/lib" -type f ! -path '*-keys/*' ! -name '*.ring.gz' \
-          ! -name '*.builder' -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
+          ! -name '*.builder' ! -path "$ETC/karbor/*" -print0 | sort -z | xargs -0 sha256sum; } |
+        sha256sum | cut -c1-16
 }

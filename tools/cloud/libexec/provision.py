@@ -4,10 +4,16 @@ Run by tools/cloud/up with the cloud venv once Keystone answers; idempotent (fin
 creates, PUTs role grants, replaces endpoints whose URL changed). Admin itself, the roles
 admin/member/reader and the identity endpoints come from `keystone-manage bootstrap`.
 
-Env: KS_URL, and the *_PORT variables of libexec/common.sh.
+It also writes the networks that the Neutron stand-in (lib/karbor_cloud_fake_neutron.py) shows,
+as devstack creates them: `private` with `private-subnet` in project demo, the external `public`.
+
+Env: KS_URL, KARBOR_CLOUD_NETWORKS (the networks file), and the *_PORT variables of
+libexec/common.sh.
 """
+import json
 import os
 import sys
+import uuid
 
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
@@ -50,10 +56,36 @@ CATALOG = [
     ('placement', 'placement', 'Placement', same_everywhere(url('PLACEMENT_PORT'))),
     ('network', 'neutron', 'Neutron stand-in (tools/cloud/lib)',
      same_everywhere(url('NEUTRON_PORT'))),
-    # Karbor itself: nothing of the cloud listens there; Karbor's API does when a test starts it
+    # Karbor itself (libexec/karbor.sh): karbor-api under uWSGI
     ('data-protect', 'karbor', 'Karbor data protection',
      same_everywhere(url('KARBOR_PORT', '/v1/%(project_id)s'))),
 ]
+
+
+def network(name, project_id, cidr, external=False):
+    """A network and its one subnet as Neutron shows them; ids derived from the names, so they
+    stay the same across runs."""
+    net_id = str(uuid.uuid5(uuid.NAMESPACE_URL, 'karbor-cloud/network/' + name))
+    subnet_id = str(uuid.uuid5(uuid.NAMESPACE_URL, 'karbor-cloud/subnet/' + name))
+    prefix = cidr.rsplit('.', 1)[0]
+    owner = {'tenant_id': project_id, 'project_id': project_id}
+    return ({'id': net_id, 'name': name, 'status': 'ACTIVE', 'admin_state_up': True,
+             'shared': False, 'router:external': external, 'subnets': [subnet_id], 'mtu': 1450,
+             'description': '', 'availability_zones': ['nova'], 'port_security_enabled': True,
+             'tags': [], **owner},
+            {'id': subnet_id, 'name': name + '-subnet', 'network_id': net_id, 'ip_version': 4,
+             'cidr': cidr, 'gateway_ip': prefix + '.1', 'enable_dhcp': not external,
+             'allocation_pools': [{'start': prefix + '.2', 'end': prefix + '.62'}],
+             'dns_nameservers': [], 'host_routes': [], 'description': '', 'tags': [], **owner})
+
+
+def write_networks(path, demo_project, admin_project):
+    private, private_subnet = network('private', demo_project.id, '10.0.0.0/26')
+    public, public_subnet = network('public', admin_project.id, '172.24.4.0/24', external=True)
+    with open(path + '.tmp', 'w') as f:
+        json.dump({'networks': [private, public], 'subnets': [private_subnet, public_subnet]},
+                  f, indent=1)
+    os.replace(path + '.tmp', path)
 
 
 def main():
@@ -82,11 +114,14 @@ def main():
 
     roles = {name: role(name) for name in ('admin', 'member', 'reader', 'service',
                                            'ResellerAdmin')}
+    projects = {}
     for name, (project_name, role_names) in PEOPLE.items():
-        p = project(project_name, 'karbor cloud: %s' % name)
+        p = projects[project_name] = project(project_name, 'karbor cloud: %s' % name)
         u = user(name, p)
         for r in role_names:
             ks.roles.grant(roles[r], user=u, project=p)
+    write_networks(ENV['KARBOR_CLOUD_NETWORKS'], projects['demo'],
+                   first(ks.projects, name='admin', domain='default'))
     service = project('service', 'karbor cloud: service users')
     for name in SERVICE_USERS:
         u = user(name, service)
@@ -105,7 +140,8 @@ def main():
         for interface, u in missing.items():
             ks.endpoints.create(service=svc, url=u, interface=interface, region=REGION)
     print('[cloud] keystone: projects demo, alt, service; users admin, demo, alt, %s; '
-          '%d catalog services besides identity' % (', '.join(SERVICE_USERS), len(CATALOG)))
+          '%d catalog services besides identity; networks private (demo) and public'
+          % (', '.join(SERVICE_USERS), len(CATALOG)))
 
 
 if __name__ == '__main__':

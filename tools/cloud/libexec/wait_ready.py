@@ -5,17 +5,23 @@ retried with backoff (0.2 s growing to 3 s) until it passes or the overall deadl
 (KARBOR_CLOUD_TIMEOUT, default 300 s) is reached; a process whose pid is gone fails at once.
 On failure it prints the last lines of the failing service's logs and exits 1.
 
-It also does the last setup steps that need running services: the public flavors m1.tiny and
-m1.small, and mapping the fake compute host into cell1 (nova-manage cell_v2 discover_hosts).
+It also does the last setup steps that need running services: the public flavors m1.tiny,
+m1.small and devstack's cirros256, a small public image named as devstack's CirrOS image,
+and mapping the fake compute host into cell1 (nova-manage cell_v2 discover_hosts). Karbor is
+ready when its API answers demo through Keystone with the four providers, which takes both
+karbor-api and a protection worker, and every Karbor service has a fresh heartbeat.
 
-Env: STATE, LOG, RUN, NOVA_CONF, KS_URL, T0, SERVICES, LAUNCHED and the *_PORT variables
-of libexec/common.sh.
+Env: STATE, LOG, RUN, NOVA_CONF, KS_URL, T0, SERVICES, LAUNCHED, DB_URL, KARBOR_DATABASE and
+the *_PORT variables of libexec/common.sh.
 """
 import datetime
 import os
 import subprocess
 import sys
+import tempfile
 import time
+
+import pymysql
 
 import requests
 from keystoneauth1 import session
@@ -25,7 +31,18 @@ ENV = os.environ
 HOST = '127.0.0.1'
 T0 = float(ENV['T0'])
 DEADLINE = time.time() + float(ENV.get('KARBOR_CLOUD_TIMEOUT', '300'))
-FLAVORS = (('m1.tiny', 512, 1, 1), ('m1.small', 2048, 1, 20))
+# name, RAM (MB), vCPUs, disk (GB), id (None: Nova picks one)
+FLAVORS = (('m1.tiny', 512, 1, 1, None), ('m1.small', 2048, 1, 20, None),
+           ('cirros256', 256, 1, 1, 'c1'))
+# devstack's default image name. There is no CirrOS download here: the image is an empty qcow2
+# disk, enough for the fake virt driver and for anything that looks an image up by name.
+IMAGE_NAME = 'cirros-0.6.3-x86_64-disk'
+KARBOR_PROVIDERS = {'b766f37c-d011-4026-8228-28730d734a3f', 'cf56bd3e-97a7-4078-b6d5-f36246333fd9',
+                    '90d5bfea-a259-41e6-80c6-dcfcfcd9d827', '6659007d-6f66-4a0f-9cb4-17d6aded0bb9'}
+# host in Karbor's services table: its binary there, and its process here (libexec/karbor.sh)
+KARBOR_SERVICES = {'karbor-cloud-protection-1': ('karbor-protection', 'karbor-protection-1'),
+                   'karbor-cloud-protection-2': ('karbor-protection', 'karbor-protection-2'),
+                   'karbor-cloud': ('karbor-operationengine', 'karbor-operationengine')}
 
 
 def url(port_var, path=''):
@@ -125,12 +142,15 @@ def main():
 
     def flavors():
         have = {f['name'] for f in admin.get(url('NOVA_PORT', '/v2.1/flavors')).json()['flavors']}
-        for name, ram, vcpus, disk in FLAVORS:
+        for name, ram, vcpus, disk, flavor_id in FLAVORS:
             if name not in have:
-                admin.post(url('NOVA_PORT', '/v2.1/flavors'), json={'flavor': {
-                    'name': name, 'ram': ram, 'vcpus': vcpus, 'disk': disk}})
+                flavor = {'name': name, 'ram': ram, 'vcpus': vcpus, 'disk': disk}
+                if flavor_id:
+                    flavor['id'] = flavor_id
+                admin.post(url('NOVA_PORT', '/v2.1/flavors'), json={'flavor': flavor})
         return True
-    wait('nova: flavors m1.tiny, m1.small', ['nova-api'], flavors)
+    wait('nova: flavors %s' % ', '.join(f[0] for f in FLAVORS), ['nova-api'], flavors)
+    wait('glance: image %s' % IMAGE_NAME, ['glance-api'], lambda: ensure_image(admin))
 
     def services_up(port, path, binaries):
         """Each binary reports 'up', and one launched by this `up` has reported since.
@@ -193,7 +213,68 @@ def main():
                               % project)).json()['pools']
         return pools and pools[0]['capabilities'].get('free_capacity_gb', 0)
     wait('cinder: NFS pool reported', ['cinder-volume'], pool_has_space)
+
+    wait('karbor: GET / (versions)', ['karbor-api'],
+         lambda: ok(requests.get(url('KARBOR_PORT', '/'), timeout=5)))
+
+    def karbor_providers():
+        endpoint = demo.get_endpoint(service_type='data-protect', interface='public')
+        r = demo.get(endpoint + '/providers', raise_exc=False, timeout=10)
+        if not ok(r):
+            raise NotUp(['karbor-api'])
+        missing = KARBOR_PROVIDERS - {p['id'] for p in r.json()['providers']}
+        if missing:
+            raise ValueError('providers missing: %s' % ', '.join(sorted(missing)))
+        return True
+    wait('karbor: demo lists the providers', ['karbor-api', 'karbor-protection-1'],
+         karbor_providers)
+    wait('karbor: protection x2, operationengine up',
+         [process for _binary, process in KARBOR_SERVICES.values()], karbor_services_up)
     print('[cloud] every API answers, +%.1fs' % (time.time() - T0), flush=True)
+
+
+def ensure_image(admin):
+    glance = url('GLANCE_PORT', '/v2/images')
+    found = admin.get(glance, params={'name': IMAGE_NAME}).json()['images']
+    if found and found[0]['status'] == 'active':
+        return True
+    for image in found:  # an upload that was cut short
+        admin.delete('%s/%s' % (glance, image['id']))
+    with tempfile.TemporaryDirectory() as tmp:
+        disk = os.path.join(tmp, 'disk.qcow2')
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', disk, '112M'], check=True)
+        image = admin.post(glance, json={
+            'name': IMAGE_NAME, 'disk_format': 'qcow2', 'container_format': 'bare',
+            'visibility': 'public', 'min_disk': 1,
+            'karbor_cloud_note': 'an empty qcow2 disk standing in for CirrOS'}).json()
+        with open(disk, 'rb') as f:
+            admin.put('%s/%s/file' % (glance, image['id']), data=f,
+                      headers={'Content-Type': 'application/octet-stream'})
+    return False  # the next try sees it active
+
+
+def karbor_services_up():
+    """Every Karbor service beat within the last 60 s, and one launched by this `up` since."""
+    db = pymysql.connect(host=HOST, user=ENV['DB_USER'], password=ENV['DB_PASS'],
+                         database=ENV['KARBOR_DATABASE'])
+    try:
+        with db.cursor() as cursor:
+            cursor.execute('SELECT host, `binary`, updated_at, created_at, UTC_TIMESTAMP() '
+                           'FROM services')
+            rows = cursor.fetchall()
+    finally:
+        db.close()
+    since = datetime.datetime.fromtimestamp(T0, datetime.timezone.utc).replace(tzinfo=None)
+    down = []
+    for host, (binary, process) in KARBOR_SERVICES.items():
+        beats = [(now - (updated or created), updated or created)
+                 for h, b, updated, created, now in rows if (h, b) == (host, binary)]
+        if not beats or beats[0][0].total_seconds() >= 60 or (
+                process in LAUNCHED and beats[0][1] < since):
+            down.append(process)
+    if down:
+        raise NotUp(down)
+    return True
 
 
 if __name__ == '__main__':

@@ -1,0 +1,157 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Long work on the real cloud: it outlives the user's token, and it can be
+followed by its request id through Karbor and the services it calls.
+
+A protect and a restore are started with a token that expires while they
+run. karbor-protection sends Karbor's service token beside the user's
+([service_user] send_service_user_token), and the cloud's services accept an
+expired user token that comes with a valid service token, as a devstack
+cloud does; so both still complete. The short-lived token comes from an
+application credential that expires soon: Keystone never issues a token
+that outlives its credential.
+"""
+
+import datetime
+import re
+
+from keystoneauth1 import adapter
+from keystoneauth1.identity import v3
+from keystoneauth1 import session as ks_session
+import pytest
+import requests
+
+from karbor.tests.fullstack import cloud
+from karbor.tests.fullstack import deployment
+from karbor.tests.fullstack import resources
+from karbor.tests.functional import fixtures
+
+pytestmark = [cloud.needs_cloud('demo'), pytest.mark.timeout(1800)]
+
+INFRA = fixtures.INFRA_PROVIDER
+VOLUME = 'OS::Cinder::Volume'
+
+
+@pytest.fixture(scope='module')
+def demo():
+    tenant = resources.Tenant('demo')
+    yield tenant
+    tenant.clean_up()
+
+
+class ShortLivedToken(object):
+    """A token of ``tenant``'s user that Keystone lets live ``seconds``."""
+
+    def __init__(self, tenant, seconds):
+        self._identity = adapter.Adapter(tenant.session,
+                                         service_type='identity')
+        self._path = '/users/%s/application_credentials' % (
+            tenant.session.get_user_id())
+        expires = (datetime.datetime.now(datetime.timezone.utc) +
+                   datetime.timedelta(seconds=seconds))
+        credential = self._identity.post(self._path, json={
+            'application_credential': {
+                'name': tenant.name('short-lived'),
+                'expires_at': expires.strftime('%Y-%m-%dT%H:%M:%S')}},
+        ).json()['application_credential']
+        self._id = credential['id']
+        auth = v3.ApplicationCredential(
+            auth_url=cloud.openrc('demo')['OS_AUTH_URL'],
+            application_credential_id=credential['id'],
+            application_credential_secret=credential['secret'])
+        access = auth.get_access(ks_session.Session())
+        self.token = access.auth_token
+        self.expires = access.expires
+
+    def request_options(self):
+        """keystoneauth request arguments that send this token instead of
+        the session's own."""
+        return {'authenticated': False,
+                'headers': {'X-Auth-Token': self.token}}
+
+    def seconds_left(self):
+        return (self.expires -
+                datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+
+    def delete(self):
+        # Only once the work is done: Keystone revokes the credential's
+        # tokens with it.
+        self._identity.delete('%s/%s' % (self._path, self._id))
+
+
+def _refused_alone(token, tenant):
+    """Whether Cinder refuses ``token`` when no service token comes with
+    it: the expiry was real."""
+    url = tenant.session.get_endpoint(service_type='block-storage',
+                                      interface='public')
+    return requests.get(url + '/volumes', headers={'X-Auth-Token': token},
+                        timeout=30).status_code == 401
+
+
+def test_a_protect_and_a_restore_outlive_the_users_token(demo):
+    api = deployment.Api(demo.session)
+    volume = demo.new_volume('outlives')
+    original = demo.volume_digest(volume.id)
+    plan = api.create_plan('kfs-outlives', INFRA, [
+        {'id': volume.id, 'type': VOLUME, 'name': volume.name}])
+
+    # The backup of a 1 GiB volume takes Cinder about 25 s on this
+    # machine; the token expires 15 s after it is issued.
+    token = ShortLivedToken(demo, 15)
+    started = api.start_checkpoint(INFRA, plan['id'],
+                                   **token.request_options())
+    checkpoint = api.wait(lambda: api.checkpoint(INFRA, started['id']),
+                          'available')
+    assert token.seconds_left() < 0, 'the protect ended before the token'
+    assert _refused_alone(token.token, demo)
+    token.delete()
+
+    token = ShortLivedToken(demo, 6)
+    started = api.start_restore(INFRA, checkpoint['id'],
+                                **token.request_options())
+    done = api.wait(lambda: api.restore(started['id']), 'success')
+    assert token.seconds_left() < 0, 'the restore ended before the token'
+    token.delete()
+    ((key, status),) = done['resources_status'].items()
+    assert status == 'available'
+    assert demo.volume_digest(key.split('#', 1)[1]) == original
+    api.delete_checkpoint(INFRA, checkpoint['id'])
+
+
+def test_the_request_id_follows_a_checkpoint_into_the_cloud(demo):
+    """The id karbor-api gave the checkpoint-create request is on the
+    protection worker's log lines of that operation, and Cinder, Nova and
+    Glance received it as the global request id of Karbor's calls."""
+    api = deployment.Api(demo.session)
+    image = demo.new_image('traced')
+    volume = demo.new_volume('traced', known_bytes=False)
+    server = demo.new_server('traced', image.id, volume.id, {})
+    plan = api.create_plan('kfs-traced', INFRA, [
+        {'id': server.id, 'type': 'OS::Nova::Server', 'name': server.name}])
+    response = api.http.post('/providers/%s/checkpoints' % INFRA, json={
+        'checkpoint': {'plan_id': plan['id']}})
+    request_id = response.headers['X-OpenStack-Request-Id']
+    assert re.match(r'^req-[0-9a-f-]{36}$', request_id)
+    checkpoint_id = response.json()['checkpoint']['id']
+    api.wait(lambda: api.checkpoint(INFRA, checkpoint_id), 'available')
+
+    worker_lines = [line for line in deployment.protection_logs().splitlines()
+                    if request_id in line]
+    assert any(checkpoint_id in line for line in worker_lines)
+    for service in ('cinder-api', 'nova-api', 'glance-api'):
+        with open('%s/log/%s.log' % (cloud.CLOUD_DIR, service),
+                  errors='replace') as stream:
+            assert request_id in stream.read(), service
+    api.delete_checkpoint(INFRA, checkpoint_id)
+    # Deleting it takes its backup and its image copy out of the cloud.
+    api.wait(lambda: api.checkpoint(INFRA, checkpoint_id), 'deleted')
