@@ -68,15 +68,17 @@ def write_config(path, sections):
 
 
 class Process(object):
-    """A karbor-* command running in the background, its log in a file."""
+    """A karbor-* command running in the background, its log in a file;
+    ``wrapper`` is a command that runs it (e.g. in a namespace)."""
 
-    def __init__(self, name, args, log_dir, env=None):
+    def __init__(self, name, args, log_dir, env=None, wrapper=()):
         self.name = name
         self.log_path = os.path.join(log_dir, '%s.log' % name)
         self._log = open(self.log_path, 'w')
         self.popen = subprocess.Popen(
-            [os.path.join(BIN, name)] + list(args), stdout=self._log,
-            stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+            list(wrapper) + [os.path.join(BIN, name)] + list(args),
+            stdout=self._log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, **(env or {})))
 
     def log(self):
         with open(self.log_path) as log:
