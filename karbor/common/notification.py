@@ -45,6 +45,19 @@ and extra_info (JSON text, or null). checkpoint_update is the
 os-resetState action. Triggers and scheduled operations take their place
 in this table when Karbor has them.
 
+karbor-protection announces, with publisher id ``karbor-protection.<host>``,
+how the long work a request started ended: ``karbor.protect.*`` when a
+checkpoint became available or error, ``karbor.delete.*`` when it became
+deleted or error-deleting, ``karbor.restore.*`` when a restore ended
+success or fail; ``.end`` (priority INFO) when it succeeded, ``.error``
+(priority ERROR) when it did not. Their ``request_id`` is the one of the
+request that started the work::
+
+    protect, delete    tenant_id, request_id, checkpoint_id, provider_id,
+                       plan_id, status, resources_reason
+    restore            tenant_id, request_id, id, checkpoint_id,
+                       provider_id, status, resources_reason
+
 Sending never changes what Karbor answers or does: a failure to send is
 logged and forgotten.
 """
@@ -59,6 +72,7 @@ from karbor import rpc
 LOG = logging.getLogger(__name__)
 
 API_PUBLISHER = 'karbor-api'
+PROTECTION_PUBLISHER = 'karbor-protection'
 
 
 @contextlib.contextmanager
@@ -85,6 +99,47 @@ def notify_request(context, req, event, **payload):
                    exception=traceback.format_exception(exc)))
         raise
     _send(notifier.info, context, 'karbor.%s.end' % event, payload)
+
+
+def notify_checkpoint_done(context, work, checkpoint, failed):
+    """Announce that ``work`` ("protect" or "delete") on ``checkpoint``
+    ended, as karbor.<work>.error if it ``failed``, else .end."""
+    notifier = rpc.get_notifier(PROTECTION_PUBLISHER)
+    if notifier is None:
+        return
+    record = checkpoint.to_dict()
+    _send_done(notifier, context, work, failed, {
+        'tenant_id': record['project_id'],
+        'checkpoint_id': record['id'],
+        'provider_id': record['provider_id'],
+        'plan_id': record['protection_plan']['id'],
+        'status': record['status'],
+        'resources_reason': record['resources_reason'],
+    })
+
+
+def notify_restore_done(context, restore, failed):
+    """Announce that ``restore`` ended, as karbor.restore.error if it
+    ``failed``, else karbor.restore.end."""
+    notifier = rpc.get_notifier(PROTECTION_PUBLISHER)
+    if notifier is None:
+        return
+    _send_done(notifier, context, 'restore', failed, {
+        'tenant_id': restore.project_id,
+        'id': restore.id,
+        'checkpoint_id': restore.checkpoint_id,
+        'provider_id': restore.provider_id,
+        'status': restore.status,
+        'resources_reason': dict(restore.resources_reason),
+    })
+
+
+def _send_done(notifier, context, work, failed, payload):
+    payload['request_id'] = context.request_id
+    if failed:
+        _send(notifier.error, context, 'karbor.%s.error' % work, payload)
+    else:
+        _send(notifier.info, context, 'karbor.%s.end' % work, payload)
 
 
 def _send(method, context, event_type, payload):

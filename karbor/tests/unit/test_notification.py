@@ -26,8 +26,13 @@ from karbor.api.middleware import auth
 from karbor.api.middleware import fault
 from karbor.api.v1 import router
 from karbor.common import notification
+from karbor import context as karbor_context
 from karbor import exception
+from karbor.objects import fields
 from karbor import rpc
+from karbor.services.protection.flows import delete as delete_flow
+from karbor.services.protection.flows import protect as protect_flow
+from karbor.services.protection.flows import restore as restore_flow
 from karbor.tests.unit.api import fakes
 
 CONF = cfg.CONF
@@ -301,3 +306,148 @@ def test_notifications_are_off_by_default_and_with_noop(
             payload['id'] = 'y'
     finally:
         rpc.cleanup()
+
+
+# karbor-protection: how the work a request started ended.
+
+CONTEXT = karbor_context.RequestContext(
+    user_id='demo', project_id='demo', is_admin=False,
+    request_id='req-4b1d8a3c-5d1e-4a53-9a3e-0f1f5c4e1e11')
+PLAN_ID = '7c6d4f4e-2d0b-4a47-8a55-2b6c8f1d9e01'
+
+
+class Checkpoint(object):
+    """The parts of a checkpoint the flows and their notifications use."""
+
+    id = 'c0a5a54e-6a39-4d3c-9a0c-5a8e3f2b1d10'
+    resource_graph = []
+
+    def __init__(self, status):
+        self.status = status
+        self.reasons = {}
+
+    def start_protecting(self, resource_graph):
+        pass
+
+    def finish_protecting(self):
+        self.status = 'available'
+
+    def finish_deleting(self):
+        self.status = 'deleted'
+
+    def fail(self, reason):
+        self.status = {'protecting': 'error',
+                       'deleting': 'error-deleting'}[self.status]
+        self.reasons = {PROJECT + '#demo': str(reason)}
+
+    def to_dict(self):
+        return {'id': self.id, 'project_id': 'demo',
+                'provider_id': fakes.NOOP, 'status': self.status,
+                'protection_plan': {'id': PLAN_ID},
+                'resources_reason': self.reasons}
+
+
+class Protectables(object):
+    def __init__(self, error=None):
+        self.error = error
+
+    def build_graph(self, context, resources, supports):
+        if self.error:
+            raise self.error
+        return []
+
+
+class Provider(object):
+    def supports(self, resource_type):
+        return True
+
+
+class Plan(object):
+    id = PLAN_ID
+    resources = []
+    parameters = {}
+
+
+class Restore(object):
+    id = 'e1f0c9a4-7b2d-4f0e-8c6a-3d5b9a2e4f21'
+    project_id = 'demo'
+    provider_id = fakes.NOOP
+    checkpoint_id = Checkpoint.id
+    parameters = {}
+    restore_target = None
+    resources_reason = {}
+    status = 'in_progress'
+
+    def save(self):
+        pass
+
+
+class BrokenCheckpoint(Checkpoint):
+    @property
+    def resource_graph(self):
+        raise exception.InvalidInput(reason='the graph is unreadable')
+
+
+def _check_done(sent, event_type, priority, payload):
+    message = sent.one(event_type)
+    assert sent.events() == [event_type]
+    assert message['priority'] == priority
+    assert message['publisher_id'] == 'karbor-protection.api-host'
+    assert message['payload'] == dict(
+        payload, tenant_id='demo', request_id=CONTEXT.request_id)
+
+
+def _checkpoint_done(status, reasons):
+    return {'checkpoint_id': Checkpoint.id, 'provider_id': fakes.NOOP,
+            'plan_id': PLAN_ID, 'status': status,
+            'resources_reason': reasons}
+
+
+def test_a_checkpoint_that_becomes_available_notifies_protect_end(sent):
+    protect_flow.run(CONTEXT, Provider(), Protectables(), Checkpoint('protecting'),
+                     Plan())
+    _check_done(sent, 'karbor.protect.end', 'INFO',
+                _checkpoint_done('available', {}))
+
+
+def test_a_checkpoint_that_fails_notifies_protect_error(sent):
+    protect_flow.run(CONTEXT, Provider(),
+                     Protectables(exception.InvalidInput(reason='no way')),
+                     Checkpoint('protecting'), Plan())
+    reasons = {PROJECT + '#demo': 'Invalid input received: no way'}
+    _check_done(sent, 'karbor.protect.error', 'ERROR',
+                _checkpoint_done('error', reasons))
+
+
+def test_a_deleted_checkpoint_notifies_delete_end(sent):
+    delete_flow.run(CONTEXT, None, Checkpoint('deleting'))
+    _check_done(sent, 'karbor.delete.end', 'INFO',
+                _checkpoint_done('deleted', {}))
+
+
+def test_a_checkpoint_that_is_not_deleted_notifies_delete_error(sent):
+    delete_flow.run(CONTEXT, None, BrokenCheckpoint('deleting'))
+    message = sent.one('karbor.delete.error')
+    assert message['priority'] == 'ERROR'
+    assert message['payload']['status'] == 'error-deleting'
+    assert 'unreadable' in message['payload']['resources_reason'][
+        PROJECT + '#demo']
+
+
+def _restore_done(status):
+    return {'id': Restore.id, 'checkpoint_id': Checkpoint.id,
+            'provider_id': fakes.NOOP, 'status': status,
+            'resources_reason': {}}
+
+
+def test_a_restore_that_succeeds_notifies_restore_end(sent):
+    restore = Restore()
+    restore_flow.run(CONTEXT, None, Checkpoint('available'), restore, None)
+    assert restore.status == fields.RestoreStatus.SUCCESS
+    _check_done(sent, 'karbor.restore.end', 'INFO', _restore_done('success'))
+
+
+def test_a_restore_that_fails_notifies_restore_error(sent):
+    restore_flow.run(CONTEXT, None, BrokenCheckpoint('available'), Restore(),
+                     None)
+    _check_done(sent, 'karbor.restore.error', 'ERROR', _restore_done('fail'))
