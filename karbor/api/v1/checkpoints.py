@@ -25,6 +25,7 @@ from oslo_serialization import jsonutils
 from karbor.api.schemas import checkpoints as schemas
 from karbor.api import validation
 from karbor.api.v1 import http
+from karbor.common import notification
 from karbor import exception
 from karbor.i18n import _
 from karbor import objects
@@ -79,15 +80,25 @@ def create_checkpoint(req):
     body = validation.validate(schemas.create, validation.json_body(req))
     values = body['checkpoint']
     plan = plan_objects.Plan.get_by_id(context, values['plan_id'])
-    if plan.provider_id != provider_id:
-        raise exception.InvalidInput(
-            reason=_('plan %(plan)s is protected by provider %(plan_pro)s, '
-                     'not %(provider)s.') % {
-                'plan': plan.id, 'plan_pro': plan.provider_id,
-                'provider': provider_id})
     extra_info = values.get('extra_info', values.get('extra-info'))
-    checkpoint = http.protection_api(req).protect(
-        context, plan, {'extra_info': extra_info})
+    with notification.notify_request(
+            context, req, 'checkpoint_create', checkpoint_properties={
+                'project_id': context.project_id,
+                'status': 'protecting',
+                'provider_id': provider_id,
+                'protection_plan': {'id': plan.id, 'name': plan.name,
+                                    'resources': plan.resources},
+                'extra_info': _json_text(extra_info),
+            }) as payload:
+        if plan.provider_id != provider_id:
+            raise exception.InvalidInput(
+                reason=_('plan %(plan)s is protected by provider '
+                         '%(plan_pro)s, not %(provider)s.') % {
+                    'plan': plan.id, 'plan_pro': plan.provider_id,
+                    'provider': provider_id})
+        checkpoint = http.protection_api(req).protect(
+            context, plan, {'extra_info': extra_info})
+        payload['checkpoint_id'] = checkpoint['id']
     return http.json_response({'checkpoint': _view(checkpoint)})
 
 
@@ -135,8 +146,11 @@ def show_checkpoint(req):
 
 def delete_checkpoint(req):
     context, provider_id, checkpoint = _load(req, 'checkpoint:delete')
-    http.protection_api(req).delete_checkpoint(context, provider_id,
-                                               checkpoint['id'])
+    with notification.notify_request(
+            context, req, 'checkpoint_delete',
+            checkpoint_id=checkpoint['id'], provider_id=provider_id):
+        http.protection_api(req).delete_checkpoint(context, provider_id,
+                                                   checkpoint['id'])
     return http.json_response({})
 
 
@@ -144,7 +158,10 @@ def reset_checkpoint_state(req):
     context, provider_id, checkpoint = _load(req, 'checkpoint:update')
     body = validation.validate(schemas.reset_state,
                                validation.json_body(req))
-    http.protection_api(req).reset_state(
-        context, provider_id, checkpoint['id'],
-        body['os-resetState']['state'])
+    state = body['os-resetState']['state']
+    with notification.notify_request(context, req, 'checkpoint_update',
+                                     checkpoint_id=checkpoint['id'],
+                                     state=state):
+        http.protection_api(req).reset_state(context, provider_id,
+                                             checkpoint['id'], state)
     return http.json_response({})

@@ -15,6 +15,7 @@
 from karbor.api.schemas import plans as schemas
 from karbor.api import validation
 from karbor.api.v1 import http
+from karbor.common import notification
 from karbor import exception
 from karbor.i18n import _
 from karbor import objects
@@ -76,11 +77,15 @@ def create_plan(req):
     body = validation.validate(schemas.create, validation.json_body(req))
     values = body['plan']
     values.setdefault('parameters', {})
-    _check_against_provider(req, context, values['provider_id'],
-                            values['resources'], values['parameters'])
-    values.update(project_id=context.project_id, user_id=context.user_id,
-                  status='suspended')
-    plan = plan_objects.Plan.create(context, values)
+    with notification.notify_request(
+            context, req, 'plan_create', name=values['name'],
+            parameters=values['parameters']) as payload:
+        _check_against_provider(req, context, values['provider_id'],
+                                values['resources'], values['parameters'])
+        values.update(project_id=context.project_id,
+                      user_id=context.user_id, status='suspended')
+        plan = plan_objects.Plan.create(context, values)
+        payload['id'] = plan.id
     return http.json_response({'plan': _view(plan)})
 
 
@@ -108,14 +113,18 @@ def update_plan(req):
     context, plan = _load(req, 'plan:update')
     body = validation.validate(schemas.update, validation.json_body(req))
     values = body['plan']
-    if 'resources' in values:
-        _check_against_provider(req, context, plan.provider_id,
-                                values['resources'], plan.parameters)
-    plan = plan_objects.Plan.update(context, plan.id, values)
+    with notification.notify_request(context, req, 'plan_update',
+                                     id=plan.id):
+        if 'resources' in values:
+            _check_against_provider(req, context, plan.provider_id,
+                                    values['resources'], plan.parameters)
+        plan = plan_objects.Plan.update(context, plan.id, values)
     return http.json_response({'plan': _view(plan)})
 
 
 def delete_plan(req):
     context, plan = _load(req, 'plan:delete')
-    plan_objects.Plan.destroy(context, plan.id)
+    with notification.notify_request(context, req, 'plan_delete',
+                                     id=plan.id):
+        plan_objects.Plan.destroy(context, plan.id)
     return http.empty_response()

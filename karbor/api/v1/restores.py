@@ -17,6 +17,7 @@ from oslo_utils import excutils
 from karbor.api.schemas import restores as schemas
 from karbor.api import validation
 from karbor.api.v1 import http
+from karbor.common import notification
 from karbor import exception
 from karbor.i18n import _
 from karbor import objects
@@ -50,6 +51,17 @@ def create_restore(req):
     body = validation.validate(schemas.create, validation.json_body(req))
     values = body['restore']
     restore_auth = values.pop('restore_auth', None)
+    values.setdefault('parameters', {})
+    with notification.notify_request(
+            context, req, 'restore_create', parameters=values['parameters'],
+            provider_id=values['provider_id'],
+            checkpoint_id=values['checkpoint_id']) as payload:
+        restore = _start_restore(req, context, values, restore_auth)
+        payload['id'] = restore.id
+    return http.json_response({'restore': _view(restore)})
+
+
+def _start_restore(req, context, values, restore_auth):
     if values.get('restore_target') and not restore_auth:
         raise exception.InvalidInput(
             reason=_('restore_target needs restore_auth (type, username, '
@@ -65,7 +77,6 @@ def create_restore(req):
             checkpoint_id=checkpoint['id'], status=checkpoint['status'])
     resources = {(r['type'], r['id'])
                  for r in checkpoint['protection_plan']['resources']}
-    values.setdefault('parameters', {})
     validation.validate_parameters(
         values['parameters'],
         provider['extended_info_schema']['restore_schema'], resources,
@@ -79,7 +90,7 @@ def create_restore(req):
         # The restore never started: leave no row behind.
         with excutils.save_and_reraise_exception():
             restore.destroy()
-    return http.json_response({'restore': _view(restore)})
+    return restore
 
 
 def list_restores(req):

@@ -16,13 +16,16 @@
 
 The checkpoint is already "deleting" when this starts. CompleteDelete
 removes the resources' data and the indices and leaves the record,
-"deleted". A failure leaves it "error-deleting" with the reasons.
+"deleted". A failure leaves it "error-deleting" with the reasons. The
+end is announced as karbor.delete.end or .error
+(karbor.common.notification).
 """
 
 from oslo_log import log as logging
 from taskflow.patterns import linear_flow
 from taskflow import task
 
+from karbor.common import notification
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import resource_flow
@@ -73,3 +76,6 @@ def run(context, provider, checkpoint):
     except Exception as exc:
         LOG.exception('Deleting checkpoint %s failed.', checkpoint.id)
         checkpoint.fail(exc)
+    notification.notify_checkpoint_done(
+        context, 'delete', checkpoint,
+        failed=checkpoint.status != checkpoints.DELETED)

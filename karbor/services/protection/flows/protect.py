@@ -17,13 +17,15 @@
 
 The checkpoint already exists ("protecting") when this starts. It ends
 "available", or "error" with each failed resource's reason; whatever
-fails, it does not stay "protecting".
+fails, it does not stay "protecting". The end is announced as
+karbor.protect.end or .error (karbor.common.notification).
 """
 
 from oslo_log import log as logging
 from taskflow.patterns import linear_flow
 from taskflow import task
 
+from karbor.common import notification
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import resource_flow
@@ -86,3 +88,6 @@ def run(context, provider, protectables, checkpoint, plan):
                       '%(checkpoint)s failed.',
                       {'plan': plan.id, 'checkpoint': checkpoint.id})
         checkpoint.fail(exc)
+    notification.notify_checkpoint_done(
+        context, 'protect', checkpoint,
+        failed=checkpoint.status != checkpoints.AVAILABLE)

@@ -16,13 +16,15 @@
 
 Plugins report each restored resource on the Restore object; a resource
 whose hook raises is reported "error" with the exception's message. The
-restore ends "success" or "fail".
+restore ends "success" or "fail", announced as karbor.restore.end or
+.error (karbor.common.notification).
 """
 
 from oslo_log import log as logging
 from taskflow.patterns import linear_flow
 from taskflow import task
 
+from karbor.common import notification
 from karbor.objects import fields
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import resource_flow
@@ -80,3 +82,6 @@ def run(context, provider, checkpoint, restore, restore_auth):
                                   'checkpoint': checkpoint.id})
         restore.status = fields.RestoreStatus.FAIL
         restore.save()
+    notification.notify_restore_done(
+        context, restore,
+        failed=restore.status != fields.RestoreStatus.SUCCESS)
