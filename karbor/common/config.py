@@ -61,9 +61,9 @@ service_opts = [
                help=_('Seconds without a heartbeat after which a service '
                       'is shown down.')),
     cfg.StrOpt('provider_config_dir', default='providers.d',
-               help=_('Directory of the provider files (*.conf); a relative '
-                      'name is looked up beside the configuration files, '
-                      'then in the installed etc/karbor.')),
+               help=_('Directory of the provider files (``*.conf``); a '
+                      'relative name is looked up beside the configuration '
+                      'files, then in the installed etc/karbor.')),
     cfg.IntOpt('max_concurrent_operations', default=4, min=1,
                help=_('Protect, restore and delete operations one '
                       'karbor-protection runs at the same time; more wait '
