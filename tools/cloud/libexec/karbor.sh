@@ -1,14 +1,14 @@
 # Karbor, deployed into the cloud from this checkout as an operator would deploy it. Sourced by
 # tools/cloud/up after common.sh and configure.sh.
 #
-#   venv      $KARBOR_CLOUD_CACHE/karbor-venv-<hash>: Karbor's requirements (pinned by the cloud's
-#             requirements.txt where it pins them), uWSGI and python-memcached; rebuilt when
-#             either file changes.
+#   venv      $KARBOR_CLOUD_CACHE/karbor-venv-<hash>: karbor[mysql,memcache] and uWSGI, pinned by
+#             the cloud's requirements.txt where it pins them; rebuilt when either's requirements
+#             change.
 #             Karbor itself is installed into it from the checkout (not editable: a later edit of
 #             the checkout does not change the running code), again whenever the code changed.
 #   config    $ETC/karbor: karbor.conf (complete and commented: the file to copy), api-paste.ini
-#             (the installed one), providers.d/, one small file per protection worker (its host
-#             name), karbor-api-uwsgi.ini.
+#             (the installed one), providers.d/, protection-N.conf for each protection worker
+#             (its host name), karbor-api-uwsgi.ini.
 #   processes karbor-api under uWSGI (KARBOR_API_WORKERS processes, default 2, threads each),
 #             karbor-protection-1 and -2, karbor-operationengine; MariaDB database
 #             karbor_cloud_karbor, RabbitMQ vhost karbor_cloud_karbor.
@@ -18,11 +18,13 @@
 KARBOR_SRC=$(cd "$CLOUD_TOOLS/../.." && pwd)
 KARBOR_ETC=$ETC/karbor
 KARBOR_DATA=$DATA/karbor
-# What a deployment adds to Karbor's requirements: the WSGI server, and the memcached client of
-# keystonemiddleware's token cache.
-KARBOR_VENV_EXTRAS="uWSGI python-memcached"
+# What a deployment adds to Karbor's requirements: the MariaDB driver and the memcached client of
+# keystonemiddleware's token cache (Karbor's extras), and the WSGI server.
+KARBOR_EXTRAS="mysql,memcache"
+KARBOR_WSGI_SERVER=uWSGI
 KARBOR_VENV=$CACHE/karbor-venv-$( { cat "$KARBOR_SRC/requirements.txt" "$REQS"
-                                    echo "$KARBOR_VENV_EXTRAS"; } | sha256sum | cut -c1-12)
+    sed -n '/^\[extras\]/,/^\[files\]/p' "$KARBOR_SRC/setup.cfg"
+    echo "$KARBOR_EXTRAS $KARBOR_WSGI_SERVER"; } | sha256sum | cut -c1-12)
 KARBOR_API_WORKERS=${KARBOR_API_WORKERS:-2}
 KARBOR_PROTECTION_WORKERS="1 2"
 
@@ -38,8 +40,8 @@ ensure_karbor_venv() {
         "$KARBOR_VENV/bin/pip" install --upgrade pip setuptools &&
         # The cloud's pins as constraints: Karbor runs on the same library releases as the
         # services it calls, and uWSGI comes from pip's wheel cache once the cloud built it.
-        "$KARBOR_VENV/bin/pip" install -c "$REQS" -r "$KARBOR_SRC/requirements.txt" \
-            $KARBOR_VENV_EXTRAS &&
+        "$KARBOR_VENV/bin/pip" install -c "$REQS" "$KARBOR_SRC[$KARBOR_EXTRAS]" \
+            "$KARBOR_WSGI_SERVER" &&
         "$KARBOR_VENV/bin/pip" check
     } >"$log" 2>&1 || { tail -30 "$log" >&2; die "Karbor's venv build failed (log $log)"; }
     echo "built $(date -u +%FT%TZ) in $(( $(date +%s) - t )) s" >"$marker"
@@ -69,7 +71,7 @@ write_karbor_conf() {
     cat >"$KARBOR_ETC/karbor.conf" <<EOF
 # Karbor in the karbor cloud (written by tools/cloud/up). Every process reads this file:
 #   karbor-api (uWSGI, module karbor.wsgi.api:application, OS_KARBOR_CONFIG_DIR=$KARBOR_ETC)
-#   karbor-protection --config-file karbor.conf --config-file karbor-protection-N.conf
+#   karbor-protection --config-file karbor.conf --config-file protection-N.conf
 #   karbor-operationengine --config-file karbor.conf
 # An operator's copy changes the host names, the passwords and the paths; the rest is what a
 # production deployment needs. Options not named here keep their defaults (see
@@ -148,18 +150,21 @@ EOF
 
 write_karbor_providers() {
     rm -rf "$KARBOR_ETC/providers.d"
-    mkdir -p "$KARBOR_ETC/providers.d" "$KARBOR_DATA/fs-bank"
-    # The four providers of the original Karbor's devstack plugin, with their ids.
+    mkdir -p "$KARBOR_ETC/providers.d"
+    # The four providers of the original Karbor's devstack plugin, with their ids. Both
+    # protection workers run on this machine, so they share the file-system banks (and their
+    # leases).
     write_provider noop <<EOF
 [provider]
 name = No-Op Provider
 description = This provider does nothing for each protect and restore operation. Used for testing
 id = b766f37c-d011-4026-8228-28730d734a3f
 plugin = karbor-noop-protection-plugin
-bank = karbor-swift-bank-plugin
+bank = karbor-fs-bank-plugin
 enabled = True
 
-$(swift_bank_sections karbor-noop)
+[file_system_bank_plugin]
+file_system_bank_path = $KARBOR_DATA/banks/noop
 EOF
     write_provider openstack-infra <<EOF
 [provider]
@@ -186,7 +191,6 @@ enabled = True
 
 $(swift_bank_sections karbor-volume-snapshot)
 EOF
-    # Both protection workers run on this machine, so they share the directory (and its leases).
     write_provider openstack-fs-bank <<EOF
 [provider]
 name = OS Infra Provider with local file system bank
@@ -200,7 +204,7 @@ bank = karbor-fs-bank-plugin
 enabled = True
 
 [file_system_bank_plugin]
-file_system_bank_path = $KARBOR_DATA/fs-bank
+file_system_bank_path = $KARBOR_DATA/banks/openstack-fs-bank
 EOF
 }
 
@@ -212,7 +216,7 @@ write_karbor_configs() {
     # The pipeline as installed with Karbor (etc/karbor/api-paste.ini of the package).
     cp "$KARBOR_VENV/etc/karbor/api-paste.ini" "$KARBOR_ETC/api-paste.ini"
     for n in $KARBOR_PROTECTION_WORKERS; do
-        cat >"$KARBOR_ETC/karbor-protection-$n.conf" <<EOF
+        cat >"$KARBOR_ETC/protection-$n.conf" <<EOF
 # Protection worker $n: its name in the services table and its RPC server name. Every worker
 # takes operations from the same topic, karbor-protection.
 [DEFAULT]
@@ -262,7 +266,7 @@ launch_karbor() {
     for n in $KARBOR_PROTECTION_WORKERS; do
         launch "karbor-protection-$n" env -u PYTHONPATH "$bin/karbor-protection" \
             --config-file "$KARBOR_ETC/karbor.conf" \
-            --config-file "$KARBOR_ETC/karbor-protection-$n.conf" \
+            --config-file "$KARBOR_ETC/protection-$n.conf" \
             --log-file "$LOG/karbor-protection-$n.log"
     done
     launch karbor-operationengine env -u PYTHONPATH "$bin/karbor-operationengine" \
