@@ -48,6 +48,15 @@ ensure_karbor_venv() {
     say "Karbor's venv built in $(( $(date +%s) - t )) s"
 }
 
+# Karbor's venvs of earlier requirements: once Karbor runs from this one, nothing uses them.
+prune_karbor_venvs() {
+    local old
+    for old in "$CACHE"/karbor-venv-*; do
+        case "$old" in "$KARBOR_VENV"|"$KARBOR_VENV".*) continue ;; esac
+        rm -rf "$old"
+    done
+}
+
 # What is installed from the checkout: the code and the files packaged with it (tests excluded:
 # they do not run in the deployment).
 karbor_code_digest() {
