@@ -87,8 +87,10 @@ class Pipeline(object):
         return req.get_response(self.app)
 
 
-def _load(conf, tmp_path, monkeypatch, auth_strategy, proxy=True):
-    """The pipeline under a karbor.conf like a deployment's."""
+def _load(conf, tmp_path, monkeypatch, auth_strategy, proxy=True,
+          more=''):
+    """The pipeline under a karbor.conf like a deployment's (``more``:
+    further sections)."""
     path = tmp_path / 'karbor.conf'
     path.write_text(
         '[DEFAULT]\n'
@@ -102,7 +104,7 @@ def _load(conf, tmp_path, monkeypatch, auth_strategy, proxy=True):
         '[keystone_authtoken]\n'
         # Never reached: these tests send no token to Keystone.
         'www_authenticate_uri = http://127.0.0.1:9/identity\n'
-        % (auth_strategy, SOURCE_PASTE, DASHBOARD, proxy, BODY_LIMIT))
+        % (auth_strategy, SOURCE_PASTE, DASHBOARD, proxy, BODY_LIMIT) + more)
     cfg.CONF(['--config-file', str(path)], project='karbor',
              default_config_files=[])
     protection = RecordingProtection()
@@ -159,6 +161,19 @@ def test_healthcheck_answers_without_a_token(any_api):
     response = any_api('GET', '/healthcheck', token=None)
     assert response.status_int == 200
     assert any_api('HEAD', '/healthcheck', token=None).status_int == 204
+
+
+def test_healthcheck_is_503_while_its_disable_file_exists(
+        conf, database, tmp_path, monkeypatch):
+    disable = tmp_path / 'healthcheck_disable'
+    api = _load(conf, tmp_path, monkeypatch, 'keystone', more=(
+        '[healthcheck]\nbackends = disable_by_file\n'
+        'disable_by_file_path = %s\n' % disable))
+    assert api('GET', '/healthcheck', token=None).status_int == 200
+    disable.touch()
+    response = api('GET', '/healthcheck', token=None)
+    assert response.status_int == 503
+    assert response.text == 'DISABLED BY FILE'
 
 
 def test_a_body_over_the_limit_is_413_by_content_length_before_auth(
