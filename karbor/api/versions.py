@@ -49,5 +49,7 @@ class Versions(object):
                 {'itemNotFound': {'code': 404,
                                   'message': 'Unknown API version path.'}},
                 status=404)
-        href = req.host_url + '/v1/'
+        # application_url keeps a prefix the API is mounted under (a proxy's
+        # X-Forwarded-Prefix, a WSGI server's mount point).
+        href = req.application_url + '/v1/'
         return http.json_response({'versions': [_v1_document(req, href)]})

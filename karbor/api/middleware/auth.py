@@ -15,6 +15,7 @@
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_middleware import base as base_middleware
+from oslo_middleware import request_id
 from oslo_serialization import jsonutils
 import webob.dec
 
@@ -82,5 +83,6 @@ class NoAuthMiddleware(base_middleware.ConfigurableMiddleware):
         req.environ[CONTEXT_KEY] = context.RequestContext(
             user_id=user_id, project_id=project_id, user_name=user_id,
             project_name=project_id, roles=roles, auth_token=token,
-            request_id=req.environ.get('openstack.request_id'))
+            request_id=req.environ.get(request_id.ENV_REQUEST_ID),
+            global_request_id=req.environ.get(request_id.GLOBAL_REQ_ID))
         return self.application

@@ -12,8 +12,10 @@
 
 """One error path: every failure becomes a JSON fault body."""
 
+from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_middleware import base as base_middleware
+from oslo_middleware import sizelimit
 from oslo_serialization import jsonutils
 import webob
 import webob.dec
@@ -22,7 +24,10 @@ import webob.exc
 from karbor import exception
 from karbor.i18n import _
 
+CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
+# The 413 message names the limit (see _response_message).
+CONF.register_opts(sizelimit.OPTS, group='oslo_middleware')
 
 # The body's top-level key for each status, as the original API named them.
 FAULT_NAMES = {
@@ -42,9 +47,9 @@ FAULT_NAMES = {
 def fault_response(status, message, headers=None):
     name = FAULT_NAMES.get(status, 'karborFault')
     body = {name: {'code': status, 'message': message}}
-    response = webob.Response(status=status, headerlist=list(headers or []),
-                              content_type='application/json',
+    response = webob.Response(status=status, content_type='application/json',
                               charset='utf-8')
+    response.headers.extend(headers or [])
     response.body = jsonutils.dump_as_bytes(body)
     return response
 
@@ -85,6 +90,12 @@ def _passed_headers(response):
 
 
 def _response_message(response):
+    if response.status_int == 413:
+        # Only oslo.middleware's sizelimit answers 413, and its message
+        # for a Content-Length over the limit leaves the limit out.
+        return _('The request body is larger than [oslo_middleware] '
+                 'max_request_body_size (%d bytes).'
+                 ) % CONF.oslo_middleware.max_request_body_size
     text = response.text.strip() if response.body else ''
     if response.content_type == 'application/json':
         try:

@@ -188,8 +188,26 @@ class ProtectionManager(object):
                 LOG.exception('Sweeping the bank of provider %s failed.',
                               provider.name)
 
-    def _run_in_background(self, operation, *args):
-        future = self._operations.submit(operation, *args)
+    def _run_in_background(self, ctxt, description, subject, operation,
+                           *args):
+        """Run ``operation(ctxt, *args)`` on the operations' pool.
+
+        Its thread holds ``ctxt`` as oslo.context's current context, so every
+        line logged for the operation carries the request's ids; the first
+        and the last say that ``description`` started and how it ended
+        (``subject``'s status).
+        """
+        def run():
+            ctxt.update_store()
+            LOG.info('%s started.', description)
+            try:
+                operation(ctxt, *args)
+            finally:
+                LOG.info('%(operation)s ended: %(status)s.',
+                         {'operation': description,
+                          'status': subject.status})
+
+        future = self._operations.submit(run)
         with self._running_lock:
             self._running.add(future)
         future.add_done_callback(self._forget)
@@ -222,8 +240,10 @@ class ProtectionManager(object):
         checkpoint = provider.checkpoints.create(plan, extra_info)
         # Taken before the flow starts changing it.
         created = checkpoint.to_dict()
-        self._run_in_background(protect_flow.run, ctxt, provider,
-                                self._protectables, checkpoint, plan)
+        self._run_in_background(
+            ctxt, 'Protect of plan %s into checkpoint %s' % (
+                plan.id, checkpoint.id), checkpoint,
+            protect_flow.run, provider, self._protectables, checkpoint, plan)
         return created
 
     @messaging.expose
@@ -267,7 +287,9 @@ class ProtectionManager(object):
         if checkpoint.status == checkpoints.DELETED:
             return
         checkpoint.start_deleting()
-        self._run_in_background(delete_flow.run, ctxt, provider, checkpoint)
+        self._run_in_background(
+            ctxt, 'Delete of checkpoint %s' % checkpoint_id, checkpoint,
+            delete_flow.run, provider, checkpoint)
 
     @messaging.expose
     def reset_state(self, ctxt, provider_id, checkpoint_id, state):
@@ -292,8 +314,10 @@ class ProtectionManager(object):
         if checkpoint.status != checkpoints.AVAILABLE:
             raise exception.CheckpointNotAvailable(
                 checkpoint_id=checkpoint.id, status=checkpoint.status)
-        self._run_in_background(restore_flow.run, ctxt, provider, checkpoint,
-                                restore, restore_auth)
+        self._run_in_background(
+            ctxt, 'Restore %s of checkpoint %s' % (restore.id, checkpoint.id),
+            restore, restore_flow.run, provider, checkpoint, restore,
+            restore_auth)
 
     # Providers
 

@@ -22,13 +22,31 @@ from karbor import exception
 CONF = cfg.CONF
 
 
+class _ContextExecutor(futurist.ThreadPoolExecutor):
+    """Runs every task with the operation's request context as its thread's
+    current one, so that what the task logs carries the request's ids."""
+
+    def __init__(self, context, max_workers):
+        super().__init__(max_workers=max_workers)
+        self._context = context
+
+    def submit(self, fn, *args, **kwargs):
+        return super().submit(self._in_context, fn, *args, **kwargs)
+
+    def _in_context(self, fn, *args, **kwargs):
+        if self._context is not None:
+            self._context.update_store()
+        return fn(*args, **kwargs)
+
+
 def run_flow(flow, store):
     """Run ``flow`` to its end, its tasks on [DEFAULT] flow_workers threads.
 
-    A task's exception is raised as it is; when several tasks failed, one
-    FlowError lists them all.
+    The tasks' threads hold ``store['context']`` as oslo.context's current
+    context. A task's exception is raised as it is; when several tasks
+    failed, one FlowError lists them all.
     """
-    executor = futurist.ThreadPoolExecutor(max_workers=CONF.flow_workers)
+    executor = _ContextExecutor(store['context'], CONF.flow_workers)
     engine = taskflow.engines.load(flow, store=store, engine='parallel',
                                    executor=executor)
     try:
