@@ -29,6 +29,10 @@ CONF.register_opts(glance_client_opts, group=GROUP)
 
 NotFound = glance_exceptions.HTTPNotFound
 ClientError = glance_exceptions.ClientException
+# What glanceclient makes of keystoneauth1's ConnectFailure and
+# ConnectTimeout: Glance could not be reached, or did not answer in time.
+ConnectionErrors = (glance_exceptions.CommunicationError,
+                    glance_exceptions.InvalidEndpoint)
 
 
 def create(context):

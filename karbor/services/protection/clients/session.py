@@ -28,6 +28,10 @@ Each service has its own option group, as in the original Karbor::
     nova_catalog_info = compute:nova:publicURL
     nova_ca_cert_file = ...
     nova_auth_insecure = false
+    timeout = 60
+
+Every request of a session waits at most ``timeout`` seconds for the
+connection and then for each read of the answer.
 """
 
 import contextlib
@@ -43,8 +47,12 @@ from karbor.i18n import _
 
 CONF = cfg.CONF
 
+# Seconds a call may wait for a connection, then for each read of the
+# answer, unless a client group's "timeout" says otherwise.
+DEFAULT_TIMEOUT = 60
 
-def client_opts(service, catalog_info):
+
+def client_opts(service, catalog_info, timeout=DEFAULT_TIMEOUT):
     """The options of one service's client group."""
     return [
         cfg.StrOpt('region_id',
@@ -64,6 +72,14 @@ def client_opts(service, catalog_info):
         cfg.BoolOpt('%s_auth_insecure' % service, default=False,
                     help=_('Do not verify the %s endpoint\'s TLS '
                            'certificate.') % service),
+        cfg.FloatOpt(
+            'timeout', default=timeout, min=0.1,
+            help=_('Seconds a request to %s may wait for the connection, '
+                   'and then for each read or write (a long transfer is '
+                   'not cut short while data keeps moving). A request that '
+                   'waits longer fails, and so does the resource it was '
+                   'for, with a reason that names the service and says it '
+                   'timed out.') % service),
     ]
 
 
@@ -107,13 +123,15 @@ def make_session(context, group, service, service_title):
     """A session acting as the caller, and ``service``'s URL.
 
     ``group`` is the service's option group (see client_opts); raises
-    ServiceUnavailable when the URL cannot be found.
+    ServiceUnavailable when the URL cannot be found. The session waits at
+    most the group's ``timeout``.
     """
     options = CONF[group]
     verify = (not options['%s_auth_insecure' % service] and
               (options['%s_ca_cert_file' % service] or True))
     auth = RequestContextAuth(context)
-    session = ks_session.Session(auth=auth, verify=verify)
+    session = ks_session.Session(auth=auth, verify=verify,
+                                 timeout=options.timeout)
     endpoint = options['%s_endpoint' % service]
     if endpoint:
         return session, endpoint % {'project_id': context.project_id}

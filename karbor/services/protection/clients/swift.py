@@ -29,12 +29,14 @@ keeps every project's checkpoints in one account of its own, named in the
     swift_catalog_info = object-store:swift:publicURL          (the default)
     swift_ca_cert_file = ...                  (optional)
     swift_auth_insecure = false
+    timeout = 120                             (the default)
 
 One keystoneauth1 password session authenticates the account (and
 re-authenticates before its token expires); python-swiftclient Connections
 built on it talk to Swift. A Connection serves one request at a time, so
 :class:`SwiftAccount` hands out one per concurrent user (see
-``connection()``).
+``connection()``). Every request, to Keystone or to Swift, waits at most
+``timeout`` seconds for the connection and then for each read or write.
 """
 
 import contextlib
@@ -57,10 +59,11 @@ SERVICE_TITLE = 'Object storage (swift)'
 
 ClientError = swift_exceptions.ClientException
 
-# Seconds a socket operation (connect, one read, one write) may take.
-SOCKET_TIMEOUT = 120
 # How often a Connection retries a request that can be repeated.
 RETRIES = 5
+# Default of [swift_client] timeout, longer than the other services': the
+# answer to an upload's last write waits for Swift to store the object.
+TIMEOUT = 120
 # Idle Connections kept for reuse; more are made when more threads use
 # the account at once, and closed when given back beyond this.
 IDLE_CONNECTIONS = 8
@@ -83,7 +86,8 @@ swift_client_opts = [
                help=_('Domain of swift_user (Keystone v3).')),
     cfg.StrOpt('swift_project_domain_name', default='Default',
                help=_('Domain of swift_tenant_name (Keystone v3).')),
-] + session.client_opts('swift', 'object-store:swift:publicURL')
+] + session.client_opts('swift', 'object-store:swift:publicURL',
+                        timeout=TIMEOUT)
 
 
 def register_opts(config):
@@ -133,7 +137,8 @@ class SwiftAccount(object):
         self._verify = (not options.swift_auth_insecure and
                         (options.swift_ca_cert_file or True))
         self.session = ks_session.Session(auth=_auth_plugin(options),
-                                          verify=self._verify)
+                                          verify=self._verify,
+                                          timeout=options.timeout)
         self._storage_url = None
         self._lock = threading.Lock()
         self._idle = []
@@ -185,7 +190,7 @@ class SwiftAccount(object):
             cacert=self._options.swift_ca_cert_file,
             insecure=self._options.swift_auth_insecure,
             retries=RETRIES, starting_backoff=0.5, max_backoff=8,
-            timeout=SOCKET_TIMEOUT)
+            timeout=self._options.timeout)
 
     @contextlib.contextmanager
     def connection(self):
