@@ -36,7 +36,9 @@ ConnectionErrors = (glance_exceptions.CommunicationError,
 
 
 def create(context):
+    """A Glance client acting as the caller of ``context``."""
     client_session, endpoint = session.make_session(context, GROUP, 'glance',
                                                     SERVICE_TITLE)
     return glance_client.Client(API_VERSION, session=client_session,
-                                endpoint_override=endpoint)
+                                endpoint_override=endpoint,
+                                global_request_id=context.global_id)

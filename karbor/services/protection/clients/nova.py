@@ -37,4 +37,5 @@ def create(context, api_version=API_VERSION):
     client_session, endpoint = session.make_session(context, GROUP, 'nova',
                                                     SERVICE_TITLE)
     return nova_client.Client(api_version, session=client_session,
-                              endpoint_override=endpoint)
+                              endpoint_override=endpoint,
+                              global_request_id=context.global_id)

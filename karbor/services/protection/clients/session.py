@@ -31,7 +31,10 @@ Each service has its own option group, as in the original Karbor::
     timeout = 60
 
 Every request of a session waits at most ``timeout`` seconds for the
-connection and then for each read of the answer.
+connection and then for each read of the answer, and carries the
+context's global request id (``X-OpenStack-Request-ID``: the request's
+``global_request_id`` when it came with one, else its ``request_id``), so
+that the services' logs name the Karbor request they served.
 """
 
 import contextlib
@@ -47,6 +50,7 @@ from karbor.i18n import _
 
 CONF = cfg.CONF
 
+REQUEST_ID_HEADER = 'X-OpenStack-Request-ID'
 # Seconds a call may wait for a connection, then for each read of the
 # answer, unless a client group's "timeout" says otherwise.
 DEFAULT_TIMEOUT = 60
@@ -123,15 +127,17 @@ def make_session(context, group, service, service_title):
     """A session acting as the caller, and ``service``'s URL.
 
     ``group`` is the service's option group (see client_opts); raises
-    ServiceUnavailable when the URL cannot be found. The session waits at
-    most the group's ``timeout``.
+    ServiceUnavailable when the URL cannot be found. The session sends
+    the context's global request id and waits at most the group's
+    ``timeout``.
     """
     options = CONF[group]
     verify = (not options['%s_auth_insecure' % service] and
               (options['%s_ca_cert_file' % service] or True))
     auth = RequestContextAuth(context)
-    session = ks_session.Session(auth=auth, verify=verify,
-                                 timeout=options.timeout)
+    session = ks_session.Session(
+        auth=auth, verify=verify, timeout=options.timeout,
+        additional_headers={REQUEST_ID_HEADER: context.global_id})
     endpoint = options['%s_endpoint' % service]
     if endpoint:
         return session, endpoint % {'project_id': context.project_id}

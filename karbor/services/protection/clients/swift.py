@@ -37,6 +37,8 @@ built on it talk to Swift. A Connection serves one request at a time, so
 :class:`SwiftAccount` hands out one per concurrent user (see
 ``connection()``). Every request, to Keystone or to Swift, waits at most
 ``timeout`` seconds for the connection and then for each read or write.
+Requests to Swift name the Karbor request they serve (see
+request_headers).
 """
 
 import contextlib
@@ -47,6 +49,7 @@ from keystoneauth1.identity import v2
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
+from oslo_context import context as oslo_context
 from swiftclient import client as swift_client
 from swiftclient import exceptions as swift_exceptions
 
@@ -93,6 +96,20 @@ swift_client_opts = [
 def register_opts(config):
     """Register the [swift_client] options on a provider's ConfigOpts."""
     config.register_opts(swift_client_opts, group=GROUP)
+
+
+def request_headers(headers=None):
+    """``headers`` with those that name the Karbor request a Swift request
+    serves, the global id of the thread's current request context:
+    X-OpenStack-Request-ID, as to the other services, and
+    X-Trans-Id-Extra, which Swift's proxy appends (its first 32
+    characters) to the transaction id it logs."""
+    headers = dict(headers or {})
+    context = oslo_context.get_current()
+    if context is not None and context.global_id:
+        headers[session.REQUEST_ID_HEADER] = context.global_id
+        headers['X-Trans-Id-Extra'] = context.global_id
+    return headers
 
 
 class SwiftConfigError(exception.BankError):

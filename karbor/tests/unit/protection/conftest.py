@@ -24,6 +24,7 @@ from importlib import metadata
 import os
 import sys
 
+from oslo_context import fixture as context_fixture
 import pytest
 
 _SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -84,3 +85,13 @@ def config(conf, tmp_path):
     conf.config(state_path=str(tmp_path / 'state'),
                 provider_config_dir=str(providers))
     return conf
+
+
+@pytest.fixture
+def no_request_context():
+    """No request context current in the test's thread (one that an
+    earlier test made would be), nor after it."""
+    fixture = context_fixture.ClearRequestContext()
+    fixture.setUp()
+    yield
+    fixture.cleanUp()
