@@ -12,7 +12,8 @@
 
 """What Karbor's requests to the cloud carry, as the services receive them
 (the real clients; requests_mock answers in place of the services):
-the caller's token and the global id of the request they serve."""
+the caller's token, Karbor's service token when [service_user] says so,
+and the global id of the request they serve."""
 
 import uuid
 
@@ -21,6 +22,7 @@ import pytest
 from requests import structures
 
 from karbor import context as karbor_context
+from karbor import exception
 from karbor.services.protection.bank_plugins import swift_bank_plugin
 from karbor.services.protection.clients import cinder
 from karbor.services.protection.clients import glance
@@ -43,6 +45,9 @@ CATALOG = [
          'url': 'http://keystone.test:5000/v3'}]},
 ]
 
+# Where the service user of fakes.SERVICE_USER_CONF authenticates.
+SERVICE_USER_AUTH_URL = 'http://127.0.0.1:5000/v3'
+SERVICE_TOKEN = 'karbor-service-token'
 USER_TOKEN = 'user-token'
 
 
@@ -91,29 +96,83 @@ IMAGE_SCHEMA = {'name': 'image', 'properties': {'id': {'type': 'string'},
 
 @pytest.fixture
 def cloud(requests_mock):
-    """The services of CALLS."""
+    """The services of CALLS, and the service user's Keystone."""
     for _module, _call, url, answer in CALLS.values():
         requests_mock.get(url, json=answer,
                           headers={'X-OpenStack-Request-ID':
                                    'req-%s' % uuid.uuid4()})
     requests_mock.get('http://glance.test:9292/v2/schemas/image',
                       json=IMAGE_SCHEMA)
+    requests_mock.get(SERVICE_USER_AUTH_URL,
+                      json=ks_fixture.V3Discovery(SERVICE_USER_AUTH_URL))
+    token = ks_fixture.V3Token(user_name='karbor', project_name='service')
+    token.set_project_scope()
+    token.add_role(name='service')
+    requests_mock.post(SERVICE_USER_AUTH_URL + '/auth/tokens', json=token,
+                       headers={'X-Subject-Token': SERVICE_TOKEN},
+                       status_code=201)
     return requests_mock
 
 
+def _service_requests(cloud):
+    """The requests that reached the services, not the service user's
+    Keystone."""
+    return [request for request in cloud.request_history
+            if not request.url.startswith(SERVICE_USER_AUTH_URL)]
+
+
+def _token_requests(cloud):
+    return [request for request in cloud.request_history
+            if request.url == SERVICE_USER_AUTH_URL + '/auth/tokens']
+
+
 @pytest.mark.parametrize('service', sorted(CALLS))
-def test_requests_carry_the_callers_token_and_the_request_id(
+def test_without_service_user_requests_carry_the_callers_token_and_id(
         config, cloud, service):
     module, call, url, _answer = CALLS[service]
     context = _context()
     call(module.create(context))
-    requests = cloud.request_history
+    requests = _service_requests(cloud)
     assert url in [request.url for request in requests]
     for request in requests:
         assert request.headers['X-Auth-Token'] == USER_TOKEN
         assert 'X-Service-Token' not in request.headers
         assert request.headers['X-OpenStack-Request-ID'] == (
             context.request_id)
+    assert cloud.request_history == requests
+
+
+@pytest.mark.parametrize('service', sorted(CALLS))
+def test_with_service_user_requests_carry_both_tokens_and_the_global_id(
+        config, karbor_conf, cloud, service):
+    karbor_conf(fakes.SERVICE_USER_CONF)
+    module, call, url, _answer = CALLS[service]
+    # The id of the request that karbor-api was called with.
+    global_id = 'req-%s' % uuid.uuid4()
+    context = _context(global_request_id=global_id)
+    call(module.create(context))
+    requests = _service_requests(cloud)
+    assert url in [request.url for request in requests]
+    for request in requests:
+        assert request.headers['X-Auth-Token'] == USER_TOKEN
+        assert request.headers['X-Service-Token'] == SERVICE_TOKEN
+        assert request.headers['X-OpenStack-Request-ID'] == global_id
+    # The service user's password went to its own Keystone only.
+    [token_request] = _token_requests(cloud)
+    assert token_request.json()['auth']['identity']['password']['user'] == {
+        'name': 'karbor', 'password': 'karbor',
+        'domain': {'name': 'Default'}}
+
+
+def test_the_service_user_authenticates_once_for_every_client(
+        config, karbor_conf, cloud):
+    karbor_conf(fakes.SERVICE_USER_CONF)
+    for _round in range(3):
+        for module, call, _url, _answer in CALLS.values():
+            call(module.create(_context()))
+    assert len(_token_requests(cloud)) == 1
+    assert all(request.headers['X-Service-Token'] == SERVICE_TOKEN
+               for request in _service_requests(cloud))
 
 
 def test_cinder_requests_keep_the_global_id_after_cinders_answer(
@@ -126,6 +185,32 @@ def test_cinder_requests_keep_the_global_id_after_cinders_answer(
     _read_volume(client)
     assert [request.headers['X-OpenStack-Request-ID']
             for request in cloud.request_history] == [context.global_id] * 2
+
+
+def test_a_service_user_without_auth_type_is_named_as_the_problem(
+        config, karbor_conf):
+    karbor_conf('[service_user]\nsend_service_user_token = true\n')
+    with pytest.raises(exception.ServiceUnavailable) as raised:
+        cinder.create(_context())
+    assert str(raised.value) == (
+        'Block storage service (cinder) is not available: [service_user] '
+        'send_service_user_token is true but the service user cannot be '
+        'loaded: auth_type is not set')
+
+
+def test_a_service_user_that_keystone_refuses_is_named(
+        config, karbor_conf, cloud):
+    karbor_conf(fakes.SERVICE_USER_CONF)
+    cloud.post(SERVICE_USER_AUTH_URL + '/auth/tokens', status_code=401,
+               json={'error': {'code': 401, 'title': 'Unauthorized',
+                               'message': 'The request you have made '
+                                          'requires authentication.'}})
+    with pytest.raises(exception.ServiceUnavailable) as raised:
+        _read_server(nova.create(_context()))
+    assert str(raised.value).startswith(
+        'Identity service (keystone) is not available: Karbor\'s service '
+        'user ([service_user]) cannot get a token: ')
+    assert _service_requests(cloud) == []
 
 
 # The Swift bank: Karbor's own account, the request's global id.

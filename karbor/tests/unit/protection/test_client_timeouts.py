@@ -173,6 +173,24 @@ def test_a_silent_keystone_is_reported_unavailable(config, silent_service):
     assert 'timed out' in str(raised.value)
 
 
+def test_a_silent_keystone_of_the_service_user_fails_the_call(
+        config, karbor_conf, silent_service):
+    karbor_conf(fakes.SERVICE_USER_CONF.replace(
+        'http://127.0.0.1:5000', silent_service) + 'timeout = 1\n')
+    config.config(group=cinder.GROUP, timeout=TIMEOUT,
+                  cinder_endpoint=silent_service + '/v3/%(project_id)s')
+    started = time.monotonic()
+    with pytest.raises(exception.ServiceUnavailable) as raised:
+        cinder.create(_context()).volumes.get('volume-a')
+    # The service user's own timeout ([service_user] timeout = 1), for
+    # the discovery of the identity API, then for the token.
+    assert time.monotonic() - started < 2 * 1 + SLACK
+    assert str(raised.value).startswith(
+        'Identity service (keystone) is not available: Karbor\'s service '
+        'user ([service_user]) cannot get a token: ')
+    assert 'timed out' in str(raised.value)
+
+
 SWIFT_PROVIDER = '''[provider]
 name = Silent Swift
 id = %(id)s
