@@ -211,7 +211,8 @@ bank_swift_object_container = bank
 
 @pytest.fixture
 def swift_retries(monkeypatch):
-    """One retry of each request, with swiftclient's first back-off."""
+    """One retry of each request (and swiftclient's first back-off, half a
+    second), not five: each try waits its whole timeout."""
     monkeypatch.setattr(swift, 'RETRIES', 1)
 
 
@@ -250,7 +251,7 @@ def test_a_silent_swift_fails_bank_calls_naming_swift(
 
 
 def test_a_silent_keystone_fails_bank_calls_naming_keystone(
-        config, tmp_path, silent_service, swift_retries):
+        config, tmp_path, silent_service):
     bank = _swift_bank(tmp_path, silent_service + '/v3',
                        'http://swift.test:8080')
     started = time.monotonic()
