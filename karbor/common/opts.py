@@ -19,6 +19,7 @@ from karbor.services.protection.clients import cinder
 from karbor.services.protection.clients import glance
 from karbor.services.protection.clients import keystone
 from karbor.services.protection.clients import nova
+from karbor.services.protection.clients import session
 from karbor.services.protection import manager
 
 
@@ -33,4 +34,5 @@ def list_opts():
         ('cinder_client', cinder.cinder_client_opts),
         ('glance_client', glance.glance_client_opts),
         ('keystone_client', keystone.keystone_client_opts),
+        (session.SERVICE_USER_GROUP, session.list_service_user_opts()),
     ]

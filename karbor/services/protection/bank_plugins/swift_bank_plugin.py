@@ -57,6 +57,14 @@ Lease
     asked for it, before the request, so it never believes the lease lasts
     longer than it does.
 
+Requests
+    Each waits at most ``[swift_client] timeout`` for Swift (and for the
+    account's Keystone), then fails naming what it was doing. A request
+    made while a request context is current in the thread (the operation
+    a worker runs) carries its global id, in X-OpenStack-Request-ID and
+    X-Trans-Id-Extra (which Swift's proxy adds to its transaction id, so
+    Swift's logs name the Karbor request).
+
 The containers are created when the plugin starts; when Swift cannot be
 reached then, on first use.
 """
@@ -289,7 +297,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
                     usual, connection.retries = connection.retries, (
                         connection.retries if retries is None else retries)
                     try:
-                        connection.put_container(container)
+                        connection.put_container(
+                            container, headers=swift.request_headers())
                     finally:
                         connection.retries = usual
             self._listing_limit = self._find_listing_limit()
@@ -321,7 +330,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
                 # to try again.
                 connection.put_object(self._container, name,
                                       io.BytesIO(data),
-                                      content_length=len(data))
+                                      content_length=len(data),
+                                      headers=swift.request_headers())
             return
         chunks = _guarded(bank_plugin.iter_chunks(value))
         length = _stream_length(value)
@@ -338,7 +348,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
             connection.retries = 0
             try:
                 connection.put_object(self._container, name, chunks,
-                                      content_length=length)
+                                      content_length=length,
+                                      headers=swift.request_headers())
             finally:
                 connection.retries = retries
 
@@ -347,7 +358,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
         self._make_ready()
         with self._swift(_('reading bank object %s') % key,
                          key) as connection:
-            _headers, body = connection.get_object(self._container, name)
+            _headers, body = connection.get_object(
+                self._container, name, headers=swift.request_headers())
         return body
 
     def get_object_chunks(self, key, chunk_size=bank_plugin.DEFAULT_CHUNK_SIZE,
@@ -361,7 +373,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
         self._make_ready()
         with self._swift(_('deleting bank object %s') % key,
                          key) as connection:
-            connection.delete_object(self._container, name)
+            connection.delete_object(self._container, name,
+                                     headers=swift.request_headers())
 
     def list_objects(self, prefix=None, limit=None, marker=None,
                      sort_dir=None, end_marker=None, context=None):
@@ -381,7 +394,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
             with self._swift(_('listing bank objects under %s') %
                              (prefix or '/')) as connection:
                 _headers, page = connection.get_container(
-                    self._container, limit=wanted, **query)
+                    self._container, limit=wanted,
+                    headers=swift.request_headers(), **query)
             keys.extend('/' + entry['name'] for entry in page)
             if not page or (self._listing_limit is not None and
                             len(page) < wanted):
@@ -399,7 +413,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
         asked_at = _clock()
         lease = jsonutils.dump_as_bytes({'owner_id': self._owner_id,
                                          'host': socket.gethostname()})
-        headers = {'X-Delete-After': str(self.lease_expire_window)}
+        headers = swift.request_headers(
+            {'X-Delete-After': str(self.lease_expire_window)})
         self._make_ready()
         with self._swift(_('taking the bank lease of %s') %
                          self._owner_id) as connection:
@@ -412,7 +427,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
 
     def _post_lease(self):
         asked_at = _clock()
-        headers = {'X-Delete-After': str(self.lease_expire_window)}
+        headers = swift.request_headers(
+            {'X-Delete-After': str(self.lease_expire_window)})
         with self._swift(_('renewing the bank lease of %s') %
                          self._owner_id, self._owner_id) as connection:
             connection.post_object(self._leases_container, self._owner_id,
@@ -457,7 +473,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
             self._make_ready()
             with self._swift(_('looking for the bank lease of %s') %
                              owner_id, owner_id) as connection:
-                connection.head_object(self._leases_container, owner_id)
+                connection.head_object(self._leases_container, owner_id,
+                                       headers=swift.request_headers())
         except exception.BankObjectNotFound:
             return False
         except exception.BankError as exc:
@@ -478,7 +495,8 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
             with self._swift(_('giving up the bank lease of %s') %
                              self._owner_id, self._owner_id) as connection:
                 connection.delete_object(self._leases_container,
-                                         self._owner_id)
+                                         self._owner_id,
+                                         headers=swift.request_headers())
         except exception.BankObjectNotFound:
             pass
         except exception.BankError as exc:
@@ -503,7 +521,8 @@ class _ChunkReader(object):
         with contextlib.ExitStack() as stack:
             connection = stack.enter_context(plugin._swift(self._doing, key))
             _headers, self._body = connection.get_object(
-                plugin._container, name, resp_chunk_size=chunk_size)
+                plugin._container, name, resp_chunk_size=chunk_size,
+                headers=swift.request_headers())
             # The Connection is given back when the reading ends.
             self._stack = stack.pop_all()
 

@@ -31,8 +31,14 @@ NotFound = cinder_exceptions.NotFound
 ClientError = cinder_exceptions.ClientException
 
 
-def create(context):
+def create(context, api_version=API_VERSION):
+    """A Cinder client acting as the caller of ``context``.
+
+    cinderclient is given the global request id itself: it would otherwise
+    send Cinder's own request id, from its first answer, from then on.
+    """
     client_session, endpoint = session.make_session(context, GROUP, 'cinder',
                                                     SERVICE_TITLE)
-    return cinder_client.Client(API_VERSION, session=client_session,
-                                endpoint_override=endpoint)
+    return cinder_client.Client(api_version, session=client_session,
+                                endpoint_override=endpoint,
+                                global_request_id=context.global_id)

@@ -29,10 +29,16 @@ CONF.register_opts(glance_client_opts, group=GROUP)
 
 NotFound = glance_exceptions.HTTPNotFound
 ClientError = glance_exceptions.ClientException
+# What glanceclient makes of keystoneauth1's ConnectFailure and
+# ConnectTimeout: Glance could not be reached, or did not answer in time.
+ConnectionErrors = (glance_exceptions.CommunicationError,
+                    glance_exceptions.InvalidEndpoint)
 
 
 def create(context):
+    """A Glance client acting as the caller of ``context``."""
     client_session, endpoint = session.make_session(context, GROUP, 'glance',
                                                     SERVICE_TITLE)
     return glance_client.Client(API_VERSION, session=client_session,
-                                endpoint_override=endpoint)
+                                endpoint_override=endpoint,
+                                global_request_id=context.global_id)

@@ -32,6 +32,8 @@ ClientError = ks_exceptions.HttpError
 
 
 def create(context):
+    """A Keystone client acting as the caller of ``context``
+    (keystoneclient takes no global request id: the session sends it)."""
     client_session, endpoint = session.make_session(
         context, GROUP, 'keystone', SERVICE_TITLE)
     return keystone_client.Client(session=client_session,

@@ -32,8 +32,10 @@ NotFound = nova_exceptions.NotFound
 ClientError = nova_exceptions.ClientException
 
 
-def create(context):
+def create(context, api_version=API_VERSION):
+    """A Nova client acting as the caller of ``context``."""
     client_session, endpoint = session.make_session(context, GROUP, 'nova',
                                                     SERVICE_TITLE)
-    return nova_client.Client(API_VERSION, session=client_session,
-                              endpoint_override=endpoint)
+    return nova_client.Client(api_version, session=client_session,
+                              endpoint_override=endpoint,
+                              global_request_id=context.global_id)

@@ -28,13 +28,43 @@ Each service has its own option group, as in the original Karbor::
     nova_catalog_info = compute:nova:publicURL
     nova_ca_cert_file = ...
     nova_auth_insecure = false
+    timeout = 60
+
+Every request of a session waits at most ``timeout`` seconds for the
+connection and then for each read of the answer, and carries the
+context's global request id (``X-OpenStack-Request-ID``: the request's
+``global_request_id`` when it came with one, else its ``request_id``), so
+that the services' logs name the Karbor request they served.
+
+Service tokens, as Nova and Cinder send them::
+
+    [service_user]
+    send_service_user_token = true
+    auth_type = password
+    auth_url = http://keystone:5000/v3
+    username = karbor
+    password = ...
+    project_name = service
+    user_domain_name = Default
+    project_domain_name = Default
+
+With ``send_service_user_token`` on, every request carries Karbor's own
+token (``X-Service-Token``) beside the caller's (``X-Auth-Token``): a
+service whose keystonemiddleware has ``service_token_roles_required =
+true`` then accepts a caller's token that expired during a long
+operation. The service user authenticates once per process, through a
+session of its own ([service_user] timeout, cafile, insecure), and renews
+its token before it expires.
 """
 
 import contextlib
+import threading
 
 from keystoneauth1.access import service_catalog
 from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import plugin
+from keystoneauth1 import service_token
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 
@@ -43,8 +73,14 @@ from karbor.i18n import _
 
 CONF = cfg.CONF
 
+REQUEST_ID_HEADER = 'X-OpenStack-Request-ID'
+# Seconds a call may wait for a connection, then for each read of the
+# answer, unless a client group's "timeout" says otherwise.
+DEFAULT_TIMEOUT = 60
+IDENTITY_TITLE = 'Identity service (keystone)'
 
-def client_opts(service, catalog_info):
+
+def client_opts(service, catalog_info, timeout=DEFAULT_TIMEOUT):
     """The options of one service's client group."""
     return [
         cfg.StrOpt('region_id',
@@ -64,7 +100,48 @@ def client_opts(service, catalog_info):
         cfg.BoolOpt('%s_auth_insecure' % service, default=False,
                     help=_('Do not verify the %s endpoint\'s TLS '
                            'certificate.') % service),
+        cfg.FloatOpt(
+            'timeout', default=timeout, min=0.1,
+            help=_('Seconds a request to %s may wait for the connection, '
+                   'and then for each read or write (a long transfer is '
+                   'not cut short while data keeps moving). A request that '
+                   'waits longer fails, and so does the resource it was '
+                   'for, with a reason that names the service and says it '
+                   'timed out.') % service),
     ]
+
+
+SERVICE_USER_GROUP = 'service_user'
+
+service_user_opts = [
+    cfg.BoolOpt('send_service_user_token', default=False,
+                help=_('Send Karbor\'s own token (X-Service-Token, of the '
+                       'user the other options of this section '
+                       'authenticate) with the caller\'s on every request '
+                       'Karbor makes on a caller\'s behalf. A service whose '
+                       '[keystone_authtoken] has service_token_roles_'
+                       'required = true accepts the caller\'s token after it '
+                       'expired, when the service token is valid and its '
+                       'user has the "service" role: so a checkpoint or a '
+                       'restore that outlasts the caller\'s token goes '
+                       'on.')),
+]
+# keystoneauth1's own session options (cafile, insecure, timeout...), with
+# a timeout: Karbor makes no call without one.
+service_user_session_opts = ks_loading.get_session_conf_options()
+cfg.set_defaults(service_user_session_opts, timeout=DEFAULT_TIMEOUT)
+
+CONF.register_opts(service_user_opts, group=SERVICE_USER_GROUP)
+CONF.register_opts(service_user_session_opts, group=SERVICE_USER_GROUP)
+ks_loading.register_auth_conf_options(CONF, SERVICE_USER_GROUP)
+
+
+def list_service_user_opts():
+    """[service_user]'s options, for the sample file: the password plugin's
+    are those a deployment usually sets."""
+    return (service_user_opts + service_user_session_opts +
+            ks_loading.get_auth_common_conf_options() +
+            ks_loading.get_auth_plugin_conf_options('password'))
 
 
 def _parse_catalog(entries):
@@ -103,17 +180,84 @@ class RequestContextAuth(plugin.BaseAuthPlugin):
         return self._context.project_id
 
 
+class _ServiceUserAuth(plugin.BaseAuthPlugin):
+    """Karbor's service user, the service-token half of a
+    ServiceTokenAuthWrapper.
+
+    Its token comes through its own session (the [service_user] options),
+    whatever session the wrapper serves: that session keeps the token and
+    renews it before it expires, for every client of the process.
+    """
+
+    def __init__(self, service_user_session):
+        super().__init__()
+        self._session = service_user_session
+
+    def get_token(self, session):
+        try:
+            return self._session.get_token()
+        except ks_exceptions.ClientException as exc:
+            raise exception.ServiceUnavailable(
+                service=IDENTITY_TITLE,
+                reason=_('Karbor\'s service user ([%(group)s]) cannot get a '
+                         'token: %(error)s') %
+                {'group': SERVICE_USER_GROUP, 'error': exc})
+
+    def invalidate(self):
+        return self._session.invalidate()
+
+
+_service_user = None
+_service_user_lock = threading.Lock()
+
+
+def _unloadable_service_user(service_title, problem):
+    return exception.ServiceUnavailable(
+        service=service_title,
+        reason=_('[%(group)s] send_service_user_token is true but the '
+                 'service user cannot be loaded: %(problem)s') %
+        {'group': SERVICE_USER_GROUP, 'problem': problem})
+
+
+def _service_user_auth(service_title):
+    """The process's _ServiceUserAuth, made from [service_user] on first
+    use."""
+    global _service_user
+    with _service_user_lock:
+        if _service_user is None:
+            try:
+                auth = ks_loading.load_auth_from_conf_options(
+                    CONF, SERVICE_USER_GROUP)
+            except ks_exceptions.ClientException as exc:
+                raise _unloadable_service_user(service_title, exc)
+            if auth is None:
+                raise _unloadable_service_user(service_title,
+                                               _('auth_type is not set'))
+            _service_user = _ServiceUserAuth(
+                ks_loading.load_session_from_conf_options(
+                    CONF, SERVICE_USER_GROUP, auth=auth))
+        return _service_user
+
+
 def make_session(context, group, service, service_title):
     """A session acting as the caller, and ``service``'s URL.
 
     ``group`` is the service's option group (see client_opts); raises
-    ServiceUnavailable when the URL cannot be found.
+    ServiceUnavailable when the URL cannot be found. The session sends
+    the context's global request id, waits at most ``timeout``, and adds
+    Karbor's service token when [service_user] says so.
     """
     options = CONF[group]
     verify = (not options['%s_auth_insecure' % service] and
               (options['%s_ca_cert_file' % service] or True))
     auth = RequestContextAuth(context)
-    session = ks_session.Session(auth=auth, verify=verify)
+    session_auth = auth
+    if CONF[SERVICE_USER_GROUP].send_service_user_token:
+        session_auth = service_token.ServiceTokenAuthWrapper(
+            user_auth=auth, service_auth=_service_user_auth(service_title))
+    session = ks_session.Session(
+        auth=session_auth, verify=verify, timeout=options.timeout,
+        additional_headers={REQUEST_ID_HEADER: context.global_id})
     endpoint = options['%s_endpoint' % service]
     if endpoint:
         return session, endpoint % {'project_id': context.project_id}

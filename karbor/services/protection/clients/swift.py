@@ -29,12 +29,16 @@ keeps every project's checkpoints in one account of its own, named in the
     swift_catalog_info = object-store:swift:publicURL          (the default)
     swift_ca_cert_file = ...                  (optional)
     swift_auth_insecure = false
+    timeout = 120                             (the default)
 
 One keystoneauth1 password session authenticates the account (and
 re-authenticates before its token expires); python-swiftclient Connections
 built on it talk to Swift. A Connection serves one request at a time, so
 :class:`SwiftAccount` hands out one per concurrent user (see
-``connection()``).
+``connection()``). Every request, to Keystone or to Swift, waits at most
+``timeout`` seconds for the connection and then for each read or write.
+Requests to Swift name the Karbor request they serve (see
+request_headers).
 """
 
 import contextlib
@@ -45,6 +49,7 @@ from keystoneauth1.identity import v2
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
+from oslo_context import context as oslo_context
 from swiftclient import client as swift_client
 from swiftclient import exceptions as swift_exceptions
 
@@ -57,10 +62,11 @@ SERVICE_TITLE = 'Object storage (swift)'
 
 ClientError = swift_exceptions.ClientException
 
-# Seconds a socket operation (connect, one read, one write) may take.
-SOCKET_TIMEOUT = 120
 # How often a Connection retries a request that can be repeated.
 RETRIES = 5
+# Default of [swift_client] timeout, longer than the other services': the
+# answer to an upload's last write waits for Swift to store the object.
+TIMEOUT = 120
 # Idle Connections kept for reuse; more are made when more threads use
 # the account at once, and closed when given back beyond this.
 IDLE_CONNECTIONS = 8
@@ -83,12 +89,27 @@ swift_client_opts = [
                help=_('Domain of swift_user (Keystone v3).')),
     cfg.StrOpt('swift_project_domain_name', default='Default',
                help=_('Domain of swift_tenant_name (Keystone v3).')),
-] + session.client_opts('swift', 'object-store:swift:publicURL')
+] + session.client_opts('swift', 'object-store:swift:publicURL',
+                        timeout=TIMEOUT)
 
 
 def register_opts(config):
     """Register the [swift_client] options on a provider's ConfigOpts."""
     config.register_opts(swift_client_opts, group=GROUP)
+
+
+def request_headers(headers=None):
+    """``headers`` with those that name the Karbor request a Swift request
+    serves, the global id of the thread's current request context:
+    X-OpenStack-Request-ID, as to the other services, and
+    X-Trans-Id-Extra, which Swift's proxy appends (its first 32
+    characters) to the transaction id it logs."""
+    headers = dict(headers or {})
+    context = oslo_context.get_current()
+    if context is not None and context.global_id:
+        headers[session.REQUEST_ID_HEADER] = context.global_id
+        headers['X-Trans-Id-Extra'] = context.global_id
+    return headers
 
 
 class SwiftConfigError(exception.BankError):
@@ -133,7 +154,8 @@ class SwiftAccount(object):
         self._verify = (not options.swift_auth_insecure and
                         (options.swift_ca_cert_file or True))
         self.session = ks_session.Session(auth=_auth_plugin(options),
-                                          verify=self._verify)
+                                          verify=self._verify,
+                                          timeout=options.timeout)
         self._storage_url = None
         self._lock = threading.Lock()
         self._idle = []
@@ -185,7 +207,7 @@ class SwiftAccount(object):
             cacert=self._options.swift_ca_cert_file,
             insecure=self._options.swift_auth_insecure,
             retries=RETRIES, starting_backoff=0.5, max_backoff=8,
-            timeout=SOCKET_TIMEOUT)
+            timeout=self._options.timeout)
 
     @contextlib.contextmanager
     def connection(self):

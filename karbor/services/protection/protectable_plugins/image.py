@@ -41,7 +41,8 @@ class ImageProtectablePlugin(protectable_plugin.ProtectablePlugin):
         return (project.RESOURCE_TYPE, server.RESOURCE_TYPE)
 
     def _images(self, context, filters=None):
-        with session.service_errors(glance.SERVICE_TITLE, glance.ClientError):
+        with session.service_errors(glance.SERVICE_TITLE, glance.ClientError,
+                                    *glance.ConnectionErrors):
             # The listing is paged lazily: read it inside the guard.
             return list(glance.create(context).images.list(
                 filters=filters or {}))
@@ -50,7 +51,8 @@ class ImageProtectablePlugin(protectable_plugin.ProtectablePlugin):
         return [_resource(image) for image in self._images(context)]
 
     def _get(self, context, image_id):
-        with session.service_errors(glance.SERVICE_TITLE, glance.ClientError):
+        with session.service_errors(glance.SERVICE_TITLE, glance.ClientError,
+                                    *glance.ConnectionErrors):
             try:
                 return glance.create(context).images.get(image_id)
             except glance.NotFound:

@@ -23,8 +23,14 @@ import configparser
 from importlib import metadata
 import os
 import sys
+import uuid
 
+from keystoneauth1 import loading as ks_loading
+from oslo_config import cfg
+from oslo_context import fixture as context_fixture
 import pytest
+
+from karbor.services.protection.clients import session
 
 _SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -84,3 +90,36 @@ def config(conf, tmp_path):
     conf.config(state_path=str(tmp_path / 'state'),
                 provider_config_dir=str(providers))
     return conf
+
+
+@pytest.fixture
+def karbor_conf(config, tmp_path, monkeypatch):
+    """``read(text)``: Karbor's options read from a karbor.conf holding
+    ``text``, as a process reads them at start.
+
+    The [service_user] of the process is made anew from them; the options
+    keystoneauth1 registers for its auth plugin are removed at the end (some
+    are required, and would fail the next test's options without them).
+    """
+    monkeypatch.setattr(session, '_service_user', None)
+
+    def read(text):
+        path = tmp_path / ('karbor-%s.conf' % uuid.uuid4().hex)
+        path.write_text(text)
+        config.set_config_files([str(path)])
+
+    yield read
+    cfg.CONF.reset()
+    cfg.CONF.unregister_opts(
+        ks_loading.get_auth_plugin_conf_options('password'),
+        group=session.SERVICE_USER_GROUP)
+
+
+@pytest.fixture
+def no_request_context():
+    """No request context current in the test's thread (one that an
+    earlier test made would be), nor after it."""
+    fixture = context_fixture.ClearRequestContext()
+    fixture.setUp()
+    yield
+    fixture.cleanUp()

@@ -139,3 +139,16 @@ def fs_bank_plugin(directory, **options):
     lines.extend('%s = %s' % item for item in options.items())
     return file_system_bank_plugin.FileSystemBankPlugin(
         provider_config(directory, '\n'.join(lines) + '\n'))
+
+
+# [service_user] as the cloud deployment's karbor.conf has it.
+SERVICE_USER_CONF = '''[service_user]
+send_service_user_token = true
+auth_type = password
+auth_url = http://127.0.0.1:5000/v3
+username = karbor
+password = karbor
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+'''

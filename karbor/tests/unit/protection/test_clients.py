@@ -71,6 +71,16 @@ def test_requests_carry_the_callers_token(config):
     assert client_session.get_auth_headers() == {'X-Auth-Token': 'token-1'}
 
 
+def test_the_session_has_the_groups_timeout(config):
+    client_session, _url = session.make_session(
+        _context(V3_CATALOG), nova.GROUP, 'nova', nova.SERVICE_TITLE)
+    assert client_session.timeout == session.DEFAULT_TIMEOUT == 60
+    config.config(group=nova.GROUP, timeout=7.5)
+    client_session, _url = session.make_session(
+        _context(V3_CATALOG), nova.GROUP, 'nova', nova.SERVICE_TITLE)
+    assert client_session.timeout == 7.5
+
+
 def test_an_endpoint_option_overrides_the_catalog(config):
     config.config(nova_endpoint='http://nova.example:8774/v2.1/%(project_id)s',
                   group='nova_client')

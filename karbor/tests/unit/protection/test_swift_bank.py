@@ -32,6 +32,9 @@ from karbor.services.protection.bank_plugins import swift_bank_plugin
 from karbor.services.protection.clients import swift
 from karbor.tests.unit.protection import fakes
 
+# Requests carry only the headers a test asks for.
+pytestmark = pytest.mark.usefixtures('no_request_context')
+
 MiB = 1024 * 1024
 STORAGE_URL = 'http://swift.example:8080/v1/AUTH_karbor'
 
@@ -107,6 +110,12 @@ class FakeBody(object):
             self._connection.busy = False
 
 
+def _traced(headers):
+    """A request's ``headers`` among its recorded details, when it has
+    any: those naming the request context it serves, if one is current."""
+    return {'headers': headers} if headers else {}
+
+
 class FakeConnection(object):
     """swiftclient.client.Connection over a FakeSwift; it refuses to serve
     two requests at once, as a real one cannot."""
@@ -146,8 +155,9 @@ class FakeConnection(object):
             return {'swift': {
                 'container_listing_limit': self.swift.listing_limit}}
 
-    def put_container(self, container):
-        with self._request('PUT', container, retries=self.retries):
+    def put_container(self, container, headers=None):
+        with self._request('PUT', container, retries=self.retries,
+                           **_traced(headers)):
             self.swift.containers.setdefault(container, {})
 
     def put_object(self, container, name, contents, content_length=None,
@@ -185,30 +195,32 @@ class FakeConnection(object):
             entry['delete_at'] = (self.swift.now +
                                   int(headers['X-Delete-After']))
 
-    def head_object(self, container, name):
-        with self._request('HEAD', container, name):
+    def head_object(self, container, name, headers=None):
+        with self._request('HEAD', container, name, **_traced(headers)):
             self.swift.live(container, name)
             return {}
 
-    def get_object(self, container, name, resp_chunk_size=None):
+    def get_object(self, container, name, resp_chunk_size=None,
+                   headers=None):
         with self._request('GET', container, name,
-                           keep_busy=resp_chunk_size is not None):
+                           keep_busy=resp_chunk_size is not None,
+                           **_traced(headers)):
             entry = self.swift.live(container, name)
             if resp_chunk_size is None:
                 with open(entry['path'], 'rb') as stream:
                     return {}, stream.read()
             return {}, FakeBody(self, entry['path'], resp_chunk_size)
 
-    def delete_object(self, container, name):
-        with self._request('DELETE', container, name):
+    def delete_object(self, container, name, headers=None):
+        with self._request('DELETE', container, name, **_traced(headers)):
             self.swift.live(container, name)
             del self.swift.containers[container][name]
 
     def get_container(self, container, limit=None, prefix=None, marker=None,
-                      end_marker=None, query_string=None):
+                      end_marker=None, query_string=None, headers=None):
         with self._request('GET', container, limit=limit, prefix=prefix,
                            marker=marker, end_marker=end_marker,
-                           query_string=query_string):
+                           query_string=query_string, **_traced(headers)):
             names = sorted(self.swift.objects(container))
             reverse = query_string == 'reverse=on'
             if reverse:

@@ -190,7 +190,7 @@ def _glance_answers(doing, image_id=None):
         raise ImagePluginError(
             reason=_('%(doing)s: Glance answered: %(error)s') %
             {'doing': doing, 'error': exc})
-    except ks_exceptions.ConnectionError as exc:
+    except (ks_exceptions.ConnectionError,) + glance.ConnectionErrors as exc:
         raise exception.ServiceUnavailable(service=glance.SERVICE_TITLE,
                                            reason=exc)
     except (glance.ClientError, glance_exceptions.BaseException) as exc:

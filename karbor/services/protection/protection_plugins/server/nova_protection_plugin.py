@@ -52,7 +52,6 @@ import contextlib
 import time
 
 from keystoneauth1 import exceptions as ks_exceptions
-from novaclient import client as nova_client
 from novaclient import exceptions as nova_exceptions
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -61,7 +60,6 @@ from karbor import exception
 from karbor.i18n import _
 from karbor.services.protection.clients import cinder
 from karbor.services.protection.clients import nova
-from karbor.services.protection.clients import session
 from karbor.services.protection import graph
 from karbor.services.protection import protection_plugin
 from karbor.services.protection.protection_plugins.server import schemas
@@ -120,10 +118,7 @@ class ServerPluginError(exception.KarborException):
 
 def _compute(context):
     """A Nova client acting as the caller, at NOVA_MICROVERSION."""
-    client_session, endpoint = session.make_session(
-        context, nova.GROUP, 'nova', nova.SERVICE_TITLE)
-    return nova_client.Client(NOVA_MICROVERSION, session=client_session,
-                              endpoint_override=endpoint)
+    return nova.create(context, NOVA_MICROVERSION)
 
 
 def _block_storage(context):

@@ -20,7 +20,6 @@ a volume or a snapshot went wrong.
 
 import functools
 
-from cinderclient import client as cinder_client
 from cinderclient import exceptions as cinder_exceptions
 from keystoneauth1 import exceptions as ks_exceptions
 from oslo_log import log as logging
@@ -86,10 +85,7 @@ class VolumeProtectionError(exception.KarborException):
 
 def client(context):
     """A Cinder client acting as the caller of ``context``."""
-    client_session, endpoint = session.make_session(
-        context, cinder.GROUP, 'cinder', cinder.SERVICE_TITLE)
-    return cinder_client.Client(API_VERSION, session=client_session,
-                                endpoint_override=endpoint)
+    return cinder.create(context, API_VERSION)
 
 
 def reaching_cinder(hook):
