@@ -128,10 +128,20 @@ def test_a_protect_and_a_restore_outlive_the_users_token(demo):
     api.delete_checkpoint(INFRA, checkpoint['id'])
 
 
-def test_the_request_id_follows_a_checkpoint_into_the_cloud(demo):
-    """The id karbor-api gave the checkpoint-create request is on the
-    protection worker's log lines of that operation, and Cinder, Nova and
-    Glance received it as the global request id of Karbor's calls."""
+def _logged(service, request_id):
+    """Whether ``service``'s log has a line of request ``request_id``
+    (oslo.log writes the global request id on each line of a request)."""
+    name = '%s.out' % service if service == 'nova-api' else '%s.log' % service
+    with open('%s/log/%s' % (cloud.CLOUD_DIR, name), errors='replace') as log:
+        return request_id in log.read()
+
+
+def test_the_request_id_follows_the_work_into_the_cloud(demo):
+    """The ids karbor-api gave the checkpoint-create and restore-create
+    requests are on the protection worker's log lines of that work, and
+    the services Karbor called for it received them as the global request
+    id: Cinder and Nova for the protect, Glance, Cinder and Nova for the
+    restore (Glance logs uploads, not reads)."""
     api = deployment.Api(demo.session)
     image = demo.new_image('traced')
     volume = demo.new_volume('traced', known_bytes=False)
@@ -140,18 +150,23 @@ def test_the_request_id_follows_a_checkpoint_into_the_cloud(demo):
         {'id': server.id, 'type': 'OS::Nova::Server', 'name': server.name}])
     response = api.http.post('/providers/%s/checkpoints' % INFRA, json={
         'checkpoint': {'plan_id': plan['id']}})
-    request_id = response.headers['X-OpenStack-Request-Id']
-    assert re.match(r'^req-[0-9a-f-]{36}$', request_id)
+    protect_id = response.headers['X-OpenStack-Request-Id']
+    assert re.match(r'^req-[0-9a-f-]{36}$', protect_id)
     checkpoint_id = response.json()['checkpoint']['id']
     api.wait(lambda: api.checkpoint(INFRA, checkpoint_id), 'available')
 
-    worker_lines = [line for line in deployment.protection_logs().splitlines()
-                    if request_id in line]
-    assert any(checkpoint_id in line for line in worker_lines)
-    for service in ('cinder-api', 'nova-api', 'glance-api'):
-        with open('%s/log/%s.log' % (cloud.CLOUD_DIR, service),
-                  errors='replace') as stream:
-            assert request_id in stream.read(), service
+    response = api.http.post('/restores', json={'restore': {
+        'provider_id': INFRA, 'checkpoint_id': checkpoint_id}})
+    restore_id = response.headers['X-OpenStack-Request-Id']
+    restore = api.wait(lambda: api.restore(response.json()['restore']['id']),
+                       'success')
+
+    logged = deployment.protection_logs().splitlines()
+    assert any(checkpoint_id in line for line in logged if protect_id in line)
+    assert any(restore['id'] in line for line in logged if restore_id in line)
+    for service in ('cinder-api', 'nova-api'):
+        assert _logged(service, protect_id), service
+    for service in ('glance-api', 'cinder-api', 'nova-api'):
+        assert _logged(service, restore_id), service
     api.delete_checkpoint(INFRA, checkpoint_id)
-    # Deleting it takes its backup and its image copy out of the cloud.
     api.wait(lambda: api.checkpoint(INFRA, checkpoint_id), 'deleted')
