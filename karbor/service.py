@@ -10,22 +10,42 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Running Karbor's services on threads: RPC servers and the WSGI server.
+"""Karbor's services on oslo.service (threading backend).
 
-A process starts one or more services, then waits for SIGTERM or SIGINT
-and stops them in reverse order. karbor-all is three of them in one
-process.
+A karbor-* process runs its services (karbor-all: the API, protection and
+the operation engine) on one oslo.service ``Launcher``, in this process:
+
+- SIGTERM and SIGINT stop the services within ``[DEFAULT]
+  graceful_shutdown_timeout`` seconds (0: no bound): RPC servers take no
+  more requests, karbor-protection lets its running operations go on for
+  up to nine tenths of the bound, and the process exits 0, even if a
+  thread is still hung in a remote call. A stop that outlasts the bound
+  ends the process with status 1.
+- SIGHUP re-reads the configuration files and applies the mutable options
+  (``debug`` changes the log level), then calls each service's reset();
+  the process and its services keep running.
+
+Why not oslo.service's ``ServiceLauncher``: in the threading backend it is
+cotyledon's supervisor, which runs each service in a forked worker process,
+restarts that worker on SIGHUP (running operations are cut, reset() is not
+called) and exits at once on SIGINT; karbor-all's in-process messaging
+(fake://) needs its three services in one process. The in-process
+``Launcher`` starts, resets and stops the services; what it leaves to its
+caller, signals and the bound, is ``Launcher.serve``.
 """
 
 import os
 import signal
 import sys
 import threading
+import time
 
 from cheroot import wsgi as cheroot_wsgi
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from oslo_service import opts as service_opts
+from oslo_service import service
 
 from karbor import context
 from karbor.objects import service as service_objects
@@ -34,112 +54,204 @@ from karbor import rpc
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
+# graceful_shutdown_timeout and log_options, as oslo.service's launchers.
+service_opts.register_service_opts(CONF)
 
-class RPCService(object):
-    """An oslo.messaging RPC server for one manager, with heartbeats."""
+
+class Service(service.Service):
+    """An oslo.service Service of a Karbor process.
+
+    oslo.service's threading Launcher starts every service on a thread of
+    its own and only logs an error raised there; a Karbor process one of
+    whose services could not start stops instead (exit status 1).
+    """
+
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+        # Set by the Launcher that runs this service.
+        self.launcher = None
+
+    def start(self):
+        try:
+            self.start_serving()
+        except Exception:
+            LOG.exception('%s could not start', self.name)
+            self.launcher.request_stop(status=1)
+
+    def start_serving(self):
+        raise NotImplementedError()
+
+
+class RPCService(Service):
+    """An oslo.messaging RPC server for one manager, with heartbeats in the
+    services table every ``[DEFAULT] report_interval`` seconds."""
 
     def __init__(self, binary, topic, manager):
+        super().__init__(binary)
         self.binary = binary
         self.topic = topic
         self.manager = manager
         self._server = None
-        self._stopping = threading.Event()
-        self._heartbeat = None
+        self._reported = True
 
-    def start(self):
+    def start_serving(self):
         self.manager.start()
         target = messaging.Target(topic=self.topic, server=CONF.host)
         self._server = rpc.get_server(target, [self.manager])
         self._server.start()
-        self._report_state()
-        self._heartbeat = threading.Thread(
-            target=self._report_loop, name='%s-heartbeat' % self.binary,
-            daemon=True)
-        self._heartbeat.start()
+        self.tg.add_timer_args(CONF.report_interval, self.report_state)
         LOG.info('%s serving topic %s on host %s', self.binary, self.topic,
                  CONF.host)
 
-    def _report_state(self):
+    def report_state(self):
+        """One heartbeat; a database hiccup is logged, not raised, so the
+        service lives on and the next beat tries again."""
         try:
             service_objects.Service.heartbeat(
                 context.get_admin_context(), CONF.host, self.binary,
                 self.topic)
         except Exception as exc:
-            # A database hiccup must not kill the service; the next beat
-            # tries again.
             LOG.warning('%s could not report its state: %s', self.binary,
                         exc)
+            self._reported = False
+            return
+        if not self._reported:
+            LOG.info('%s reports its state again', self.binary)
+            self._reported = True
 
-    def _report_loop(self):
-        while not self._stopping.wait(CONF.report_interval):
-            self._report_state()
+    def reset(self):
+        LOG.info('%s reloaded its configuration', self.binary)
 
-    def stop(self):
-        self._stopping.set()
+    def stop(self, graceful=False):
+        # No new requests; the ones being answered finish. Then the
+        # manager's own work (karbor-protection's running operations),
+        # still beating meanwhile so the service is not shown down.
         if self._server is not None:
             self._server.stop()
             self._server.wait()
-        self.manager.stop()
+        self.manager.stop(timeout=self.launcher.time_left_for_work())
+        super().stop(graceful)
 
 
-class WSGIService(object):
-    """The API's WSGI application on cheroot's thread-pool HTTP server."""
+class WSGIService(Service):
+    """The API's WSGI application on cheroot's thread-pool HTTP server.
+
+    The socket is bound here, before the launcher starts anything, so a
+    port in use fails the command at once.
+    """
 
     def __init__(self, name, app, host, port, threads):
-        self.name = name
+        super().__init__(name)
         self._server = cheroot_wsgi.Server((host, port), app,
                                            numthreads=threads,
                                            server_name=name)
-        self._thread = None
+        self._server.prepare()
 
     @property
     def address(self):
         return self._server.bind_addr
 
-    def start(self):
-        self._server.prepare()
-        self._thread = threading.Thread(target=self._server.serve,
-                                        name=self.name, daemon=True)
-        self._thread.start()
+    def start_serving(self):
+        self.tg.add_thread(self._server.serve)
         host, port = self.address[:2]
         LOG.info('%s listening on http://%s:%s', self.name, host, port)
 
-    def stop(self):
+    def stop(self, graceful=False):
         self._server.stop()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        super().stop(graceful)
 
 
-def run(services, on_started=None):
-    """Start ``services``, block until SIGTERM/SIGINT, then stop them."""
-    stop = threading.Event()
+class Launcher(service.Launcher):
+    """oslo.service's in-process Launcher, driven by signals."""
 
-    def _on_signal(signum, _frame):
-        LOG.info('Signal %s received, stopping', signum)
-        stop.set()
+    # The services' own work (running operations) may take this share of
+    # graceful_shutdown_timeout; the rest is for what follows it: handing
+    # back the bank leases, closing the connections.
+    WORK_SHARE_OF_STOP = 0.9
 
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
-    started = []
-    try:
-        for service in services:
-            service.start()
-            started.append(service)
-        if on_started is not None:
-            on_started()
-        while not stop.wait(1):
-            pass
-    finally:
-        for service in reversed(started):
-            try:
-                service.stop()
-            except Exception:
-                LOG.exception('Error while stopping %s', service)
-        rpc.cleanup()
-    # An operation still running after the bounded wait of stop() (a hung
-    # call to another service) must not keep the process alive: thread
-    # pools join their workers at interpreter exit. Its checkpoint is
-    # marked failed by the next karbor-protection's sweep.
+    def __init__(self):
+        super().__init__(CONF, restart_method='mutate')
+        self._stop_requested = threading.Event()
+        self._status = 0
+        self._work_deadline = None
+
+    def launch_service(self, karbor_service, workers=1):
+        karbor_service.launcher = self
+        super().launch_service(karbor_service, workers=workers)
+
+    def request_stop(self, status=0):
+        self._status = max(self._status, status)
+        self._stop_requested.set()
+
+    def time_left_for_work(self):
+        """Seconds a stopping service may still let its work run; None
+        when graceful_shutdown_timeout is 0 (no bound)."""
+        if self._work_deadline is None:
+            return None
+        return max(0.0, self._work_deadline - time.monotonic())
+
+    def serve(self, services):
+        """Run ``services`` until SIGTERM or SIGINT, then end the process
+        (this never returns)."""
+        signals = service.SignalHandler()
+        signals.add_handlers(('SIGTERM', 'SIGINT'), self._on_stop_signal)
+        signals.add_handler('SIGHUP', self._on_reload_signal)
+        signals.add_handler('SIGALRM', self._on_bound_exceeded)
+        if CONF.log_options:
+            CONF.log_opt_values(LOG, logging.DEBUG)
+        for one in services:
+            self.launch_service(one)
+        self._stop_requested.wait()
+        bound = CONF.graceful_shutdown_timeout
+        if bound:
+            signal.alarm(bound)
+            self._work_deadline = (time.monotonic() +
+                                   bound * self.WORK_SHARE_OF_STOP)
+        try:
+            self.stop()
+            self.wait()
+            rpc.cleanup()
+        except Exception:
+            LOG.exception('Error while stopping')
+            self._status = 1
+        LOG.info('%s stopped (exit status %d)',
+                 ', '.join(one.name for one in services), self._status)
+        _exit(self._status)
+
+    def _on_stop_signal(self, signo, _frame):
+        bound = CONF.graceful_shutdown_timeout
+        LOG.info('Caught %s, stopping (graceful_shutdown_timeout: %s)',
+                 signal.Signals(signo).name,
+                 '%d s' % bound if bound else 'no bound')
+        self.request_stop()
+
+    def _on_reload_signal(self, _signo, _frame):
+        if self._stop_requested.is_set():
+            return
+        LOG.info('Caught SIGHUP, reloading the configuration')
+        try:
+            self.restart()
+        except Exception as exc:
+            LOG.error('Could not reload the configuration, the one in use '
+                      'stays: %s', exc)
+
+    def _on_bound_exceeded(self, _signo, _frame):
+        LOG.error('Still stopping after graceful_shutdown_timeout (%d s), '
+                  'exiting now', CONF.graceful_shutdown_timeout)
+        _exit(1)
+
+
+def _exit(status):
+    # A thread still hung in a remote call must not keep the process alive:
+    # thread pools join their workers at interpreter exit. An operation cut
+    # this way is marked failed by the next karbor-protection's sweep of
+    # the bank.
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(status)
+
+
+def serve(services):
+    """Run ``services`` in this process until SIGTERM or SIGINT."""
+    Launcher().serve(services)

@@ -63,19 +63,22 @@ def main(argv=None):
     migration.db_sync()
     rpc.init(CONF)
 
-    api = service.WSGIService('karbor-api', app.load_paste_app(),
-                              CONF.osapi_karbor_listen,
-                              CONF.osapi_karbor_listen_port,
-                              CONF.osapi_karbor_threads)
+    # Stopped in this order: the API takes no more requests, then the
+    # engine schedules no more, then protection finishes what runs.
     services = [
-        service.RPCService('karbor-protection', CONF.protection_topic,
-                           protection_manager.ProtectionManager()),
+        service.WSGIService('karbor-api', app.load_paste_app(),
+                            CONF.osapi_karbor_listen,
+                            CONF.osapi_karbor_listen_port,
+                            CONF.osapi_karbor_threads),
         service.RPCService('karbor-operationengine',
                            CONF.operationengine_topic,
                            engine_manager.OperationEngineManager()),
-        api,
+        service.RPCService('karbor-protection', CONF.protection_topic,
+                           protection_manager.ProtectionManager()),
     ]
-    service.run(services, on_started=_announce)
+    # The API's socket is bound: it answers as soon as its service starts.
+    _announce()
+    service.serve(services)
 
 
 def _announce():

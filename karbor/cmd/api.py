@@ -31,4 +31,4 @@ def main():
                               CONF.osapi_karbor_listen,
                               CONF.osapi_karbor_listen_port,
                               CONF.osapi_karbor_threads)
-    service.run([api])
+    service.serve([api])

@@ -27,6 +27,6 @@ CONF = cfg.CONF
 def main():
     boot.prepare(sys.argv[1:])
     rpc.init(CONF)
-    service.run([service.RPCService('karbor-operationengine',
-                                    CONF.operationengine_topic,
-                                    manager.OperationEngineManager())])
+    service.serve([service.RPCService('karbor-operationengine',
+                                      CONF.operationengine_topic,
+                                      manager.OperationEngineManager())])

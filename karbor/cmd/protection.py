@@ -27,6 +27,6 @@ CONF = cfg.CONF
 def main():
     boot.prepare(sys.argv[1:])
     rpc.init(CONF)
-    service.run([service.RPCService('karbor-protection',
-                                    CONF.protection_topic,
-                                    manager.ProtectionManager())])
+    service.serve([service.RPCService('karbor-protection',
+                                      CONF.protection_topic,
+                                      manager.ProtectionManager())])

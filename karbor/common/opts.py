@@ -14,13 +14,23 @@
 
 import itertools
 
+from oslo_service import service
+
 from karbor.common import config
 from karbor.services.protection.clients import cinder
 from karbor.services.protection.clients import glance
 from karbor.services.protection.clients import keystone
 from karbor.services.protection.clients import nova
 from karbor.services.protection.clients import session
-from karbor.services.protection import manager
+
+# The options of oslo.service's launchers that Karbor's launcher honours
+# (karbor/service.py); oslo.service's eventlet backdoor ones do not apply.
+OSLO_SERVICE_OPTS = ('graceful_shutdown_timeout', 'log_options')
+
+
+def _oslo_service_opts():
+    ((_group, opts),) = service.list_opts()
+    return [opt for opt in opts if opt.name in OSLO_SERVICE_OPTS]
 
 
 def list_opts():
@@ -29,7 +39,7 @@ def list_opts():
     doc/source/configuration.rst."""
     return [
         ('DEFAULT', itertools.chain(config.api_opts, config.service_opts,
-                                    manager.manager_opts)),
+                                    _oslo_service_opts())),
         ('nova_client', nova.nova_client_opts),
         ('cinder_client', cinder.cinder_client_opts),
         ('glance_client', glance.glance_client_opts),

@@ -28,5 +28,5 @@ class OperationEngineManager(object):
     def start(self):
         pass
 
-    def stop(self):
+    def stop(self, timeout=None):
         pass

@@ -41,15 +41,6 @@ from karbor.services.protection import protectable_registry
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
-manager_opts = [
-    cfg.IntOpt('operation_stop_timeout', default=60, min=0,
-               help=_('Seconds karbor-protection waits, when it stops, for '
-                      'the operations it runs to finish. Checkpoints still '
-                      'protecting after that are marked failed by the '
-                      'next karbor-protection that sweeps the bank.')),
-]
-CONF.register_opts(manager_opts)
-
 CHECKPOINT_FILTERS = ('plan_id', 'start_date', 'end_date', 'project_id')
 PROVIDER_FILTERS = ('name', 'description')
 RESETTABLE_STATES = (checkpoints.AVAILABLE, checkpoints.ERROR)
@@ -159,15 +150,19 @@ class ProtectionManager(object):
                 name='checkpoint-sweeper')
             self._sweeper.start()
 
-    def stop(self):
-        """Let running operations finish, a bounded time; give up leases."""
+    def stop(self, timeout=None):
+        """Let running operations finish, for at most ``timeout`` seconds
+        (None: until they do); give up leases.
+
+        Checkpoints still protecting after that are marked failed by the
+        next karbor-protection that sweeps the bank.
+        """
         self._stopping.set()
         if self._sweeper is not None:
             self._sweeper.join()
         with self._running_lock:
             running = list(self._running)
-        unfinished = waiters.wait_for_all(
-            running, timeout=CONF.operation_stop_timeout).not_done
+        unfinished = waiters.wait_for_all(running, timeout=timeout).not_done
         if unfinished:
             LOG.warning('Stopping with %d operations unfinished; their '
                         'checkpoints will be marked failed.',

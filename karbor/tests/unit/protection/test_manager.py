@@ -427,11 +427,9 @@ def test_answers_and_errors_cross_rpc_as_karbor_types(rpc_server):
     assert created['status'] == 'protecting'
 
 
-@pytest.mark.parametrize('stop_timeout, finishes', [(10, True), (0, False)])
+@pytest.mark.parametrize('timeout, finishes', [(10, True), (0, False)])
 def test_stop_waits_a_bounded_time_for_running_operations(
-        providers_dir, database, config, monkeypatch, stop_timeout,
-        finishes):
-    config.config(operation_stop_timeout=stop_timeout)
+        providers_dir, database, config, monkeypatch, timeout, finishes):
     finished = threading.Event()
 
     def slow_protect(*args):
@@ -442,5 +440,5 @@ def test_stop_waits_a_bounded_time_for_running_operations(
     manager = protection_manager.ProtectionManager()
     manager.start()
     manager.protect(USER, make_plan(NOOP_ID, [volume()]), {})
-    manager.stop()
+    manager.stop(timeout=timeout)
     assert finished.is_set() == finishes
