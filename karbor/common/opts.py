@@ -36,7 +36,7 @@ def _oslo_service_opts():
 def list_opts():
     """karbor.conf's options. Provider files (providers.d/*.conf) have
     their own: [provider] and each plugin's section, documented in
-    doc/source/configuration.rst."""
+    doc/source/configuration/index.rst."""
     return [
         ('DEFAULT', itertools.chain(config.api_opts, config.service_opts,
                                     _oslo_service_opts())),

@@ -97,6 +97,10 @@ auth_strategy = keystone
 api_paste_config = $KARBOR_ETC/api-paste.ini
 provider_config_dir = $KARBOR_ETC/providers.d
 debug = false
+# SIGTERM stops a worker within this bound, its running operations given most of it; tools/cloud's
+# down sends KILL 20 s after TERM (a production default of 60 goes with systemd's
+# TimeoutStopSec = 120).
+graceful_shutdown_timeout = 15
 
 [database]
 connection = $DB_URL/$KARBOR_DATABASE?charset=utf8mb4
