@@ -177,16 +177,23 @@ alive() {
     [ -n "$want" ] && [ "$(_start_time "$pid")" = "$want" ]
 }
 
-# Stop every service that has a live pid file, newest layer first. Each service was started
-# under setsid, so its pid leads a process group holding its workers and helpers (privsep
-# daemons); anything of that group still there after the leader exits is stopped too.
-STOP_ORDER="$KARBOR_SERVICES cinder-backup cinder-volume cinder-scheduler cinder-api nova-compute nova-scheduler
+# Stop every service that has a live pid file: Karbor first, and only then the services it
+# calls (a protection worker gives its bank leases back to Swift as it stops), those newest
+# layer first. Each service was started under setsid, so its pid leads a process group holding
+# its workers and helpers (privsep daemons); anything of that group still there after the
+# leader exits is stopped too.
+STOP_ORDER="cinder-backup cinder-volume cinder-scheduler cinder-api nova-compute nova-scheduler
             nova-conductor nova-api fake-neutron placement-api glance-api swift-proxy swift-object
             swift-container swift-account keystone"
 _group_members() { ps -eo pid=,pgid= | awk -v g="$1" '$2 == g {print $1}'; }
-stop_services() {  # [names...]: default every service, in STOP_ORDER
+stop_services() {  # [names...]: default Karbor's, then every other service in STOP_ORDER
+    if [ $# = 0 ]; then
+        stop_services $KARBOR_SERVICES
+        stop_services $STOP_ORDER
+        return
+    fi
     local name pid i members stopping=()
-    for name in ${*:-$STOP_ORDER}; do   # signal all first: they shut down in parallel
+    for name in "$@"; do   # signal all first: they shut down in parallel
         if alive "$name"; then
             pid=$(pid_of "$name")
             kill -TERM "$pid" 2>/dev/null
