@@ -18,7 +18,9 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 
+import pymysql
 import requests
 
 BIN = os.path.dirname(sys.executable)
@@ -26,6 +28,9 @@ NOOP_PROVIDER = 'b766f37c-d011-4026-8228-28730d734a3f'
 INFRA_PROVIDER = 'cf56bd3e-97a7-4078-b6d5-f36246333fd9'
 # Statuses after which a checkpoint or restore will not change by itself.
 FAILED = ('error', 'error-deleting', 'fail')
+# The machine's MariaDB and RabbitMQ, for Karbor as separate processes.
+MYSQL = {'host': '127.0.0.1', 'user': 'root', 'password': ''}
+RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
 
 
 def karborclient_2_1_0():
@@ -42,6 +47,58 @@ def karborclient_2_1_0():
                         'python-karborclient==2.1.0'], check=True)
         open(os.path.join(venv, '.complete'), 'w').close()
     return os.path.join(venv, 'bin', 'karbor')
+
+
+def separate_processes_options(state, database, transport_url=RABBIT):
+    """The karbor.conf options of karbor-api and the workers as separate
+    processes (noauth) on MariaDB ``database`` and ``transport_url``, and
+    the API's URL. RPC topics and the host are of this run only, so that
+    a concurrent run on the same RabbitMQ never serves our calls; callers
+    add their own options before writing them (write_config)."""
+    port = free_port()
+    run = uuid.uuid4().hex[:8]
+    options = {
+        'DEFAULT': {
+            'state_path': str(state),
+            'auth_strategy': 'noauth',
+            'transport_url': transport_url,
+            'osapi_karbor_listen': '127.0.0.1',
+            'osapi_karbor_listen_port': port,
+            'protection_topic': 'karbor-protection-%s' % run,
+            'operationengine_topic': 'karbor-operationengine-%s' % run,
+            'host': 'ft-%s' % run,
+        },
+        'database': {'connection': 'mysql+pymysql://root@127.0.0.1/%s'
+                                   '?charset=utf8mb4' % database},
+    }
+    return options, 'http://127.0.0.1:%s' % port
+
+
+def db_sync(conf):
+    subprocess.run([os.path.join(BIN, 'karbor-manage'), '--config-file',
+                    conf, 'db', 'sync'], check=True, capture_output=True)
+
+
+def wait_for_service(database, host, process, timeout=60):
+    """Until ``process`` serves its RPC topic: it reports to the services
+    table once its RPC server runs, and a call sent before would wait for
+    the RPC timeout."""
+    deadline = time.monotonic() + timeout
+    connection = pymysql.connect(database=database, autocommit=True,
+                                 **MYSQL)
+    try:
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute('SELECT COUNT(*) FROM services WHERE '
+                               'host = %s AND `binary` = %s',
+                               (host, process.name))
+                if cursor.fetchone()[0]:
+                    return
+            assert process.popen.poll() is None, process.log()
+            assert time.monotonic() < deadline, process.log()
+            time.sleep(0.2)
+    finally:
+        connection.close()
 
 
 def free_port():

@@ -41,18 +41,6 @@ def _rabbitmqctl(*args):
                           capture_output=True, text=True, timeout=120).stdout
 
 
-def _wait_for_queue(vhost, queue, process, timeout=60):
-    """Until ``process`` consumes ``queue``: RPC calls reach it."""
-    name = vhost.rsplit('/', 1)[1]
-    deadline = time.monotonic() + timeout
-    while queue not in _rabbitmqctl('list_queues', '-p', name, '-q',
-                                    'name').split():
-        if process.popen.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError('%s does not consume %s:\n%s' % (
-                process.name, queue, process.log()))
-        time.sleep(0.5)
-
-
 @pytest.fixture(scope='module')
 def vhost():
     name = 'karbor_ft_notifications_%s' % uuid.uuid4().hex[:8]
@@ -123,33 +111,22 @@ def listener(vhost):
 
 
 @pytest.fixture(scope='module')
-def deployment(tmp_path_factory, vhost, listener):
-    """karbor-api and karbor-protection on SQLite, RPC on the vhost; the
+def deployment(tmp_path_factory, database, vhost, listener):
+    """karbor-api and karbor-protection, RPC on the vhost; the
     notifications take the RPC transport (no transport_url of their
     own)."""
     state = tmp_path_factory.mktemp('notifications')
-    port = fixtures.free_port()
-    host = 'ft-%s' % uuid.uuid4().hex[:8]
-    conf = fixtures.write_config(str(state / 'karbor.conf'), {
-        'DEFAULT': {
-            'state_path': str(state),
-            'auth_strategy': 'noauth',
-            'transport_url': vhost,
-            'osapi_karbor_listen': '127.0.0.1',
-            'osapi_karbor_listen_port': port,
-            'host': host,
-        },
-        'database': {'connection': 'sqlite:///%s' % (state / 'karbor.db')},
-        'oslo_messaging_notifications': {'driver': 'messagingv2'},
-    })
+    options, url = fixtures.separate_processes_options(
+        state, database, transport_url=vhost)
+    options['oslo_messaging_notifications'] = {'driver': 'messagingv2'}
+    host = options['DEFAULT']['host']
+    conf = fixtures.write_config(str(state / 'karbor.conf'), options)
+    fixtures.db_sync(conf)
     args = ['--config-file', conf]
-    subprocess.run([fixtures.BIN + '/karbor-manage'] + args + ['db', 'sync'],
-                   check=True, capture_output=True)
     processes = [fixtures.Process(name, args, str(state))
                  for name in ('karbor-protection', 'karbor-api')]
-    url = 'http://127.0.0.1:%s' % port
     try:
-        _wait_for_queue(vhost, 'karbor-protection', processes[0])
+        fixtures.wait_for_service(database, host, processes[0])
         fixtures.wait_for_api(url + '/', processes[-1])
         yield url, host
     finally:

@@ -21,19 +21,13 @@ oslo.log's default context format: "[<global id> <request id> ...]".
 """
 
 import os
-import subprocess
 import time
 import uuid
 
-import pymysql
 import pytest
 import requests
 
 from karbor.tests.functional import fixtures
-# The fixture: a MariaDB database of this module's own.
-from karbor.tests.functional.test_separate_processes import database  # noqa
-from karbor.tests.functional.test_separate_processes import MYSQL
-from karbor.tests.functional.test_separate_processes import RABBIT
 from karbor.tests.unit.protection import conftest as protection_conftest
 
 PROVIDER = '5a9e3c41-7f0e-4c1b-9d57-3a8f2e6b4c10'
@@ -42,7 +36,7 @@ PROJECT_TYPE = 'OS::Keystone::Project'
 
 
 @pytest.fixture(scope='module')
-def deployment(tmp_path_factory, database):  # noqa: F811
+def deployment(tmp_path_factory, database):
     state = tmp_path_factory.mktemp('request-ids')
     providers = state / 'providers.d'
     providers.mkdir()
@@ -55,59 +49,24 @@ def deployment(tmp_path_factory, database):  # noqa: F811
         'karbor.protections': {
             PLUGIN: 'karbor.tests.functional.hook_logging_plugin:'
                     'HookLoggingProtectionPlugin'}})
-    port = fixtures.free_port()
-    run = uuid.uuid4().hex[:8]
-    conf = fixtures.write_config(str(state / 'karbor.conf'), {
-        'DEFAULT': {
-            'state_path': str(state),
-            'auth_strategy': 'noauth',
-            'transport_url': RABBIT,
-            'osapi_karbor_listen': '127.0.0.1',
-            'osapi_karbor_listen_port': port,
-            'protection_topic': 'karbor-protection-%s' % run,
-            'host': 'ft-ids-%s' % run,
-            'provider_config_dir': str(providers),
-        },
-        'database': {'connection': 'mysql+pymysql://root@127.0.0.1/%s'
-                                   '?charset=utf8mb4' % database},
-    })
+    options, url = fixtures.separate_processes_options(state, database)
+    options['DEFAULT']['provider_config_dir'] = str(providers)
+    conf = fixtures.write_config(str(state / 'karbor.conf'), options)
+    fixtures.db_sync(conf)
     args = ['--config-file', conf]
-    subprocess.run([fixtures.BIN + '/karbor-manage'] + args + ['db', 'sync'],
-                   check=True, capture_output=True)
     pythonpath = os.pathsep.join(
         [str(plugins)] + [p for p in [os.environ.get('PYTHONPATH')] if p])
     protection = fixtures.Process('karbor-protection', args, str(state),
                                   env={'PYTHONPATH': pythonpath})
     api = fixtures.Process('karbor-api', args, str(state))
-    url = 'http://127.0.0.1:%s' % port
     try:
         fixtures.wait_for_api(url + '/', api)
-        _wait_for_service(database, 'ft-ids-%s' % run, protection)
+        fixtures.wait_for_service(database, options['DEFAULT']['host'],
+                                  protection)
         yield Api(url + '/v1/demo'), protection
     finally:
         api.stop()
         protection.stop()
-
-
-def _wait_for_service(database_name, host, process, timeout=60):
-    """Until ``process`` serves its topic (it reports to the services
-    table once its RPC server runs): a call sent before would be lost."""
-    deadline = time.monotonic() + timeout
-    connection = pymysql.connect(database=database_name, autocommit=True,
-                                 **MYSQL)
-    try:
-        while True:
-            with connection.cursor() as cursor:
-                cursor.execute('SELECT COUNT(*) FROM services WHERE '
-                               'host = %s AND `binary` = %s',
-                               (host, process.name))
-                if cursor.fetchone()[0]:
-                    return
-            assert process.popen.poll() is None, process.log()
-            assert time.monotonic() < deadline, process.log()
-            time.sleep(0.2)
-    finally:
-        connection.close()
 
 
 class Api(object):

@@ -15,7 +15,6 @@ processes on the machine's MariaDB and RabbitMQ: a real deployment's shape.
 """
 
 import subprocess
-import uuid
 
 import pymysql
 import pytest
@@ -23,54 +22,21 @@ import pytest
 from karbor.tests.functional import fixtures
 from karbor.tests.functional import journey
 
-MYSQL = {'host': '127.0.0.1', 'user': 'root', 'password': ''}
-RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
-
-
-@pytest.fixture(scope='module')
-def database():
-    name = 'karbor_ft_%s' % uuid.uuid4().hex[:8]
-    admin = pymysql.connect(**MYSQL)
-    with admin.cursor() as cursor:
-        cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
-    try:
-        yield name
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute('DROP DATABASE %s' % name)
-        admin.close()
-
 
 @pytest.fixture(scope='module')
 def deployment(tmp_path_factory, database):
     state = tmp_path_factory.mktemp('deployment')
-    port = fixtures.free_port()
-    # Topics of this run only, so a concurrent run on the same RabbitMQ
-    # never serves our calls.
-    run = uuid.uuid4().hex[:8]
-    conf = fixtures.write_config(str(state / 'karbor.conf'), {
-        'DEFAULT': {
-            'state_path': str(state),
-            'auth_strategy': 'noauth',
-            'transport_url': RABBIT,
-            'osapi_karbor_listen': '127.0.0.1',
-            'osapi_karbor_listen_port': port,
-            'protection_topic': 'karbor-protection-%s' % run,
-            'operationengine_topic': 'karbor-operationengine-%s' % run,
-            'host': 'ft-%s' % run,
-            'report_interval': 1,
-        },
-        'database': {'connection': 'mysql+pymysql://root@127.0.0.1/%s'
-                                   '?charset=utf8mb4' % database},
-    })
+    options, url = fixtures.separate_processes_options(state, database)
+    options['DEFAULT']['report_interval'] = 1
+    conf = fixtures.write_config(str(state / 'karbor.conf'), options)
+    fixtures.db_sync(conf)
     args = ['--config-file', conf]
-    subprocess.run([fixtures.BIN + '/karbor-manage'] + args + ['db', 'sync'],
-                   check=True, capture_output=True)
     processes = [fixtures.Process(name, args, str(state))
                  for name in ('karbor-protection', 'karbor-operationengine',
                               'karbor-api')]
-    url = 'http://127.0.0.1:%s' % port
     try:
+        fixtures.wait_for_service(database, options['DEFAULT']['host'],
+                                  processes[0])
         fixtures.wait_for_api(url + '/', processes[-1])
         yield url, args, database
     finally:
@@ -83,7 +49,7 @@ def test_walkthrough_across_separate_processes(deployment):
     RabbitMQ to karbor-protection; plans and restores are in MariaDB."""
     url, _args, database = deployment
     ids = journey.walk(fixtures.Cli(url, 'demo', 'demo'))
-    connection = pymysql.connect(database=database, **MYSQL)
+    connection = pymysql.connect(database=database, **fixtures.MYSQL)
     with connection.cursor() as cursor:
         cursor.execute('SELECT name, project_id FROM plans WHERE id = %s',
                        (ids['plan'],))

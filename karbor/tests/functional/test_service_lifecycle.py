@@ -21,9 +21,7 @@ karbor-protection with a configuration file of its own.
 
 import os
 import signal
-import socket
 import subprocess
-import threading
 import time
 import uuid
 
@@ -31,41 +29,11 @@ import pytest
 import requests
 
 from karbor.tests.functional import fixtures
-# The deployment's MariaDB database, as the separate processes use it.
-from karbor.tests.functional.test_separate_processes import database  # noqa
-from karbor.tests.functional.test_separate_processes import RABBIT
+from karbor.tests import silent_service
 
 VOLUMES_PROVIDER = '5f3c2a0e-8d47-4a55-9d0b-2f1f6c9a7e11'
 HEADERS = {'X-Auth-Token': 'demo:demo'}
 SHUTDOWN_BOUND = 10
-
-
-class Blackhole(object):
-    """A TCP service that accepts connections and never answers: a remote
-    call to it hangs (keystoneauth sessions have no timeout by default)."""
-
-    def __init__(self):
-        self._socket = socket.socket()
-        self._socket.bind(('127.0.0.1', 0))
-        self._socket.listen(16)
-        self.port = self._socket.getsockname()[1]
-        self.called = threading.Event()
-        self._connections = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                connection, _address = self._socket.accept()
-            except OSError:
-                return
-            self._connections.append(connection)
-            self.called.set()
-
-    def close(self):
-        for connection in self._connections:
-            connection.close()
-        self._socket.close()
 
 
 class Deployment(object):
@@ -126,13 +94,15 @@ def terminate(process, sig=signal.SIGTERM, timeout=60):
 
 @pytest.fixture(scope='module')
 def blackhole():
-    hole = Blackhole()
+    """Where the deployment's Cinder is: a remote call to it hangs
+    (keystoneauth sessions have no timeout by default)."""
+    hole = silent_service.SilentService()
     yield hole
     hole.close()
 
 
 @pytest.fixture(scope='module')
-def deployment(tmp_path_factory, database, blackhole):  # noqa: F811
+def deployment(tmp_path_factory, database, blackhole):
     state = str(tmp_path_factory.mktemp('lifecycle'))
     providers = os.path.join(state, 'providers.d')
     os.makedirs(providers)
@@ -140,35 +110,18 @@ def deployment(tmp_path_factory, database, blackhole):  # noqa: F811
         'provider': {'name': 'Volumes Provider', 'id': VOLUMES_PROVIDER,
                      'plugin': 'karbor-volume-protection-plugin',
                      'bank': 'karbor-fs-bank-plugin', 'enabled': True}})
-    port = fixtures.free_port()
-    run = uuid.uuid4().hex[:8]
-    options = {
-        'DEFAULT': {
-            'state_path': state,
-            'auth_strategy': 'noauth',
-            'transport_url': RABBIT,
-            'osapi_karbor_listen': '127.0.0.1',
-            'osapi_karbor_listen_port': port,
-            'protection_topic': 'karbor-protection-%s' % run,
-            'operationengine_topic': 'karbor-operationengine-%s' % run,
-            'host': 'ft-%s' % run,
-            'provider_config_dir': providers,
-            'report_interval': 1,
-            'graceful_shutdown_timeout': SHUTDOWN_BOUND,
-            'debug': False,
-        },
-        'database': {'connection': 'mysql+pymysql://root@127.0.0.1/%s'
-                                   '?charset=utf8mb4' % database},
-        # The volume plugin's calls to Cinder hang.
-        'cinder_client': {'cinder_endpoint': 'http://127.0.0.1:%d/v3/'
-                                             '%%(project_id)s' %
-                                             blackhole.port},
-    }
+    options, url = fixtures.separate_processes_options(state, database)
+    options['DEFAULT'].update({
+        'provider_config_dir': providers,
+        'report_interval': 1,
+        'graceful_shutdown_timeout': SHUTDOWN_BOUND,
+        'debug': False,
+    })
+    # The volume plugin's calls to Cinder hang.
+    options['cinder_client'] = {
+        'cinder_endpoint': '%s/v3/%%(project_id)s' % blackhole.url}
     conf = fixtures.write_config(os.path.join(state, 'karbor.conf'), options)
-    subprocess.run([os.path.join(fixtures.BIN, 'karbor-manage'),
-                    '--config-file', conf, 'db', 'sync'],
-                   check=True, capture_output=True)
-    url = 'http://127.0.0.1:%s' % port
+    fixtures.db_sync(conf)
     api = fixtures.Process('karbor-api', ['--config-file', conf], state)
     deployment = Deployment(state, options, url)
     try:

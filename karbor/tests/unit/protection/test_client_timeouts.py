@@ -17,8 +17,6 @@ Every test configures a short timeout and checks that the work failed
 soon, with a reason that names the silent service and says it timed out.
 """
 
-import socket
-import threading
 import time
 import uuid
 
@@ -43,6 +41,7 @@ from karbor.services.protection.protection_plugins.image import (
     image_protection_plugin as image_plugin)
 from karbor.services.protection.protection_plugins.volume import polling
 from karbor.services.protection import provider as providers
+from karbor.tests import silent_service as silent
 from karbor.tests.unit.protection import fakes
 
 TIMEOUT = 0.3
@@ -56,32 +55,11 @@ PROVIDER_ID = 'b1ac0e00-0000-4000-8000-00000000dead'
 
 @pytest.fixture
 def silent_service():
-    """The URL of a server that accepts every connection, reads nothing
-    and never answers; the connections stay open until the test ends."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(('127.0.0.1', 0))
-    listener.listen(16)
-    held = []
-
-    def accept():
-        while True:
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                return
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield 'http://127.0.0.1:%d' % listener.getsockname()[1]
-    # shutdown() wakes the accept() that close() alone would leave blocked.
-    try:
-        listener.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    listener.close()
-    thread.join(5)
-    for connection in held:
-        connection.close()
+    """The URL of a server that accepts every connection and never
+    answers."""
+    service = silent.SilentService()
+    yield service.url
+    service.close()
 
 
 @pytest.fixture(autouse=True)
