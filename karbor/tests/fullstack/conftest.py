@@ -36,6 +36,16 @@ def _remove_test_plans(user):
         api.call('DELETE', '/plans/' + plan['id'])
 
 
+@pytest.fixture(scope='module')
+def demo():
+    """The user demo in project demo; what a test module made as demo goes
+    when it ends. (Modules that test plugins on their own have a demo of
+    their own.)"""
+    tenant = resources.Tenant('demo')
+    yield tenant
+    tenant.clean_up()
+
+
 @pytest.fixture(scope='session', autouse=True)
 def no_leftovers_of_earlier_runs():
     """The cloud outlives a test run; a run that was cut short leaves

@@ -33,20 +33,12 @@ import requests
 
 from karbor.tests.fullstack import cloud
 from karbor.tests.fullstack import deployment
-from karbor.tests.fullstack import resources
 from karbor.tests.functional import fixtures
 
 pytestmark = [cloud.needs_cloud('demo'), pytest.mark.timeout(1800)]
 
 INFRA = fixtures.INFRA_PROVIDER
 VOLUME = 'OS::Cinder::Volume'
-
-
-@pytest.fixture(scope='module')
-def demo():
-    tenant = resources.Tenant('demo')
-    yield tenant
-    tenant.clean_up()
 
 
 class ShortLivedToken(object):

@@ -24,7 +24,6 @@ import pytest
 
 from karbor.tests.fullstack import cloud
 from karbor.tests.fullstack import deployment
-from karbor.tests.fullstack import resources
 from karbor.tests.functional import fixtures
 from karbor.tests.functional import journey
 
@@ -37,13 +36,6 @@ VOLUME = 'OS::Cinder::Volume'
 IMAGE = 'OS::Glance::Image'
 SERVER = 'OS::Nova::Server'
 PROJECT = 'OS::Keystone::Project'
-
-
-@pytest.fixture(scope='module')
-def demo():
-    tenant = resources.Tenant('demo')
-    yield tenant
-    tenant.clean_up()
 
 
 @pytest.fixture(scope='module')
