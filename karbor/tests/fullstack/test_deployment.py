@@ -28,7 +28,6 @@ import yaml
 
 from karbor.tests.fullstack import cloud
 from karbor.tests.fullstack import deployment
-from karbor.tests.fullstack import resources
 from karbor.tests.functional import fixtures
 
 pytestmark = [cloud.needs_cloud('admin', 'demo', 'alt'),
@@ -99,60 +98,50 @@ def test_the_providers_of_the_original_devstack_plugin_with_their_ids():
     assert listed == PROVIDERS
 
 
-def test_a_checkpoint_on_the_file_system_bank_provider(tmp_path):
+def test_a_checkpoint_on_the_file_system_bank_provider(demo):
     """The file-system bank is shared by both workers on this machine."""
-    demo = resources.Tenant('demo')
     api = deployment.Api(demo.session)
-    try:
-        image = demo.new_image('fs-bank')
-        plan = api.create_plan('kfs-fs-bank', deployment.FS_BANK_PROVIDER, [
-            {'id': image.id, 'type': 'OS::Glance::Image',
-             'name': image.name}])
-        started = api.start_checkpoint(deployment.FS_BANK_PROVIDER,
-                                       plan['id'])
-        api.wait(lambda: api.checkpoint(deployment.FS_BANK_PROVIDER,
-                                        started['id']), 'available')
-        api.delete_checkpoint(deployment.FS_BANK_PROVIDER, started['id'])
-        api.wait(lambda: api.checkpoint(deployment.FS_BANK_PROVIDER,
-                                        started['id']), 'deleted')
-    finally:
-        demo.clean_up()
+    image = demo.new_image('fs-bank')
+    plan = api.create_plan('kfs-fs-bank', deployment.FS_BANK_PROVIDER, [
+        {'id': image.id, 'type': 'OS::Glance::Image', 'name': image.name}])
+    started = api.start_checkpoint(deployment.FS_BANK_PROVIDER, plan['id'])
+    api.wait(lambda: api.checkpoint(deployment.FS_BANK_PROVIDER,
+                                    started['id']), 'available')
+    api.delete_checkpoint(deployment.FS_BANK_PROVIDER, started['id'])
+    api.wait(lambda: api.checkpoint(deployment.FS_BANK_PROVIDER,
+                                    started['id']), 'deleted')
 
 
-def test_python_karborclient_2_1_0_walks_the_walkthrough_unchanged():
+def test_python_karborclient_2_1_0_walks_the_walkthrough_unchanged(demo):
     """`. demo-openrc` and the original's last client, under Keystone."""
     old_karbor = fixtures.karborclient_2_1_0()
-    demo = resources.Tenant('demo')
     cli = deployment.OpenrcCli('demo')
     # The same shell, the same openrc: only the client differs.
     cli.command = lambda args: ['bash', '-c', '. "$0" && exec "$@"',
                                 cli.openrc, old_karbor] + list(args)
-    try:
-        listed = cli.run('provider-list').stdout
-        assert fixtures.INFRA_PROVIDER in listed and 'No-Op' in listed
-        assert 'OS::Cinder::Volume' in cli.run('protectable-list').stdout
-        volume = demo.new_volume('Volume1', known_bytes=False)
-        plan = cli.table('plan-create', 'kfs-Plan1', fixtures.INFRA_PROVIDER,
-                         '%s=OS::Cinder::Volume=%s' % (volume.id,
-                                                       volume.name))
-        assert plan['status'] == 'suspended'
-        created = cli.table('checkpoint-create', fixtures.INFRA_PROVIDER,
-                            plan['id'])
-        assert created['status'] == 'protecting'
-        shown = cli.wait_for('available', 'checkpoint-show',
-                             fixtures.INFRA_PROVIDER, created['id'],
-                             timeout=600)
-        assert volume.id in shown['resource_graph']
-        restore = cli.table('restore-create', fixtures.INFRA_PROVIDER,
-                            created['id'])
-        done = cli.wait_for('success', 'restore-show', restore['id'],
-                            timeout=600)
-        assert 'OS::Cinder::Volume#' in done['resources_status']
-        cli.run('checkpoint-delete', fixtures.INFRA_PROVIDER, created['id'])
-        cli.wait_for('deleted', 'checkpoint-show', fixtures.INFRA_PROVIDER,
-                     created['id'], timeout=300)
-    finally:
-        demo.clean_up()
+    listed = cli.run('provider-list').stdout
+    assert fixtures.INFRA_PROVIDER in listed and 'No-Op' in listed
+    assert 'OS::Cinder::Volume' in cli.run('protectable-list').stdout
+    volume = demo.new_volume('Volume1', known_bytes=False)
+    plan = cli.table('plan-create', 'kfs-Plan1', fixtures.INFRA_PROVIDER,
+                     '%s=OS::Cinder::Volume=%s' % (volume.id,
+                                                   volume.name))
+    assert plan['status'] == 'suspended'
+    created = cli.table('checkpoint-create', fixtures.INFRA_PROVIDER,
+                        plan['id'])
+    assert created['status'] == 'protecting'
+    shown = cli.wait_for('available', 'checkpoint-show',
+                         fixtures.INFRA_PROVIDER, created['id'],
+                         timeout=600)
+    assert volume.id in shown['resource_graph']
+    restore = cli.table('restore-create', fixtures.INFRA_PROVIDER,
+                        created['id'])
+    done = cli.wait_for('success', 'restore-show', restore['id'],
+                        timeout=600)
+    assert 'OS::Cinder::Volume#' in done['resources_status']
+    cli.run('checkpoint-delete', fixtures.INFRA_PROVIDER, created['id'])
+    cli.wait_for('deleted', 'checkpoint-show', fixtures.INFRA_PROVIDER,
+                 created['id'], timeout=300)
 
 
 def test_clouds_yaml_names_the_clouds_as_devstack_does():
@@ -168,8 +157,7 @@ def test_clouds_yaml_names_the_clouds_as_devstack_does():
                                     interface=clouds[name]['interface'])
 
 
-def test_devstacks_flavor_network_and_image_are_there():
-    demo = resources.Tenant('demo')
+def test_devstacks_flavor_network_and_image_are_there(demo):
     assert demo.nova.flavors.find(name='cirros256').ram == 256
     network = adapter.Adapter(demo.session, service_type='network')
     private = network.get('/v2.0/networks?name=private').json()['networks']
