@@ -59,16 +59,62 @@ Lease (see the bank plugin lease spec)
     ``check_lease_existence(owner_id)`` tells whether another owner's
     lease is alive: checkpoints left unfinished by an owner whose lease is
     gone are zombies, and the protection service marks them failed.
+
+    :class:`LeasedBankPlugin` keeps the lease for a plugin that can take,
+    renew and give up one lease object (Karbor's own plugins are); plugins
+    written for the original Karbor subclass :class:`BankPlugin` and
+    :class:`LeasePlugin` and keep their own.
+
+Lease windows
+    ``lease_expire_window`` must be at least twice ``lease_renew_window``
+    plus ``lease_validity_window``. A lease renewed at t lasts until
+    t + expire; if the renewal at t + renew fails, the one at t + 2 x renew
+    must still find the validity window left, or the owner stops writing
+    and other workers may take its checkpoints for zombies while it is
+    alive. A provider file that sets windows breaking this rule is refused
+    when it loads, with a message naming the options.
 """
 
 import abc
 import collections.abc
+import threading
+import time
+import uuid
 
+from oslo_config import cfg
+from oslo_log import log as logging
 from oslo_serialization import jsonutils
 
 from karbor import exception
+from karbor.i18n import _
+
+LOG = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+# The options of a LeasedBankPlugin, in the plugin's own section of the
+# provider file.
+lease_opts = [
+    cfg.IntOpt('lease_expire_window', default=300, min=1,
+               help=_('Seconds a lease lives after it was taken or last '
+                      'renewed: how soon other workers mark the '
+                      'checkpoints of a worker that died failed. At least '
+                      'twice lease_renew_window plus '
+                      'lease_validity_window.')),
+    cfg.IntOpt('lease_renew_window', default=100, min=1,
+               help=_('Seconds between renewals of the lease (and between '
+                      'two sweeps of the bank for checkpoints of workers '
+                      'that died).')),
+    cfg.IntOpt('lease_validity_window', default=100, min=1,
+               help=_('Seconds an update guarded by the lease may take: '
+                      'the owner writes only while its lease has at least '
+                      'this long left.')),
+]
+
+# A module attribute, so that tests can run leases on a fake clock. The
+# owner's own view of its lease is monotonic: a clock set back or forward
+# never makes it believe the lease lasts longer than it does.
+_clock = time.monotonic
 
 
 def iter_chunks(value, chunk_size=DEFAULT_CHUNK_SIZE):
@@ -91,6 +137,23 @@ def iter_chunks(value, chunk_size=DEFAULT_CHUNK_SIZE):
     else:
         raise exception.BankError(
             reason='cannot store a value of type %s' % type(value).__name__)
+
+
+class LeasePlugin(metaclass=abc.ABCMeta):
+    """The lease calls, as the original Karbor declared them apart from
+    BankPlugin: its plugins subclass both (in either order)."""
+
+    @abc.abstractmethod
+    def acquire_lease(self):
+        pass
+
+    @abc.abstractmethod
+    def renew_lease(self):
+        pass
+
+    @abc.abstractmethod
+    def check_lease_validity(self):
+        pass
 
 
 class BankPlugin(metaclass=abc.ABCMeta):
@@ -159,6 +222,127 @@ class BankPlugin(metaclass=abc.ABCMeta):
 
     def release_lease(self):
         """Stop renewing the lease and give it up."""
+
+
+def check_lease_windows(options, section):
+    """Refuse lease windows that a single failed renewal breaks.
+
+    ``options`` is the plugin's option group (``section`` of the provider
+    file); see "Lease windows" in the module documentation.
+    """
+    expire = options.lease_expire_window
+    renew = options.lease_renew_window
+    validity = options.lease_validity_window
+    least = 2 * renew + validity
+    if expire < least:
+        raise exception.BankError(
+            reason=_('[%(section)s] lease_expire_window (%(expire)d) must be '
+                     'at least twice lease_renew_window plus '
+                     'lease_validity_window (2 x %(renew)d + %(validity)d = '
+                     '%(least)d), so that a lease whose renewal failed once '
+                     'is still valid when the next renewal comes') %
+            {'section': section, 'expire': expire, 'renew': renew,
+             'validity': validity, 'least': least})
+
+
+class LeasedBankPlugin(BankPlugin, LeasePlugin):
+    """A bank plugin whose lease this base keeps.
+
+    The plugin stores the lease object; this base decides when. It takes
+    the lease, renews it every ``lease_renew_window`` seconds in a
+    background thread, knows when it expires (counted from the moment the
+    plugin was asked to write it, so the owner never believes it lasts
+    longer than the bank keeps it), answers check_lease_validity, and
+    stops renewing and gives the lease up on release. A renewal that fails
+    keeps the old expiry, as the lease spec says, and is logged; the next
+    one may still succeed before the lease runs out.
+
+    A subclass implements ``_take_lease()`` (write its lease object for
+    ``lease_expire_window`` seconds from now), may override
+    ``_extend_lease()`` (a renewal; taking it again unless overridden) and
+    implements ``_give_up_lease()``; each raises BankError when the bank
+    refuses.
+    """
+
+    def __init__(self, config, section):
+        super().__init__(config)
+        config.register_opts(lease_opts, group=section)
+        options = config[section]
+        check_lease_windows(options, section)
+        self.lease_expire_window = options.lease_expire_window
+        self.lease_renew_window = options.lease_renew_window
+        self.lease_validity_window = options.lease_validity_window
+        self._owner_id = str(uuid.uuid4())
+        self._lease_expires_at = 0.0
+        # One renewal at a time: the background one and those that writes
+        # ask for when the lease runs short.
+        self._lease_lock = threading.Lock()
+        self._renewer = None
+        self._stop_renewing = threading.Event()
+
+    @abc.abstractmethod
+    def _take_lease(self):
+        pass
+
+    def _extend_lease(self):
+        self._take_lease()
+
+    @abc.abstractmethod
+    def _give_up_lease(self):
+        pass
+
+    def get_owner_id(self, context=None):
+        return self._owner_id
+
+    def _keep(self, write):
+        with self._lease_lock:
+            asked_at = _clock()
+            write()
+            self._lease_expires_at = asked_at + self.lease_expire_window
+
+    def acquire_lease(self):
+        """Take the lease and keep renewing it.
+
+        The renewals start even when the bank refuses now (the error is
+        raised): the lease is then taken as soon as the bank is back.
+        """
+        if self._renewer is None:
+            self._stop_renewing.clear()
+            self._renewer = threading.Thread(
+                target=self._keep_renewing, daemon=True,
+                name='bank-lease-%s' % self._owner_id)
+            self._renewer.start()
+        self._keep(self._take_lease)
+
+    def _keep_renewing(self):
+        while not self._stop_renewing.wait(self.lease_renew_window):
+            self.renew_lease()
+
+    def renew_lease(self):
+        try:
+            self._keep(self._extend_lease)
+        except exception.BankError as exc:
+            LOG.warning('Could not renew the bank lease of %(owner)s: '
+                        '%(error)s', {'owner': self._owner_id,
+                                      'error': exc})
+
+    def check_lease_validity(self):
+        return (self._lease_expires_at - _clock() >=
+                self.lease_validity_window)
+
+    def release_lease(self):
+        self._stop_renewing.set()
+        if self._renewer is not None:
+            self._renewer.join()
+            self._renewer = None
+        with self._lease_lock:
+            self._lease_expires_at = 0.0
+        try:
+            self._give_up_lease()
+        except exception.BankError as exc:
+            # It expires by itself.
+            LOG.warning('Could not give up the bank lease of %(owner)s: '
+                        '%(error)s', {'owner': self._owner_id, 'error': exc})
 
 
 class Bank(object):

@@ -272,9 +272,9 @@ def _delete_quietly(bank, key):
 def _check_lease(bank):
     # The lease guards the writes of an operation in progress: with less
     # than the validity window left, a sweeper elsewhere could take the
-    # checkpoint for a zombie while it is being written. The default
-    # windows leave 20 s of validity after each background renewal, so
-    # renewing on demand is the normal case, not an emergency.
+    # checkpoint for a zombie while it is being written. The background
+    # renewals keep it valid (see the bank's lease windows); renewing here
+    # covers one of them that failed.
     if not bank.check_lease_validity():
         bank.renew_lease()
         if not bank.check_lease_validity():

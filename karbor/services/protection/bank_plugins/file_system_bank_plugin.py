@@ -29,9 +29,7 @@ cannot be both an object and the prefix of other objects (``a/b`` and
 
 import os
 import tempfile
-import threading
 import time
-import uuid
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -52,16 +50,6 @@ file_system_bank_plugin_opts = [
                help=_('Directory of the bank. Several karbor-protection '
                       'workers share a bank through a shared file '
                       'system.')),
-    cfg.IntOpt('lease_expire_window', default=120, min=1,
-               help=_('Seconds a lease lives after it was taken or last '
-                      'renewed.')),
-    cfg.IntOpt('lease_renew_window', default=100, min=1,
-               help=_('Seconds between renewals of the lease; keep it '
-                      'below lease_expire_window.')),
-    cfg.IntOpt('lease_validity_window', default=100, min=1,
-               help=_('Seconds an update guarded by the lease may take: '
-                      'the owner writes only while its lease has at least '
-                      'this long left.')),
 ]
 
 _SAFE_CHARACTERS = frozenset(
@@ -106,27 +94,18 @@ def _normal_key(key):
     return '/' + '/'.join(_segments(key))
 
 
-class FileSystemBankPlugin(bank_plugin.BankPlugin):
+class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
     """Bank plugin ``karbor-fs-bank-plugin``; see the module documentation.
     """
 
     def __init__(self, config):
-        super().__init__(config)
+        super().__init__(config, SECTION)
         config.register_opts(file_system_bank_plugin_opts, group=SECTION)
-        options = config[SECTION]
         self._root = os.path.abspath(
-            options.file_system_bank_path or
+            config[SECTION].file_system_bank_path or
             os.path.join(CONF.state_path, 'banks', config.provider.id))
-        self.lease_expire_window = options.lease_expire_window
-        self.lease_renew_window = options.lease_renew_window
-        self.lease_validity_window = options.lease_validity_window
         self._leases = os.path.join(self._root, _LEASES_DIRECTORY)
         os.makedirs(self._leases, exist_ok=True)
-
-        self._owner_id = str(uuid.uuid4())
-        self._lease_expires_at = 0.0
-        self._renewer = None
-        self._stop_renewing = threading.Event()
 
     # Objects
 
@@ -247,48 +226,20 @@ class FileSystemBankPlugin(bank_plugin.BankPlugin):
                 if not name.startswith('.'):
                     yield '%s/%s' % (base, _unescape_segment(name))
 
-    # Lease
-
-    def get_owner_id(self, context=None):
-        return self._owner_id
+    # Lease (kept by LeasedBankPlugin)
 
     def _lease_path(self, owner_id):
         return os.path.join(self._leases, _escape_segment(owner_id))
 
-    def _write_lease(self):
-        expires_at = time.time() + self.lease_expire_window
-        lease = {'owner_id': self._owner_id, 'expires_at': expires_at}
+    def _take_lease(self):
+        lease = {'owner_id': self._owner_id,
+                 'expires_at': time.time() + self.lease_expire_window}
         self._write(self._lease_path(self._owner_id),
                     bank_plugin.iter_chunks(lease),
                     'lease of %s' % self._owner_id)
-        self._lease_expires_at = expires_at
 
-    def acquire_lease(self):
-        self._write_lease()
-        if self._renewer is None:
-            self._stop_renewing.clear()
-            self._renewer = threading.Thread(
-                target=self._keep_renewing, daemon=True,
-                name='bank-lease-%s' % self._owner_id)
-            self._renewer.start()
-
-    def _keep_renewing(self):
-        while not self._stop_renewing.wait(self.lease_renew_window):
-            self.renew_lease()
-
-    def renew_lease(self):
-        # On failure the lease keeps its old expiry time, as the lease spec
-        # says; the next renewal may still succeed before it runs out.
-        try:
-            self._write_lease()
-        except exception.BankError as exc:
-            LOG.warning('Could not renew the bank lease of %(owner)s: '
-                        '%(error)s', {'owner': self._owner_id,
-                                      'error': exc})
-
-    def check_lease_validity(self):
-        return (self._lease_expires_at - time.time() >=
-                self.lease_validity_window)
+    def _give_up_lease(self):
+        _remove_quietly(self._lease_path(self._owner_id))
 
     def check_lease_existence(self, owner_id):
         try:
@@ -300,14 +251,6 @@ class FileSystemBankPlugin(bank_plugin.BankPlugin):
             # Being written by its owner right now.
             return True
         return lease.get('expires_at', 0) > time.time()
-
-    def release_lease(self):
-        self._stop_renewing.set()
-        if self._renewer is not None:
-            self._renewer.join()
-            self._renewer = None
-        _remove_quietly(self._lease_path(self._owner_id))
-        self._lease_expires_at = 0.0
 
 
 def _normal_prefix(prefix):

@@ -17,7 +17,7 @@ clients/swift.py) and the bank's container::
 
     [swift_bank_plugin]
     bank_swift_object_container = karbor
-    lease_expire_window = 120
+    lease_expire_window = 300
     lease_renew_window = 100
     lease_validity_window = 100
 
@@ -53,9 +53,8 @@ Lease
     lease_expire_window`` and renewed by a POST of the same header (put
     again if it is gone); Swift answers 404 for it once it expired. The
     leases have a container of their own so that they never show in the
-    bank's listings. The owner knows when its lease ends from the time it
-    asked for it, before the request, so it never believes the lease lasts
-    longer than it does.
+    bank's listings. The windows, the renewals and the owner's view of the
+    expiry are bank_plugin.LeasedBankPlugin's.
 
 Requests
     Each waits at most ``[swift_client] timeout`` for Swift (and for the
@@ -73,8 +72,6 @@ import contextlib
 import io
 import socket
 import threading
-import time
-import uuid
 
 from keystoneauth1 import exceptions as ks_exceptions
 from oslo_config import cfg
@@ -101,20 +98,7 @@ swift_bank_plugin_opts = [
                       '[swift_client]; created when missing. The owners\' '
                       'leases are kept in the container of the same name '
                       'followed by "_leases".')),
-    cfg.IntOpt('lease_expire_window', default=120, min=1,
-               help=_('Seconds a lease lives after it was taken or last '
-                      'renewed.')),
-    cfg.IntOpt('lease_renew_window', default=100, min=1,
-               help=_('Seconds between renewals of the lease; keep it '
-                      'below lease_expire_window.')),
-    cfg.IntOpt('lease_validity_window', default=100, min=1,
-               help=_('Seconds an update guarded by the lease may take: '
-                      'the owner writes only while its lease has at least '
-                      'this long left.')),
 ]
-
-# A module attribute, so that tests can run leases on a fake clock.
-_clock = time.monotonic
 
 # What breaks on the way to Swift (as opposed to Swift's answers).
 _TRANSPORT_ERRORS = (requests.RequestException, socket.error)
@@ -203,19 +187,15 @@ class _SizedBody(swift_utils.ReadableToIterable):
                 {'key': self._key, 'sent': sent, 'length': self._length}))
 
 
-class SwiftBankPlugin(bank_plugin.BankPlugin):
+class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
     """Bank plugin ``karbor-swift-bank-plugin``; see the module
     documentation."""
 
     def __init__(self, config):
-        super().__init__(config)
+        super().__init__(config, SECTION)
         swift.register_opts(config)
         config.register_opts(swift_bank_plugin_opts, group=SECTION)
-        options = config[SECTION]
-        self.lease_expire_window = options.lease_expire_window
-        self.lease_renew_window = options.lease_renew_window
-        self.lease_validity_window = options.lease_validity_window
-        self._container = options.bank_swift_object_container
+        self._container = config[SECTION].bank_swift_object_container
         if not self._container or '/' in self._container:
             raise exception.BankError(
                 reason=_('[%(section)s] bank_swift_object_container %(name)r '
@@ -227,11 +207,6 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
         self._ready = False
         self._ready_lock = threading.Lock()
         self._listing_limit = None
-
-        self._owner_id = str(uuid.uuid4())
-        self._lease_expires_at = 0.0
-        self._renewer = None
-        self._stop_renewing = threading.Event()
 
         try:
             # One try: karbor-protection does not wait for a Swift that is
@@ -404,13 +379,9 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
             query['marker'] = page[-1]['name']
         return keys
 
-    # Lease
+    # Lease (kept by LeasedBankPlugin)
 
-    def get_owner_id(self, context=None):
-        return self._owner_id
-
-    def _put_lease(self):
-        asked_at = _clock()
+    def _take_lease(self):
         lease = jsonutils.dump_as_bytes({'owner_id': self._owner_id,
                                          'host': socket.gethostname()})
         headers = swift.request_headers(
@@ -423,50 +394,28 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
                                   content_length=len(lease),
                                   content_type='application/json',
                                   headers=headers)
-        self._lease_expires_at = asked_at + self.lease_expire_window
 
-    def _post_lease(self):
-        asked_at = _clock()
+    def _extend_lease(self):
         headers = swift.request_headers(
             {'X-Delete-After': str(self.lease_expire_window)})
-        with self._swift(_('renewing the bank lease of %s') %
-                         self._owner_id, self._owner_id) as connection:
-            connection.post_object(self._leases_container, self._owner_id,
-                                   headers=headers)
-        self._lease_expires_at = asked_at + self.lease_expire_window
-
-    def acquire_lease(self):
-        # The renewals start even when Swift refuses now: the lease is
-        # then taken as soon as Swift is back.
-        if self._renewer is None:
-            self._stop_renewing.clear()
-            self._renewer = threading.Thread(
-                target=self._keep_renewing, daemon=True,
-                name='bank-lease-%s' % self._owner_id)
-            self._renewer.start()
-        self._put_lease()
-
-    def _keep_renewing(self):
-        while not self._stop_renewing.wait(self.lease_renew_window):
-            self.renew_lease()
-
-    def renew_lease(self):
-        # On failure the lease keeps its old expiry time, as the lease spec
-        # says; the next renewal may still succeed before it runs out.
         try:
-            try:
-                self._post_lease()
-            except exception.BankObjectNotFound:
-                # It expired (or was never taken): take it again.
-                self._put_lease()
-        except exception.BankError as exc:
-            LOG.warning('Could not renew the bank lease of %(owner)s: '
-                        '%(error)s', {'owner': self._owner_id,
-                                      'error': exc})
+            with self._swift(_('renewing the bank lease of %s') %
+                             self._owner_id, self._owner_id) as connection:
+                connection.post_object(self._leases_container,
+                                       self._owner_id, headers=headers)
+        except exception.BankObjectNotFound:
+            # It expired (or was never taken): take it again.
+            self._take_lease()
 
-    def check_lease_validity(self):
-        return (self._lease_expires_at - _clock() >=
-                self.lease_validity_window)
+    def _give_up_lease(self):
+        try:
+            with self._swift(_('giving up the bank lease of %s') %
+                             self._owner_id, self._owner_id) as connection:
+                connection.delete_object(self._leases_container,
+                                         self._owner_id,
+                                         headers=swift.request_headers())
+        except exception.BankObjectNotFound:
+            pass
 
     def check_lease_existence(self, owner_id):
         try:
@@ -484,25 +433,6 @@ class SwiftBankPlugin(bank_plugin.BankPlugin):
                                                 'error': exc})
             return True
         return True
-
-    def release_lease(self):
-        self._stop_renewing.set()
-        if self._renewer is not None:
-            self._renewer.join()
-            self._renewer = None
-        self._lease_expires_at = 0.0
-        try:
-            with self._swift(_('giving up the bank lease of %s') %
-                             self._owner_id, self._owner_id) as connection:
-                connection.delete_object(self._leases_container,
-                                         self._owner_id,
-                                         headers=swift.request_headers())
-        except exception.BankObjectNotFound:
-            pass
-        except exception.BankError as exc:
-            # It expires by itself.
-            LOG.warning('Could not give up the bank lease of %(owner)s: '
-                        '%(error)s', {'owner': self._owner_id, 'error': exc})
 
 
 class _ChunkReader(object):

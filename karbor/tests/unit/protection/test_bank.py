@@ -10,10 +10,19 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import inspect
+import logging
+import threading
+import time
+import uuid
+
 import pytest
 
 from karbor import exception
 from karbor.services.protection import bank_plugin
+from karbor.services.protection.bank_plugins import file_system_bank_plugin
+from karbor.services.protection.bank_plugins import swift_bank_plugin
+from karbor.services.protection import provider
 from karbor.tests.unit.protection import fakes
 
 
@@ -63,8 +72,8 @@ def test_a_read_only_section_refuses_writes(bank):
 class _MinimalPlugin(bank_plugin.BankPlugin):
     """A third-party plugin with only the required calls, in memory."""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, config=None):
+        super().__init__(config)
         self.objects = {}
 
     def update_object(self, key, value, context=None):
@@ -112,3 +121,183 @@ def test_values_of_every_accepted_kind_become_byte_chunks(tmp_path):
     assert list(bank_plugin.iter_chunks({'a': 1})) == [b'{"a": 1}']
     with pytest.raises(exception.BankError):
         list(bank_plugin.iter_chunks(42))
+
+
+def test_plugins_written_for_the_original_karbor_still_load():
+    # It declared the lease calls in LeasePlugin, apart from BankPlugin;
+    # its plugins subclass both, in either order.
+    class LeaseFirst(bank_plugin.LeasePlugin, bank_plugin.BankPlugin):
+        pass
+
+    class OriginalKarborPlugin(_MinimalPlugin, bank_plugin.LeasePlugin):
+        pass
+
+    assert inspect.isabstract(LeaseFirst)
+    plugin = OriginalKarborPlugin()
+    assert isinstance(plugin, bank_plugin.LeasePlugin)
+    bank = bank_plugin.Bank(plugin)
+    bank.update_object('/record', {'id': 'c1'})
+    assert bank.get_object('/record') == {'id': 'c1'}
+    assert bank.check_lease_validity()
+
+
+def test_karbors_banks_keep_their_lease_in_the_base():
+    for plugin_class in (file_system_bank_plugin.FileSystemBankPlugin,
+                         swift_bank_plugin.SwiftBankPlugin):
+        assert issubclass(plugin_class, bank_plugin.LeasedBankPlugin)
+        assert issubclass(plugin_class, bank_plugin.LeasePlugin)
+        for name in ('acquire_lease', 'renew_lease', 'check_lease_validity',
+                     'release_lease', 'get_owner_id'):
+            assert getattr(plugin_class, name) is getattr(
+                bank_plugin.LeasedBankPlugin, name), (plugin_class, name)
+
+
+class _LeaseObject(bank_plugin.LeasedBankPlugin, _MinimalPlugin):
+    """A bank whose lease object is a dict entry; ``down`` makes the bank
+    refuse it."""
+
+    def __init__(self, config):
+        super().__init__(config, 'test_bank')
+        self.down = False
+        self.calls = []
+
+    def _lease_call(self, name):
+        self.calls.append(name)
+        if self.down:
+            raise exception.BankError(reason='the bank is down')
+
+    def _take_lease(self):
+        self._lease_call('take')
+        self.objects['lease'] = self._owner_id
+
+    def _extend_lease(self):
+        self._lease_call('extend')
+
+    def _give_up_lease(self):
+        self._lease_call('give up')
+        self.objects.pop('lease', None)
+
+
+def _lease_object(tmp_path, **windows):
+    lines = ['[provider]', 'name = Test', 'id = %s' % uuid.uuid4(),
+             'bank = test', '[test_bank]']
+    lines.extend('%s = %s' % item for item in windows.items())
+    return _LeaseObject(fakes.provider_config(str(tmp_path),
+                                              '\n'.join(lines) + '\n'))
+
+
+class _Clock(object):
+    def __init__(self, monkeypatch):
+        self.now = 1000.0
+        monkeypatch.setattr(bank_plugin, '_clock', lambda: self.now)
+
+
+def test_the_lease_keeper_counts_the_expiry_from_before_the_write(
+        tmp_path, monkeypatch):
+    clock = _Clock(monkeypatch)
+    plugin = _lease_object(tmp_path)
+    slow_take = plugin._take_lease
+
+    def take_for_ten_seconds():
+        slow_take()
+        clock.now += 10
+
+    plugin._take_lease = take_for_ten_seconds
+    plugin.acquire_lease()
+    try:
+        assert plugin.objects['lease'] == plugin.get_owner_id()
+        # Asked for at 1000 for 300 s: 1300, though the write ended at 1010.
+        clock.now = 1200
+        assert plugin.check_lease_validity()      # 100 s left
+        clock.now = 1200.5
+        assert not plugin.check_lease_validity()
+    finally:
+        plugin.release_lease()
+
+
+def test_a_renewal_the_bank_refuses_keeps_the_old_expiry(tmp_path,
+                                                         monkeypatch,
+                                                         caplog):
+    clock = _Clock(monkeypatch)
+    plugin = _lease_object(tmp_path)
+    plugin.acquire_lease()
+    try:
+        clock.now += 150
+        plugin.down = True
+        with caplog.at_level(logging.WARNING):
+            plugin.renew_lease()   # logged, not raised
+        assert 'Could not renew the bank lease of %s' % (
+            plugin.get_owner_id()) in caplog.text
+        # Still the expiry of the lease taken at 1000.
+        clock.now = 1200
+        assert plugin.check_lease_validity()
+        clock.now = 1201
+        assert not plugin.check_lease_validity()
+        plugin.down = False
+        plugin.renew_lease()
+        assert plugin.check_lease_validity()
+        assert plugin.calls == ['take', 'extend', 'extend']
+    finally:
+        plugin.release_lease()
+
+
+def test_the_lease_keeper_renews_until_released_then_gives_the_lease_up(
+        tmp_path):
+    plugin = _lease_object(tmp_path, lease_expire_window=3,
+                           lease_renew_window=1, lease_validity_window=1)
+    two_renewals = threading.Event()
+    extend = plugin._extend_lease
+
+    def counted():
+        extend()
+        if plugin.calls.count('extend') >= 2:
+            two_renewals.set()
+
+    plugin._extend_lease = counted
+    plugin.acquire_lease()
+    try:
+        assert two_renewals.wait(30), 'the lease was not renewed'
+    finally:
+        plugin.release_lease()
+    calls = list(plugin.calls)
+    assert calls[0] == 'take' and calls[-1] == 'give up'
+    assert set(calls[1:-1]) == {'extend'}
+    assert 'lease' not in plugin.objects
+    assert not plugin.check_lease_validity()
+    time.sleep(1.5)   # longer than the renew window
+    assert plugin.calls == calls
+
+
+def test_a_lease_the_bank_refuses_at_first_is_taken_by_the_renewals(
+        tmp_path):
+    plugin = _lease_object(tmp_path, lease_expire_window=3,
+                           lease_renew_window=1, lease_validity_window=1)
+    plugin.down = True
+    with pytest.raises(exception.BankError):
+        plugin.acquire_lease()
+    try:
+        assert not plugin.check_lease_validity()
+        plugin.down = False
+        deadline = time.monotonic() + 30
+        while not plugin.check_lease_validity():
+            assert time.monotonic() < deadline, 'the lease was not taken'
+            time.sleep(0.05)
+    finally:
+        plugin.release_lease()
+
+
+def test_a_provider_file_with_unsafe_lease_windows_is_left_out(
+        config, tmp_path, caplog):
+    path = tmp_path / 'unsafe.conf'
+    path.write_text('[provider]\nname = Unsafe\nid = %s\n'
+                    'bank = karbor-fs-bank-plugin\nenabled = True\n'
+                    '[file_system_bank_plugin]\n'
+                    'lease_expire_window = 120\n'
+                    'lease_renew_window = 100\n'
+                    'lease_validity_window = 100\n' % uuid.uuid4())
+    with caplog.at_level(logging.ERROR):
+        assert provider._load_provider(str(path)) is None
+    assert 'unsafe.conf' in caplog.text
+    assert ('[file_system_bank_plugin] lease_expire_window (120) must be at '
+            'least twice lease_renew_window plus lease_validity_window '
+            '(2 x 100 + 100 = 300)') in caplog.text

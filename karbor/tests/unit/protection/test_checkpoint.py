@@ -242,10 +242,11 @@ def test_a_lease_short_of_validity_is_renewed_before_writing(
         collection, bank, clock):
     checkpoint = collection.create(make_plan())
     owner = bank.get_owner_id()
-    # 30 s after the lease was taken, 90 s of the 120 are left: less than
-    # the 100 s of validity an update needs.
-    later = time.time() + 30
-    with mock.patch('time.time', return_value=later):
+    # 201 s after the lease was taken (its background renewal failed), 99 s
+    # of the 300 are left: less than the 100 s of validity an update needs.
+    with mock.patch('time.time', return_value=time.time() + 201), \
+            mock.patch.object(bank_plugin, '_clock',
+                              return_value=bank_plugin._clock() + 201):
         assert not bank.check_lease_validity()
         checkpoint.update_resource_status(fakes.VOLUME, 'v1', 'protecting')
         assert bank.check_lease_validity()

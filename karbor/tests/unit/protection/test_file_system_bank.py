@@ -12,12 +12,14 @@
 
 import json
 import os
+import threading
 import time
 import tracemalloc
 
 import pytest
 
 from karbor import exception
+from karbor.services.protection import bank_plugin
 from karbor.tests.unit.protection import fakes
 
 MiB = 1024 * 1024
@@ -177,22 +179,26 @@ def test_deleting_objects_removes_their_empty_directories(plugin,
 
 
 class _Clock(object):
+    """The wall clock (lease files) and the owners' own (lease validity),
+    standing still until a test moves them."""
+
     def __init__(self, monkeypatch):
         self.now = time.time()
         monkeypatch.setattr(time, 'time', lambda: self.now)
+        monkeypatch.setattr(bank_plugin, '_clock', lambda: self.now)
 
 
 def test_a_lease_is_valid_until_too_little_of_it_is_left(
         config, tmp_path, monkeypatch):
     clock = _Clock(monkeypatch)
-    plugin = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=120,
+    plugin = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=300,
                                   lease_renew_window=100,
                                   lease_validity_window=100)
     assert not plugin.check_lease_validity()  # not acquired yet
     plugin.acquire_lease()
     try:
         assert plugin.check_lease_validity()
-        clock.now += 30  # 90 s left: less than the validity window
+        clock.now += 201  # 99 s left: less than the validity window
         assert not plugin.check_lease_validity()
         plugin.renew_lease()
         assert plugin.check_lease_validity()
@@ -203,14 +209,14 @@ def test_a_lease_is_valid_until_too_little_of_it_is_left(
 def test_another_owner_sees_a_lease_until_it_expires_or_is_released(
         config, tmp_path, monkeypatch):
     clock = _Clock(monkeypatch)
-    owner = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=120)
+    owner = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=300)
     observer = fakes.fs_bank_plugin(str(tmp_path))
     assert owner.get_owner_id() != observer.get_owner_id()
     assert not observer.check_lease_existence(owner.get_owner_id())
     owner.acquire_lease()
     try:
         assert observer.check_lease_existence(owner.get_owner_id())
-        clock.now += 121
+        clock.now += 301
         assert not observer.check_lease_existence(owner.get_owner_id())
         owner.renew_lease()
         assert observer.check_lease_existence(owner.get_owner_id())
@@ -219,23 +225,58 @@ def test_another_owner_sees_a_lease_until_it_expires_or_is_released(
     assert not observer.check_lease_existence(owner.get_owner_id())
 
 
-def test_the_lease_is_renewed_in_the_background(config, tmp_path):
-    plugin = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=2,
+def test_the_lease_is_renewed_in_the_background_until_released(
+        config, tmp_path, monkeypatch):
+    clock = _Clock(monkeypatch)
+    plugin = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=3,
                                   lease_renew_window=1,
                                   lease_validity_window=1)
-    lease_file = tmp_path / 'bank' / '.leases' / plugin.get_owner_id()
+    owner_id = plugin.get_owner_id()
+    lease_file = tmp_path / 'bank' / '.leases' / owner_id
     plugin.acquire_lease()
     try:
-        first_expiry = json.loads(lease_file.read_bytes())['expires_at']
-        deadline = time.time() + 5
-        while (json.loads(lease_file.read_bytes())['expires_at'] ==
-               first_expiry):
-            assert time.time() < deadline, 'the lease was not renewed'
-            time.sleep(0.1)
+        # The clocks stand still: only a renewal made after this moves the
+        # lease on, however loaded the machine is.
+        clock.now += 2.5
+        assert not plugin.check_lease_validity()  # 0.5 s left < 1 s
+        deadline = time.monotonic() + 30
+        while (json.loads(lease_file.read_bytes())['expires_at'] !=
+               clock.now + 3):
+            assert time.monotonic() < deadline, 'the lease was not renewed'
+            time.sleep(0.05)
         assert plugin.check_lease_validity()
     finally:
         plugin.release_lease()
     assert not lease_file.exists()
+    assert 'bank-lease-%s' % owner_id not in [
+        thread.name for thread in threading.enumerate()]
+
+
+@pytest.mark.parametrize('windows', [
+    {'lease_expire_window': 120},
+    {'lease_expire_window': 4, 'lease_renew_window': 2,
+     'lease_validity_window': 1},
+    {'lease_renew_window': 150},
+])
+def test_lease_windows_a_failed_renewal_would_break_are_refused(
+        config, tmp_path, windows):
+    with pytest.raises(exception.BankError) as raised:
+        fakes.fs_bank_plugin(str(tmp_path), **windows)
+    assert '[file_system_bank_plugin] lease_expire_window' in str(
+        raised.value)
+    assert 'twice lease_renew_window plus lease_validity_window' in str(
+        raised.value)
+
+
+def test_lease_windows_default_to_safe_ones_and_may_be_tight(config,
+                                                             tmp_path):
+    plugin = fakes.fs_bank_plugin(str(tmp_path))
+    assert (plugin.lease_expire_window, plugin.lease_renew_window,
+            plugin.lease_validity_window) == (300, 100, 100)
+    tight = fakes.fs_bank_plugin(str(tmp_path), lease_expire_window=5,
+                                 lease_renew_window=2,
+                                 lease_validity_window=1)
+    assert tight.lease_expire_window == 5
 
 
 def test_a_write_the_file_system_refuses_is_a_bank_error(plugin):

@@ -17,7 +17,9 @@ memory)."""
 import contextlib
 import json
 import os
+import re
 import threading
+import time
 import tracemalloc
 import uuid
 
@@ -249,7 +251,7 @@ def cluster(tmp_path, monkeypatch):
                         lambda self, auth=None: 'token')
     monkeypatch.setattr(ks_session.Session, 'get_endpoint',
                         lambda self, auth=None, **kwargs: STORAGE_URL)
-    monkeypatch.setattr(swift_bank_plugin, '_clock', lambda: fake.now)
+    monkeypatch.setattr(bank_plugin, '_clock', lambda: fake.now)
     return fake
 
 
@@ -266,7 +268,7 @@ swift_tenant_name = service
 
 [swift_bank_plugin]
 bank_swift_object_container = bank
-lease_expire_window = 120
+lease_expire_window = 300
 lease_renew_window = 100
 lease_validity_window = 100
 '''
@@ -607,24 +609,24 @@ def test_a_lease_is_an_object_that_swift_deletes_after_the_window(
         plugin, cluster):
     plugin.acquire_lease()
     lease = _lease(cluster, plugin)
-    assert lease['delete_at'] == cluster.now + 120
+    assert lease['delete_at'] == cluster.now + 300
     put = [details for method, container, name, details in cluster.requests
            if method == 'PUT' and container == 'bank_leases' and name][0]
-    assert put['headers'] == {'X-Delete-After': '120'}
+    assert put['headers'] == {'X-Delete-After': '300'}
     assert plugin.check_lease_validity()
     assert plugin.check_lease_existence(plugin.get_owner_id())
 
     # Renewing POSTs the window again, from now.
-    cluster.now += 30
-    assert not plugin.check_lease_validity()   # 90 s left < 100 s
+    cluster.now += 201
+    assert not plugin.check_lease_validity()   # 99 s left < 100 s
     plugin.renew_lease()
     assert plugin.check_lease_validity()
-    assert _lease(cluster, plugin)['delete_at'] == cluster.now + 120
+    assert _lease(cluster, plugin)['delete_at'] == cluster.now + 300
     assert ('POST', 'bank_leases', plugin.get_owner_id(),
-            {'headers': {'X-Delete-After': '120'}}) in cluster.requests
+            {'headers': {'X-Delete-After': '300'}}) in cluster.requests
 
     # Past its window Swift answers 404: another owner takes it for dead.
-    cluster.now += 121
+    cluster.now += 301
     assert not plugin.check_lease_existence(plugin.get_owner_id())
     # Its owner takes it again at the next renewal.
     plugin.renew_lease()
@@ -633,7 +635,7 @@ def test_a_lease_is_an_object_that_swift_deletes_after_the_window(
 
 def test_a_failed_renewal_keeps_the_old_expiry(plugin, cluster):
     plugin.acquire_lease()
-    cluster.now += 30
+    cluster.now += 201
     cluster.up = False
     plugin.renew_lease()   # logged, not raised
     cluster.up = True
@@ -654,24 +656,48 @@ def test_a_lease_taken_while_swift_is_down_is_taken_by_renewals(
     assert plugin.check_lease_validity()
 
 
-def test_the_lease_is_renewed_in_the_background(cluster, tmp_path):
+def test_the_lease_is_renewed_in_the_background_until_released(
+        cluster, tmp_path):
     text = PROVIDER.replace('lease_renew_window = 100',
                             'lease_renew_window = 1')
     plugin = make_plugin(tmp_path, text)
-    renewed = threading.Event()
-    original = plugin.renew_lease
-
-    def renew():
-        original()
-        renewed.set()
-
-    plugin.renew_lease = renew
+    owner_id = plugin.get_owner_id()
     plugin.acquire_lease()
     try:
-        assert renewed.wait(10)
+        # Swift's clock and the owner's stand still: only a renewal made
+        # after this moves the lease on.
+        cluster.now += 201
+        assert not plugin.check_lease_validity()   # 99 s left < 100 s
+        deadline = time.monotonic() + 30
+        while _lease(cluster, plugin)['delete_at'] != cluster.now + 300:
+            assert time.monotonic() < deadline, 'the lease was not renewed'
+            time.sleep(0.05)
+        assert plugin.check_lease_validity()
     finally:
         plugin.release_lease()
     assert _lease(cluster, plugin) is None
+    assert 'bank-lease-%s' % owner_id not in [
+        thread.name for thread in threading.enumerate()]
+
+
+@pytest.mark.parametrize('windows', [
+    {'lease_expire_window': 120},
+    {'lease_expire_window': 299},
+    {'lease_renew_window': 150},
+    {'lease_validity_window': 101},
+])
+def test_lease_windows_a_failed_renewal_would_break_are_refused(
+        cluster, tmp_path, windows):
+    text = PROVIDER
+    for name, value in windows.items():
+        text = re.sub(r'(?m)^%s = \d+$' % name, '%s = %d' % (name, value),
+                      text)
+    with pytest.raises(exception.BankError) as raised:
+        make_plugin(tmp_path, text)
+    assert '[swift_bank_plugin] lease_expire_window' in str(raised.value)
+    assert 'twice lease_renew_window plus lease_validity_window' in str(
+        raised.value)
+    assert cluster.requests == []
 
 
 def test_an_unknown_lease_existence_counts_as_alive(plugin, cluster):
