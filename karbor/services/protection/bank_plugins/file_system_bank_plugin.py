@@ -16,18 +16,33 @@ Each object is one file: the key's segments are the directories and the
 file name, every character outside a conservative safe set written as
 ``%[XX..]``, the hex of its UTF-8 bytes (``a*b`` is stored as ``a%[2A]b``).
 A leading '.' is escaped too, so no object file starts with a dot: the
-names that do are this plugin's own (temporary files being written, and
-``.leases``, where each owner's lease lives). ``.`` and ``..`` segments are
-refused, so no key reaches outside the root.
+names that do are this plugin's own (``.tmp``, where objects are written,
+and ``.leases``, where each owner's lease lives). ``.`` and ``..``
+segments are refused, so no key reaches outside the root. One limitation
+of files: a key cannot be both an object and the prefix of other objects
+(``a/b`` and ``a/b/c``).
 
-A write goes to a temporary file beside the target, is flushed and fsynced
-chunk by chunk, then renamed over the target: readers and crashes see the
-old object or the new one, never a mix. One limitation of files: a key
-cannot be both an object and the prefix of other objects (``a/b`` and
-``a/b/c``).
+Writes survive crashes and power cuts
+    An object is written to a temporary file ``.tmp/<owner id>.<random>.tmp``,
+    fsynced, renamed over the target, and the target's directory is
+    fsynced; every directory a write makes is fsynced into its parent
+    first. Readers and crashes see the old object or the new one, never a
+    mix, and once update_object returned the object is on disk.
+
+    A crash mid-write leaves its temporary file behind. When the plugin
+    starts it removes those of writers whose lease is gone and that
+    nothing wrote to for a whole ``lease_expire_window``: several
+    karbor-protection processes may share the directory, and one that is
+    alive holds its lease (or, before it could take it, is still writing).
+
+Leases
+    ``.leases/<owner id>`` holds the owner's expiry time on the wall clock,
+    so that the other workers sharing the bank can tell it from a dead
+    one's; hosts sharing a bank need synchronised clocks.
 """
 
 import os
+import re
 import tempfile
 import time
 
@@ -56,6 +71,11 @@ _SAFE_CHARACTERS = frozenset(
     'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
     '-_.,:;@#+=~')
 _LEASES_DIRECTORY = '.leases'
+_TEMPORARY_DIRECTORY = '.tmp'
+# <owner id>.<tempfile's random part>.tmp
+_TEMPORARY_NAME = re.compile(
+    r'^(?P<owner>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
+    r'[0-9a-f]{12})\.[a-z0-9_]+\.tmp$')
 
 
 def _escape_segment(segment):
@@ -105,7 +125,42 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
             config[SECTION].file_system_bank_path or
             os.path.join(CONF.state_path, 'banks', config.provider.id))
         self._leases = os.path.join(self._root, _LEASES_DIRECTORY)
-        os.makedirs(self._leases, exist_ok=True)
+        self._temporary = os.path.join(self._root, _TEMPORARY_DIRECTORY)
+        try:
+            _make_directories(self._leases)
+            _make_directories(self._temporary)
+        except OSError as exc:
+            raise exception.BankError(
+                reason=_('cannot make the bank directory %(path)s: '
+                         '%(error)s') % {'path': self._root, 'error': exc})
+        self._remove_leftover_temporary_files()
+
+    def _remove_leftover_temporary_files(self):
+        """Remove what writers that died left in ``.tmp``."""
+        now = time.time()
+        alive = {}
+        with os.scandir(self._temporary) as entries:
+            for entry in entries:
+                match = _TEMPORARY_NAME.match(entry.name)
+                if match is None:
+                    continue  # not one of ours
+                try:
+                    idle = now - entry.stat(follow_symlinks=False).st_mtime
+                except FileNotFoundError:
+                    continue  # renamed into place meanwhile
+                if idle < self.lease_expire_window:
+                    continue
+                owner_id = match.group('owner')
+                if owner_id not in alive:
+                    alive[owner_id] = self.check_lease_existence(owner_id)
+                if alive[owner_id]:
+                    continue
+                LOG.info('Removing %(path)s, left by bank lease owner '
+                         '%(owner)s, whose lease is gone, %(idle)d s after '
+                         'it was last written.',
+                         {'path': entry.path, 'owner': owner_id,
+                          'idle': idle})
+                _remove_quietly(entry.path)
 
     # Objects
 
@@ -121,25 +176,34 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
         self._write(self._path(key), bank_plugin.iter_chunks(value), key)
 
     def _write(self, path, chunks, what):
-        directory = os.path.dirname(path)
         try:
-            descriptor, temp_path = _make_temp_file(directory)
+            descriptor, temp_path = self._make_temporary_file()
             try:
                 with os.fdopen(descriptor, 'wb') as stream:
                     for chunk in chunks:
                         stream.write(chunk)
                     stream.flush()
                     os.fsync(stream.fileno())
-                os.replace(temp_path, path)
+                _rename_into_place(temp_path, path)
             except BaseException:
                 # The old object stays as it was; only the temporary file
                 # goes.
                 _remove_quietly(temp_path)
                 raise
-            _fsync_directory(directory)
         except OSError as exc:
             raise exception.BankError(reason='cannot write %s: %s' %
                                       (what, exc))
+
+    def _make_temporary_file(self):
+        def make():
+            return tempfile.mkstemp(prefix=self._owner_id + '.',
+                                    suffix='.tmp', dir=self._temporary)
+        try:
+            return make()
+        except FileNotFoundError:
+            # Removed by hand while the plugin ran.
+            _make_directories(self._temporary)
+            return make()
 
     def get_object(self, key, context=None):
         try:
@@ -248,7 +312,8 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
         except FileNotFoundError:
             return False
         except ValueError:
-            # Being written by its owner right now.
+            # Not a lease this plugin wrote: not a reason to take anything
+            # for a zombie.
             return True
         return lease.get('expires_at', 0) > time.time()
 
@@ -263,14 +328,35 @@ def _normal_prefix(prefix):
     return key
 
 
-def _make_temp_file(directory):
-    os.makedirs(directory, exist_ok=True)
+def _make_directories(directory):
+    """os.makedirs, each directory it makes fsynced into its parent, so
+    that a power cut cannot take away a directory an object was written
+    into."""
+    if os.path.isdir(directory):
+        return
+    parent = os.path.dirname(directory)
+    if parent != directory:
+        _make_directories(parent)
     try:
-        return tempfile.mkstemp(prefix='.', suffix='.tmp', dir=directory)
+        os.mkdir(directory)
+    except FileExistsError:
+        if not os.path.isdir(directory):
+            raise
+        # Another writer made it; its entry may not be on disk yet.
+    _fsync_directory(parent)
+
+
+def _rename_into_place(temp_path, path):
+    directory = os.path.dirname(path)
+    try:
+        _make_directories(directory)
+        os.replace(temp_path, path)
     except FileNotFoundError:
         # A delete pruned the directory, empty until now, meanwhile.
-        os.makedirs(directory, exist_ok=True)
-        return tempfile.mkstemp(prefix='.', suffix='.tmp', dir=directory)
+        _make_directories(directory)
+        os.replace(temp_path, path)
+    # Makes the rename itself durable, not only the file's content.
+    _fsync_directory(directory)
 
 
 def _read_chunks(stream, chunk_size):
@@ -290,8 +376,7 @@ def _remove_quietly(path):
 
 
 def _fsync_directory(directory):
-    # Makes the rename itself durable, not only the file's content.
-    descriptor = os.open(directory, os.O_RDONLY)
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(descriptor)
     finally:

@@ -12,9 +12,13 @@
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
+import uuid
 
 import pytest
 
@@ -64,6 +68,7 @@ def test_a_crash_mid_write_leaves_the_old_object_whole(plugin, bank_root):
     assert plugin.get_object('/checkpoints/c1/index.json') == b'old record'
     # No temporary file is left behind either.
     assert _files(bank_root / 'checkpoints') == ['c1/index.json']
+    assert os.listdir(bank_root / '.tmp') == []
 
 
 def test_a_big_object_is_written_and_read_without_holding_it_in_memory(
@@ -175,7 +180,7 @@ def test_deleting_objects_removes_their_empty_directories(plugin,
     assert not (bank_root / 'checkpoints' / 'c1' /
                 'OS::Nova::Server#s1').exists()
     plugin.delete_object('/checkpoints/c1/index.json')
-    assert sorted(os.listdir(bank_root)) == ['.leases']
+    assert sorted(os.listdir(bank_root)) == ['.leases', '.tmp']
 
 
 class _Clock(object):
@@ -277,6 +282,184 @@ def test_lease_windows_default_to_safe_ones_and_may_be_tight(config,
                                  lease_renew_window=2,
                                  lease_validity_window=1)
     assert tight.lease_expire_window == 5
+
+
+class _Recorder(object):
+    """What a write asks of the file system, in order: fsync (of the path
+    the descriptor is open on), mkdir and replace."""
+
+    def __init__(self, monkeypatch, root):
+        self.calls = []
+        self._root = str(root)
+        for name in ('fsync', 'mkdir', 'replace'):
+            monkeypatch.setattr(os, name, self._recording(name,
+                                                          getattr(os, name)))
+
+    def _relative(self, path):
+        path = os.path.relpath(path, self._root)
+        if path.startswith('.tmp' + os.sep):
+            return '.tmp/<temporary>'
+        return path
+
+    def _recording(self, name, original):
+        def call(*args, **kwargs):
+            if name == 'fsync':
+                self.calls.append(('fsync', self._relative(
+                    os.readlink('/proc/self/fd/%d' % args[0]))))
+            elif name == 'mkdir':
+                self.calls.append(('mkdir', self._relative(args[0])))
+            else:
+                self.calls.append(('replace', self._relative(args[0]),
+                                   self._relative(args[1])))
+            return original(*args, **kwargs)
+        return call
+
+
+def test_a_write_is_fsynced_renamed_into_place_and_its_directories_synced(
+        plugin, bank_root, monkeypatch):
+    recorder = _Recorder(monkeypatch, bank_root)
+    plugin.update_object('/checkpoints/c1/OS::Nova::Server#s1/data',
+                         iter([b'one', b'two']))
+    assert recorder.calls == [
+        # The content is on disk before the name points at it.
+        ('fsync', '.tmp/<temporary>'),
+        # Each directory made is on disk in its parent before the rename.
+        ('mkdir', 'checkpoints'), ('fsync', '.'),
+        ('mkdir', 'checkpoints/c1'), ('fsync', 'checkpoints'),
+        ('mkdir', 'checkpoints/c1/OS::Nova::Server#s1'),
+        ('fsync', 'checkpoints/c1'),
+        ('replace', '.tmp/<temporary>',
+         'checkpoints/c1/OS::Nova::Server#s1/data'),
+        # The rename itself is on disk before update_object returns.
+        ('fsync', 'checkpoints/c1/OS::Nova::Server#s1'),
+    ]
+
+    del recorder.calls[:]
+    plugin.update_object('/checkpoints/c1/index.json', {'id': 'c1'})
+    assert recorder.calls == [
+        ('fsync', '.tmp/<temporary>'),
+        ('replace', '.tmp/<temporary>', 'checkpoints/c1/index.json'),
+        ('fsync', 'checkpoints/c1'),
+    ]
+    assert plugin.get_object('/checkpoints/c1/OS::Nova::Server#s1/data') == (
+        b'onetwo')
+
+
+def test_the_bank_directories_are_synced_into_place_when_made(
+        config, tmp_path, monkeypatch):
+    recorder = _Recorder(monkeypatch, tmp_path / 'bank')
+    fakes.fs_bank_plugin(str(tmp_path))
+    assert recorder.calls == [
+        ('mkdir', '.'), ('fsync', '..'),
+        ('mkdir', '.leases'), ('fsync', '.'),
+        ('mkdir', '.tmp'), ('fsync', '.'),
+    ]
+
+
+def test_a_lease_is_written_as_durably_as_an_object(plugin, bank_root,
+                                                    monkeypatch):
+    recorder = _Recorder(monkeypatch, bank_root)
+    plugin.acquire_lease()
+    try:
+        assert recorder.calls == [
+            ('fsync', '.tmp/<temporary>'),
+            ('replace', '.tmp/<temporary>',
+             '.leases/%s' % plugin.get_owner_id()),
+            ('fsync', '.leases'),
+        ]
+    finally:
+        plugin.release_lease()
+
+
+_KILLED_WRITER = """
+import sys, time
+from karbor.tests.unit.protection import fakes
+
+plugin = fakes.fs_bank_plugin(sys.argv[1])
+plugin.acquire_lease()
+
+
+def volume():
+    yield b'the first half of a volume'
+    print(plugin.get_owner_id(), flush=True)
+    time.sleep(600)
+
+
+plugin.update_object('/checkpoints/c1/OS::Cinder::Volume#v1/data', volume())
+"""
+
+
+def _temporary_files(bank_root):
+    return sorted(os.listdir(bank_root / '.tmp'))
+
+
+def test_a_start_removes_what_dead_writers_left_and_keeps_live_writes(
+        config, tmp_path, bank_root, monkeypatch):
+    # A karbor-protection killed in the middle of a write, in its own
+    # process, on the bank this test shares with it.
+    writer = subprocess.Popen(
+        [sys.executable, '-c', _KILLED_WRITER, str(tmp_path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        dead_id = writer.stdout.readline().strip()
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    writer.stdout.close()
+    (left,) = _temporary_files(bank_root)
+    assert left.startswith(dead_id + '.')
+
+    # Fresh, and its writer's lease has not run out: it may be alive.
+    fakes.fs_bank_plugin(str(tmp_path))
+    assert _temporary_files(bank_root) == [left]
+
+    # A worker that is alive, in the middle of a write.
+    live = fakes.fs_bank_plugin(str(tmp_path))
+    live.acquire_lease()
+    release_the_write = threading.Event()
+
+    def slow_volume():
+        yield b'a volume still being read'
+        release_the_write.wait(30)
+
+    live_write = threading.Thread(target=live.update_object, args=(
+        '/checkpoints/c2/OS::Cinder::Volume#v2/data', slow_volume()))
+    live_write.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(_temporary_files(bank_root)) < 2:
+            assert time.monotonic() < deadline, 'the live write did not start'
+            time.sleep(0.01)
+        # Not ours to remove: a file of another name.
+        (bank_root / '.tmp' / 'operator-notes').write_bytes(b'')
+        # A writer without a lease yet, still writing a minute ago.
+        of_unleased = '%s.abcd1234.tmp' % uuid.uuid4()
+        (bank_root / '.tmp' / of_unleased).write_bytes(b'')
+
+        # The dead writer's lease runs out; the live one renews its own.
+        clock = _Clock(monkeypatch)
+        clock.now += 301
+        live.renew_lease()
+        os.utime(bank_root / '.tmp' / of_unleased,
+                 (clock.now - 60, clock.now - 60))
+        os.utime(bank_root / '.tmp' / 'operator-notes', (0, 0))
+
+        fakes.fs_bank_plugin(str(tmp_path))
+        remaining = _temporary_files(bank_root)
+        assert left not in remaining
+        assert len([name for name in remaining
+                    if name.startswith(live.get_owner_id() + '.')]) == 1
+        assert 'operator-notes' in remaining
+        assert of_unleased in remaining
+    finally:
+        release_the_write.set()
+        live_write.join()
+        live.release_lease()
+    # The live write ended as if nothing happened.
+    assert live.get_object('/checkpoints/c2/OS::Cinder::Volume#v2/data') == (
+        b'a volume still being read')
+    assert live.list_objects() == [
+        '/checkpoints/c2/OS::Cinder::Volume#v2/data']
 
 
 def test_a_write_the_file_system_refuses_is_a_bank_error(plugin):
