@@ -36,11 +36,23 @@ Layout::
         failed instead of leaving it "protecting" forever.
 
 A deleted checkpoint keeps only its index.json, with status "deleted".
+
+A bank outage while a running operation records its progress (a
+resource's status, the checkpoint's end) is waited out: the write is
+tried again, the pauses doubling, for STATUS_WRITE_PATIENCE seconds. If
+the bank is still down then, the operation ends with the error and the
+checkpoint keeps, in the bank, its in-progress status and its unfinished
+marker: the sweep marks it failed once its owner's lease is gone. The
+writes of RPC calls (create, the start of a delete, reset-state) are
+tried once, their caller gets the error; so are the sweep's, which tries
+again at its next round.
 """
 
+import contextlib
 import copy
 import datetime
 import threading
+import time
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
@@ -65,6 +77,15 @@ IN_PROGRESS = (PROTECTING, DELETING)
 _FAILED_STATUS = {PROTECTING: ERROR, DELETING: ERROR_DELETING}
 
 ZOMBIE_REASON = _('the karbor-protection that ran it stopped')
+
+# How long a running operation waits out a bank that refuses its status
+# writes, and the pauses between two tries.
+STATUS_WRITE_PATIENCE = 120
+FIRST_PAUSE = 0.5
+LONGEST_PAUSE = 10.0
+# Module attributes, so that tests can wait on a fake clock.
+_clock = time.monotonic
+_sleep = time.sleep
 
 _CREATED_AT_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
 _UNFINISHED = '/indices/unfinished_checkpoints'
@@ -177,47 +198,102 @@ class Checkpoint(object):
                 _check_lease(self._bank)
             self._bank.update_object(_record_key(self.id), self._record)
 
+    @contextlib.contextmanager
+    def _changing(self, waiting_out_outages=True):
+        """Change the record in the block, then write it.
+
+        A running operation's write waits out a bank outage (see the
+        module documentation). If the write fails, the record is left as
+        the bank has it, so that what follows (fail(), a notification)
+        sees the checkpoint's real status.
+        """
+        with self._lock:
+            before = copy.deepcopy(self._record)
+            try:
+                yield self._record
+                if waiting_out_outages:
+                    self._commit_waiting_out_outages()
+                else:
+                    self.commit()
+            except BaseException:
+                self._record = before
+                raise
+
+    def _commit_waiting_out_outages(self):
+        deadline = _clock() + STATUS_WRITE_PATIENCE
+        pause = FIRST_PAUSE
+        while True:
+            try:
+                self.commit()
+                return
+            except (exception.InvalidBankKey,
+                    exception.BankReadonlyViolation):
+                raise
+            except exception.BankError as exc:
+                left = deadline - _clock()
+                if left <= 0:
+                    LOG.error('Checkpoint %(id)s: the bank still refuses '
+                              'its %(status)s record after %(patience)d s, '
+                              'giving up: %(error)s',
+                              {'id': self.id, 'status': self.status,
+                               'patience': STATUS_WRITE_PATIENCE,
+                               'error': exc})
+                    raise
+                LOG.warning('Checkpoint %(id)s: writing its %(status)s '
+                            'record failed, trying again in %(pause).1f s: '
+                            '%(error)s', {'id': self.id,
+                                          'status': self.status,
+                                          'pause': min(pause, left),
+                                          'error': exc})
+                _sleep(min(pause, left))
+                pause = min(pause * 2, LONGEST_PAUSE)
+
+    def _forget_unfinished(self):
+        # The end is written: a marker left behind would only cost the
+        # sweep a look once this owner's lease is gone.
+        try:
+            _delete_quietly(self._bank, _unfinished_key(self.id))
+        except exception.BankError as exc:
+            LOG.warning('Checkpoint %(id)s is %(status)s, but its unfinished '
+                        'marker stays: %(error)s',
+                        {'id': self.id, 'status': self.status, 'error': exc})
+
     def update_resource_status(self, resource_type, resource_id, status,
                                reason=None):
         key = _resource_key(resource_type, resource_id)
-        with self._lock:
-            self._record['resources_status'][key] = status
+        with self._changing() as record:
+            record['resources_status'][key] = status
             if reason is not None:
-                self._record['resources_reason'][key] = str(reason)
-            self.commit()
+                record['resources_reason'][key] = str(reason)
 
     def reset_state(self, status):
-        with self._lock:
-            self._record['status'] = status
-            self.commit()
+        with self._changing(waiting_out_outages=False) as record:
+            record['status'] = status
 
     # The life of a checkpoint
 
     def start_protecting(self, resource_graph):
-        with self._lock:
-            self._record['resource_graph'] = graph.pack_graph(resource_graph)
-            self._record['resources_status'] = {
+        with self._changing() as record:
+            record['resource_graph'] = graph.pack_graph(resource_graph)
+            record['resources_status'] = {
                 graph.resource_key(node.value): PROTECTING
                 for node in graph.iter_nodes(resource_graph)}
-            self.commit()
 
     def finish_protecting(self):
-        with self._lock:
-            self._record['status'] = AVAILABLE
-            self.commit()
-        _delete_quietly(self._bank, _unfinished_key(self.id))
+        with self._changing() as record:
+            record['status'] = AVAILABLE
+        self._forget_unfinished()
 
     def start_deleting(self):
-        with self._lock:
+        with self._changing(waiting_out_outages=False) as record:
             self._bank.update_object(
                 _unfinished_key(self.id),
                 {'owner_id': self._bank.get_owner_id(),
                  'operation': 'delete'})
-            self._record['status'] = DELETING
-            self._record['resources_status'] = dict.fromkeys(
-                self._record['resources_status'], DELETING)
-            self._record['resources_reason'] = {}
-            self.commit()
+            record['status'] = DELETING
+            record['resources_status'] = dict.fromkeys(
+                record['resources_status'], DELETING)
+            record['resources_reason'] = {}
 
     def finish_deleting(self):
         """Remove the resources' data and the indices; keep the record."""
@@ -227,34 +303,35 @@ class Checkpoint(object):
                 _delete_quietly(self._bank, key)
         for key in _index_keys(self._record):
             _delete_quietly(self._bank, key)
-        with self._lock:
-            self._record['status'] = DELETED
-            self.commit()
-        _delete_quietly(self._bank, _unfinished_key(self.id))
+        with self._changing() as record:
+            record['status'] = DELETED
+        self._forget_unfinished()
 
-    def fail(self, reason):
+    def fail(self, reason, waiting_out_outages=True):
         """End the operation in progress as failed.
 
         Resources it had not finished become "error" too, with ``reason``;
-        none is left "protecting" or "deleting".
+        none is left "protecting" or "deleting". The sweep, which tries
+        again at its next round, does not wait out a bank outage.
         """
         with self._lock:
             in_progress = self.status
             if in_progress not in IN_PROGRESS:
                 return
-            statuses = self._record['resources_status']
-            reasons = self._record['resources_reason']
-            for resource in self._record['protection_plan']['resources']:
-                statuses.setdefault(
-                    _resource_key(resource['type'], resource['id']),
-                    in_progress)
-            for key, status in statuses.items():
-                if status == in_progress:
-                    statuses[key] = ERROR
-                    reasons.setdefault(key, _('not finished: %s') % reason)
-            self._record['status'] = _FAILED_STATUS[in_progress]
-            self.commit()
-        _delete_quietly(self._bank, _unfinished_key(self.id))
+            with self._changing(waiting_out_outages) as record:
+                statuses = record['resources_status']
+                reasons = record['resources_reason']
+                for resource in record['protection_plan']['resources']:
+                    statuses.setdefault(
+                        _resource_key(resource['type'], resource['id']),
+                        in_progress)
+                for key, status in statuses.items():
+                    if status == in_progress:
+                        statuses[key] = ERROR
+                        reasons.setdefault(key,
+                                           _('not finished: %s') % reason)
+                record['status'] = _FAILED_STATUS[in_progress]
+        self._forget_unfinished()
 
 
 def _resource_key(resource_type, resource_id):
@@ -418,7 +495,7 @@ class CheckpointCollection(object):
                             'whose bank lease is gone; marking it failed.',
                             {'id': checkpoint_id,
                              'status': checkpoint.status, 'owner': owner_id})
-                checkpoint.fail(ZOMBIE_REASON)
+                checkpoint.fail(ZOMBIE_REASON, waiting_out_outages=False)
             else:
                 # Its state was reset by hand meanwhile.
                 _delete_quietly(self._bank, key)

@@ -11,6 +11,7 @@
 # under the License.
 
 import datetime
+import os
 import time
 from unittest import mock
 
@@ -18,11 +19,13 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import pytest
 
+from karbor import context
 from karbor import exception
 from karbor.objects import plan as plan_objects
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection import graph
+from karbor.services.protection import manager as protection_manager
 from karbor.services.protection.protectable_plugin import Resource
 from karbor.tests.unit.protection import fakes
 
@@ -261,3 +264,193 @@ def test_a_worker_that_cannot_keep_its_lease_writes_nothing(config,
         with pytest.raises(exception.LeaseLost):
             collection.create(make_plan())
     assert bank.list_objects() == []
+
+
+# Bank outages during status writes
+
+class _Outage(object):
+    """Makes ``plugin`` refuse writes, as a bank that went away does: from
+    the first write that ``starts(key, value)`` says begins it, ``writes``
+    of them (None: every one from then on)."""
+
+    def __init__(self, plugin, writes=None, starts=lambda key, value: True):
+        self.refused = 0
+        self._writes = writes
+        self._starts = starts
+        self._started = False
+        self._write = plugin.update_object
+        plugin.update_object = self._update_object
+
+    def _update_object(self, key, value, context=None):
+        self._started = self._started or self._starts(key, value)
+        if self._started and (self._writes is None or
+                              self.refused < self._writes):
+            self.refused += 1
+            raise exception.BankError(reason='the NFS server of the bank '
+                                      'does not answer')
+        return self._write(key, value, context=context)
+
+
+class _WaitClock(object):
+    """The clock of the status writes' waits: each pause moves it on."""
+
+    def __init__(self, monkeypatch):
+        self.now = 0.0
+        self.pauses = []
+        monkeypatch.setattr(checkpoints, '_clock', lambda: self.now)
+        monkeypatch.setattr(checkpoints, '_sleep', self._sleep)
+
+    def _sleep(self, seconds):
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+# Every pause of one write that waits the whole patience out.
+_PAUSES = [0.5, 1.0, 2.0, 4.0, 8.0] + [10.0] * 10 + [4.5]
+
+
+def test_a_status_write_waits_out_a_short_bank_outage(collection, bank,
+                                                      monkeypatch):
+    clock = _WaitClock(monkeypatch)
+    checkpoint = collection.create(make_plan())
+    outage = _Outage(bank.plugin, writes=3)
+    checkpoint.update_resource_status(fakes.VOLUME, 'v1', 'available')
+    assert outage.refused == 3
+    assert clock.pauses == [0.5, 1.0, 2.0]
+    assert collection.get(checkpoint.id).to_dict()['resources_status'] == {
+        fakes.VOLUME + '#v1': 'available'}
+
+
+def test_a_status_write_gives_up_after_its_patience(collection, bank,
+                                                    monkeypatch):
+    clock = _WaitClock(monkeypatch)
+    checkpoint = collection.create(make_plan())
+    _Outage(bank.plugin)
+    with pytest.raises(exception.BankError, match='does not answer'):
+        checkpoint.finish_protecting()
+    assert clock.pauses == _PAUSES
+    assert clock.now == checkpoints.STATUS_WRITE_PATIENCE
+    # What it holds is what the bank holds: still protecting, unfinished.
+    assert checkpoint.status == 'protecting'
+    assert checkpoint.to_dict() == collection.get(checkpoint.id).to_dict()
+    assert bank.list_objects(prefix='/indices/unfinished_checkpoints/') == [
+        '/indices/unfinished_checkpoints/%s' % checkpoint.id]
+
+
+def test_the_writes_of_rpc_calls_are_tried_once(collection, bank,
+                                                monkeypatch):
+    clock = _WaitClock(monkeypatch)
+    checkpoint = collection.create(make_plan())
+    checkpoint.finish_protecting()
+    outage = _Outage(bank.plugin)
+    with pytest.raises(exception.BankError):
+        checkpoint.reset_state('error')
+    with pytest.raises(exception.BankError):
+        checkpoint.start_deleting()
+    with pytest.raises(exception.BankError):
+        collection.create(make_plan())
+    assert outage.refused == 3
+    assert clock.pauses == []
+    assert checkpoint.status == 'available'
+
+
+def test_the_sweep_does_not_wait_out_an_outage(config, tmp_path, collection,
+                                               bank, monkeypatch):
+    clock = _WaitClock(monkeypatch)
+    stopped = _worker(str(tmp_path))
+    zombie = checkpoints.CheckpointCollection(stopped, PROVIDER_ID).create(
+        make_plan())
+    stopped.plugin.release_lease()
+    outage = _Outage(bank.plugin)
+    with pytest.raises(exception.BankError):
+        collection.sweep_zombies()   # it tries again at its next round
+    assert outage.refused == 1
+    assert clock.pauses == []
+    assert collection.get(zombie.id).status == 'protecting'
+
+
+# The same, end to end: protection services on one file-system bank.
+
+DATA_ID = '0ab1e4a1-5f3d-4b4e-9a6f-7b7f8a1b2c3d'
+USER = context.RequestContext(user_id='user', project_id='project-a',
+                              is_admin=False)
+
+
+@pytest.fixture
+def data_provider(config):
+    with open(os.path.join(config.conf.provider_config_dir, 'data.conf'),
+              'w') as stream:
+        stream.write('[provider]\nname = Data Provider\nid = %s\n'
+                     'plugin = karbor-test-protection-plugin\n'
+                     'bank = karbor-fs-bank-plugin\nenabled = True\n'
+                     % DATA_ID)
+
+
+def _started_worker():
+    worker = protection_manager.ProtectionManager()
+    worker.start()
+    return worker
+
+
+def _ends_the_protect(key, value):
+    return (key.endswith('/index.json') and isinstance(value, dict) and
+            value['status'] != 'protecting')
+
+
+def _protect_during_an_outage(monkeypatch, writes):
+    """Protect a plan on a worker whose bank goes away as the checkpoint
+    is about to end, for ``writes`` writes (None: for good); the worker
+    stops when the protect ended. The checkpoint, as another worker that
+    starts then shows it."""
+    clock = _WaitClock(monkeypatch)
+    worker = _started_worker()
+    try:
+        plugin = worker._providers.show_provider(DATA_ID).bank.plugin
+        outage = _Outage(plugin, writes, starts=_ends_the_protect)
+        plan = plan_objects.Plan(
+            id=uuidutils.generate_uuid(), name='Plan', description=None,
+            provider_id=DATA_ID, project_id=USER.project_id,
+            status='suspended', resources=[VOLUME], parameters={})
+        checkpoint_id = worker.protect(USER, plan, {})['id']
+        deadline = time.monotonic() + 30
+        while worker._running:
+            assert time.monotonic() < deadline, 'the protect did not end'
+            time.sleep(0.01)
+        while_alive = worker.show_checkpoint(USER, DATA_ID, checkpoint_id)
+        # Its owner's own sweep leaves it alone: its lease is alive.
+        worker._sweep_zombies()
+        assert worker.show_checkpoint(
+            USER, DATA_ID, checkpoint_id)['status'] == while_alive['status']
+    finally:
+        worker.stop()
+    successor = _started_worker()   # which sweeps the bank as it starts
+    try:
+        shown = successor.show_checkpoint(USER, DATA_ID, checkpoint_id)
+    finally:
+        successor.stop()
+    return while_alive, shown, outage, clock
+
+
+def test_a_protect_ends_available_through_a_short_bank_outage(
+        data_provider, monkeypatch):
+    while_alive, shown, outage, clock = _protect_during_an_outage(
+        monkeypatch, writes=4)
+    assert outage.refused == 4
+    assert clock.pauses == [0.5, 1.0, 2.0, 4.0]
+    assert while_alive['status'] == 'available'
+    assert shown['status'] == 'available'
+    assert shown['resources_status'] == {fakes.VOLUME + '#v1': 'available'}
+
+
+def test_a_protect_whose_end_cannot_be_written_ends_in_error_by_the_sweep(
+        data_provider, monkeypatch):
+    while_alive, shown, outage, clock = _protect_during_an_outage(
+        monkeypatch, writes=None)
+    # The end ("available"), then the failure, each waited out in full.
+    assert clock.pauses == _PAUSES + _PAUSES
+    assert clock.now == 2 * checkpoints.STATUS_WRITE_PATIENCE
+    assert while_alive['status'] == 'protecting'
+    # Once its owner's lease is gone, the sweep fails it. Its volume was
+    # protected, and says so.
+    assert shown['status'] == 'error'
+    assert shown['resources_status'] == {fakes.VOLUME + '#v1': 'available'}
