@@ -27,6 +27,7 @@ cannot be both an object and the prefix of other objects (``a/b`` and
 ``a/b/c``).
 """
 
+import errno
 import os
 import tempfile
 import threading
@@ -223,6 +224,11 @@ class FileSystemBankPlugin(bank_plugin.BankPlugin):
             entries = list(os.scandir(top))
         except (FileNotFoundError, NotADirectoryError):
             return
+        except OSError as exc:
+            # A name longer than the file system takes names no object.
+            if exc.errno == errno.ENAMETOOLONG:
+                return
+            raise
         for entry in entries:
             if entry.name.startswith('.'):
                 continue
