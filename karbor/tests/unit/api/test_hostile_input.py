@@ -20,6 +20,7 @@ column sizes are also checked on MariaDB, whose limits SQLite lacks.
 
 import json
 import logging
+import socket
 from urllib import parse
 import uuid
 
@@ -31,6 +32,7 @@ from karbor.api.schemas import restores as restore_schemas
 from karbor.api.v1 import router
 from karbor.api import validation
 from karbor.db.sqlalchemy import models
+from karbor import service
 from karbor.tests.unit.api import conftest
 
 NOOP = conftest.NOOP
@@ -480,3 +482,71 @@ def test_restore_parameters_over_their_column_are_400(stored):
         'parameters': _json_of_size(65536)}}), 400)
     assert 'parameters of the restore take' in message
     assert stored('GET', '/v1/demo/restores').json['restores'] == []
+
+
+# Over a socket: what karbor-api's HTTP server hands the application
+
+@pytest.fixture
+def server(noauth):
+    """The pipeline behind karbor-api's HTTP server on a free port."""
+    wsgi = service.WSGIService('karbor-api-test', noauth.app, '127.0.0.1',
+                               0, 2)
+    wsgi.start()
+    try:
+        yield wsgi.address[:2]
+    finally:
+        wsgi.stop()
+
+
+def _send(address, request_line, body=b''):
+    """One request as raw bytes; the status, the head and the body."""
+    with socket.create_connection(address, timeout=10) as connection:
+        connection.sendall(
+            request_line + b'\r\nHost: karbor\r\nX-Auth-Token: demo:demo'
+            b'\r\nContent-Type: application/json\r\nContent-Length: %d'
+            b'\r\nConnection: close\r\n\r\n' % len(body) + body)
+        answer = b''
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _sep, body = answer.partition(b'\r\n\r\n')
+    return int(head.split(b' ', 2)[1]), head, body
+
+
+def _json_fault(answer):
+    status, head, body = answer
+    assert b'Content-Type: application/json' in head, head
+    ((name, fault),) = json.loads(body).items()
+    assert fault['code'] == status
+    return status, fault['message']
+
+
+def test_percent_encoded_bytes_that_are_not_utf8_are_400s_over_http(
+        server):
+    for request_line, part in (
+            (b'GET /v1/demo/plans/%ff HTTP/1.1', 'path'),
+            (b'GET /v1/demo/plans%2F%c3%28 HTTP/1.1', 'path'),
+            (b'GET /v1/demo/plans?name=%ff HTTP/1.1', 'query string'),
+            (b'GET /v1/demo/plans?%c3%28=1 HTTP/1.1', 'query string')):
+        status, message = _json_fault(_send(server, request_line))
+        assert status == 400
+        assert message.startswith('The request %s is not valid UTF-8' %
+                                  part), message
+
+
+def test_raw_bytes_in_the_request_line_are_refused_by_the_http_server(
+        server):
+    # cheroot answers them itself, before Karbor (uWSGI hands them on).
+    for request_line in (b'GET /v1/demo/plans/\xff HTTP/1.1',
+                         b'GET /v1/demo/plans?name=\xc3( HTTP/1.1'):
+        status, _head, body = _send(server, request_line)
+        assert (status, body) == (400, b'Malformed Request-URI')
+
+
+def test_a_body_nested_deep_over_http_is_400(server):
+    assert _json_fault(_send(server, b'POST /v1/demo/plans HTTP/1.1',
+                             b'[' * 50000 + b']' * 50000)) == (
+        400, 'The request body nests arrays and objects more than 32 '
+             'levels deep.')
