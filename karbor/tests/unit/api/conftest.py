@@ -31,6 +31,7 @@ from oslo_config import cfg
 import oslo_messaging as messaging
 from oslo_messaging import conffixture as messaging_fixture
 import pytest
+from stevedore import extension
 import webob
 
 from karbor.api import app
@@ -153,6 +154,11 @@ def start_karbor(tmp_path, auth_strategy, connection, more=''):
            tmp_path / 'state', providers, connection) + more)
     CONF(['--config-file', str(path)], project='karbor',
          default_config_files=[])
+    # stevedore keeps the entry points it finds, per namespace, for the
+    # rest of the process: what karbor-protection loads here is forgotten
+    # at the end, so that later tests that publish plugins of their own
+    # find them.
+    entry_points = dict(extension.ExtensionManager.ENTRY_POINT_CACHE)
     db_api.dispose_engine()
     migration.db_sync()
     messaging_config = messaging_fixture.ConfFixture(CONF, 'fake:/')
@@ -177,6 +183,8 @@ def start_karbor(tmp_path, auth_strategy, connection, more=''):
         if keystone is not None:
             keystone.cleanUp()
         db_api.dispose_engine()
+        extension.ExtensionManager.ENTRY_POINT_CACHE.clear()
+        extension.ExtensionManager.ENTRY_POINT_CACHE.update(entry_points)
     return karbor, stop
 
 
