@@ -449,6 +449,9 @@ def test_hostile_requests_get_4xx_faults_and_leave_nothing_half_written(
         karbor):
     world = World(karbor)
 
+    # One Karbor for all the examples, on purpose: later requests meet what
+    # earlier ones created. Some examples are large (bodies over 64 KiB)
+    # or slow (a checkpoint's RPC); no health check applies.
     @settings(max_examples=EXAMPLES or 150, derandomize=not EXAMPLES,
               database=None, deadline=None, print_blob=False,
               suppress_health_check=list(HealthCheck))
