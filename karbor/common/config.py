@@ -42,6 +42,11 @@ api_opts = [
                help=_('How API requests are authenticated.')),
     cfg.IntOpt('osapi_max_limit', default=1000, min=1,
                help=_('The most items one list request returns.')),
+    cfg.IntOpt('max_plan_resources', default=500, min=1,
+               help=_('The most resources one plan may list; a plan '
+                      'create or update with more is refused with a 400. '
+                      'Each resource of a plan is a task of every '
+                      'checkpoint\'s flow and a record in its bank.')),
 ]
 
 service_opts = [

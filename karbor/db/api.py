@@ -17,12 +17,14 @@ context and confines itself to the caller's project unless the caller is
 an administrator; another project's row is simply not found.
 """
 
+import json
 import threading
 
 from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_db import options as db_options
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import types as db_types
 from oslo_db.sqlalchemy import utils as sqlalchemyutils
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
@@ -30,6 +32,7 @@ import sqlalchemy as sa
 
 from karbor.db.sqlalchemy import models
 from karbor import exception
+from karbor.i18n import _
 
 CONF = cfg.CONF
 db_options.set_defaults(CONF)
@@ -117,18 +120,47 @@ def _paginate(context, session, model, marker, limit, sort_keys, sort_dirs,
     return query.all()
 
 
+# The JSON columns are TEXT, which MySQL keeps up to this many bytes (a
+# longer value is an error in its strict mode, the one oslo.db sets).
+MAX_JSON_BYTES = 65535
+
+
+def _check_json_fits(model, values, owner):
+    """Every JSON column of ``values`` fits; ``owner`` names whose values
+    they are in the message."""
+    for column in model.__table__.columns:
+        value = values.get(column.name)
+        if value is None or not isinstance(column.type,
+                                           db_types.JsonEncodedType):
+            continue
+        # As the column type encodes it.
+        size = len(json.dumps(value).encode('utf-8'))
+        if size > MAX_JSON_BYTES:
+            raise exception.InvalidInput(
+                reason=_('%(column)s of %(owner)s take %(size)d bytes as '
+                         'JSON; the database keeps at most %(max)d.') % {
+                    'column': column.name, 'owner': owner, 'size': size,
+                    'max': MAX_JSON_BYTES})
+
+
 # Plans
 
 def _resource_rows(resources):
-    return [models.Resource(resource_id=r['id'], resource_type=r['type'],
-                            resource_name=r.get('name'),
-                            resource_extra_info=r.get('extra_info'))
-            for r in resources]
+    rows = []
+    for r in resources:
+        row = {'resource_id': r['id'], 'resource_type': r['type'],
+               'resource_name': r.get('name'),
+               'resource_extra_info': r.get('extra_info')}
+        _check_json_fits(models.Resource, row,
+                         _('resource %(type)s %(id)s') % r)
+        rows.append(models.Resource(**row))
+    return rows
 
 
 def plan_create(context, values):
     values = dict(values)
     resources = values.pop('resources', [])
+    _check_json_fits(models.Plan, values, _('the plan'))
     values.setdefault('id', uuidutils.generate_uuid())
     plan = models.Plan(**values)
     plan.resources = _resource_rows(resources)
@@ -148,6 +180,7 @@ def plan_get(context, plan_id):
 def plan_update(context, plan_id, values):
     values = dict(values)
     resources = values.pop('resources', None)
+    _check_json_fits(models.Plan, values, _('the plan'))
     with _writer() as session:
         plan = _scoped_get(context, session, models.Plan, plan_id,
                            exception.PlanNotFound(plan_id=plan_id))
@@ -182,6 +215,7 @@ def restore_create(context, values):
     values.setdefault('id', uuidutils.generate_uuid())
     values.setdefault('resources_status', {})
     values.setdefault('resources_reason', {})
+    _check_json_fits(models.Restore, values, _('the restore'))
     restore = models.Restore(**values)
     with _writer() as session:
         session.add(restore)

@@ -12,6 +12,8 @@
 
 """Who is calling: the request context from Keystone or from noauth."""
 
+import re
+
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_middleware import base as base_middleware
@@ -77,8 +79,7 @@ class NoAuthMiddleware(base_middleware.ConfigurableMiddleware):
             raise exception.NotAuthenticated(
                 _('X-Auth-Token is required; without Keystone it is '
                   '"<user>:<project>".'))
-        user_id, _sep, project_id = token.partition(':')
-        project_id = project_id or user_id
+        user_id, project_id = _noauth_ids(token)
         roles = ['admin'] if user_id == 'admin' else ['member']
         req.environ[CONTEXT_KEY] = context.RequestContext(
             user_id=user_id, project_id=project_id, user_name=user_id,
@@ -86,3 +87,22 @@ class NoAuthMiddleware(base_middleware.ConfigurableMiddleware):
             request_id=req.environ.get(request_id.ENV_REQUEST_ID),
             global_request_id=req.environ.get(request_id.GLOBAL_REQ_ID))
         return self.application
+
+
+# Like Keystone's ids: they go into the database's columns and into bank
+# keys (by-project indices) unchanged, whatever the bank.
+NOAUTH_ID = re.compile('[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,63}')
+
+
+def _noauth_ids(token):
+    """(user, project) of a noauth token "<user>:<project>" ("<user>"
+    alone: the project of the same name)."""
+    user_id, _sep, project_id = token.partition(':')
+    project_id = project_id or user_id
+    for name, value in (('user', user_id), ('project', project_id)):
+        if not NOAUTH_ID.fullmatch(value):
+            raise exception.NotAuthenticated(
+                _('X-Auth-Token is "<user>:<project>" without Keystone, '
+                  'each 1 to 64 letters, digits or "_.@-", not starting '
+                  'with "."; its %s is not.') % name)
+    return user_id, project_id

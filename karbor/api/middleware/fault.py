@@ -21,6 +21,7 @@ import webob
 import webob.dec
 import webob.exc
 
+from karbor.api import validation
 from karbor import exception
 from karbor.i18n import _
 
@@ -60,10 +61,14 @@ class FaultWrapper(base_middleware.ConfigurableMiddleware):
     @webob.dec.wsgify
     def __call__(self, req):
         try:
+            # Before anything decodes the URL: webob, routes and the
+            # handlers take it for UTF-8.
+            validation.check_url(req)
             response = req.get_response(self.application)
         except exception.KarborException as exc:
             if exc.code >= 500:
-                LOG.error('%s %s failed: %s', req.method, req.path, exc)
+                LOG.error('%s %s failed: %s', req.method, _raw_path(req),
+                          exc)
             return fault_response(exc.code, str(exc),
                                   getattr(exc, 'headers', None))
         except webob.exc.HTTPException as exc:
@@ -71,7 +76,7 @@ class FaultWrapper(base_middleware.ConfigurableMiddleware):
                                   _passed_headers(exc))
         except Exception:
             LOG.exception('Unexpected error serving %s %s', req.method,
-                          req.path)
+                          _raw_path(req))
             return fault_response(
                 500, _('The server has either erred or is incapable of '
                        'performing the requested operation.'))
@@ -82,6 +87,13 @@ class FaultWrapper(base_middleware.ConfigurableMiddleware):
                                   _response_message(response),
                                   _passed_headers(response))
         return response
+
+
+def _raw_path(req):
+    """The path as the client sent it, whatever its bytes (req.path
+    decodes it, and fails on bytes that are not UTF-8)."""
+    return req.environ.get('SCRIPT_NAME', '') + req.environ.get('PATH_INFO',
+                                                                '')
 
 
 def _passed_headers(response):

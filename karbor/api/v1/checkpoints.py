@@ -18,8 +18,6 @@ call goes to karbor-protection. The wire format keeps the original's:
 ``created_at`` is a date.
 """
 
-import datetime
-
 from oslo_serialization import jsonutils
 
 from karbor.api.schemas import checkpoints as schemas
@@ -125,15 +123,9 @@ def _filters(req):
         filters['plan_id'] = validation.check_uuid(req.GET['plan_id'],
                                                    'plan')
     for key in ('start_date', 'end_date'):
-        if key in req.GET:
-            try:
-                datetime.date.fromisoformat(req.GET[key])
-            except ValueError:
-                raise exception.InvalidInput(
-                    reason=_('%(key)s must be a date (YYYY-MM-DD), not '
-                             '%(value)r.') % {'key': key,
-                                              'value': req.GET[key]})
-            filters[key] = req.GET[key]
+        date = validation.date_param(req, key)
+        if date is not None:
+            filters[key] = date.isoformat()
     if 'project_id' in req.GET:
         filters['project_id'] = req.GET['project_id']
     return filters

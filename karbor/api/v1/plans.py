@@ -12,6 +12,8 @@
 
 """Plans: which resources a provider protects, with which options."""
 
+from oslo_config import cfg
+
 from karbor.api.schemas import plans as schemas
 from karbor.api import validation
 from karbor.api.v1 import http
@@ -21,6 +23,9 @@ from karbor.i18n import _
 from karbor import objects
 from karbor.objects import plan as plan_objects
 from karbor import policy
+
+CONF = cfg.CONF
+CONF.import_opt('max_plan_resources', 'karbor.common.config')
 
 SORT_KEYS = ('created_at', 'updated_at', 'name', 'status', 'id')
 FILTERS = ('name', 'description', 'status', 'provider_id')
@@ -50,7 +55,13 @@ def _load(req, action):
 
 def _check_against_provider(req, context, provider_id, resources,
                             parameters):
-    """The provider exists and can protect every resource, as asked."""
+    """The plan is not too large, and the provider exists and can protect
+    every resource, as asked."""
+    if len(resources) > CONF.max_plan_resources:
+        raise exception.InvalidPlan(
+            reason=_('it lists %(count)d resources; a plan holds at most '
+                     '%(max)d ([DEFAULT] max_plan_resources).') % {
+                'count': len(resources), 'max': CONF.max_plan_resources})
     try:
         provider = http.protection_api(req).show_provider(context,
                                                           provider_id)

@@ -91,7 +91,9 @@ class APIRouter(object):
 
     @webob.dec.wsgify
     def __call__(self, req):
-        match = self._mapper.match(environ=req.environ)
+        # The decoded path (FaultWrapper checked it is UTF-8): ids and
+        # types reach the handlers as the characters the client meant.
+        match = self._mapper.match(req.path_info)
         if match is None:
             raise exception.NotFound(
                 _('The resource could not be found: %s') % req.path_info)

@@ -10,7 +10,13 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Request validation: JSON bodies against JSON Schema, query strings."""
+"""Request validation: the URL's encoding, JSON bodies against JSON
+Schema, query strings."""
+
+import datetime
+import math
+import re
+from urllib import parse
 
 import jsonschema
 from oslo_config import cfg
@@ -25,22 +31,108 @@ CONF = cfg.CONF
 
 _FORMAT_CHECKER = jsonschema.FormatChecker()
 
+# Karbor's own bodies nest 6 levels deep (a plan's parameters of one
+# resource type, with an object option); JSON that plugins take in
+# parameters or extra_info gets the rest.
+MAX_BODY_DEPTH = 32
+_DIGITS = re.compile('[0-9]+')
+
 
 @_FORMAT_CHECKER.checks('uuid')
 def _is_uuid(instance):
     return not isinstance(instance, str) or uuidutils.is_uuid_like(instance)
 
 
+def check_url(req):
+    """The path and the query string are UTF-8 without NUL, as every part
+    of Karbor that reads them (routes, webob, the database) needs."""
+    for part, raw, unquote in (
+            (_('path'), req.environ.get('SCRIPT_NAME', '') +
+             req.environ.get('PATH_INFO', ''), False),
+            (_('query string'), req.environ.get('QUERY_STRING', ''), True)):
+        raw = raw.encode('latin-1')
+        if unquote:
+            # ASCII bytes ("&", "=") never occur inside a UTF-8 sequence:
+            # the whole decodes if and only if every parameter does.
+            raw = parse.unquote_to_bytes(raw)
+        try:
+            text = raw.decode('utf-8')
+        except UnicodeDecodeError as exc:
+            raise exception.ValidationError(
+                detail=_('The request %(part)s is not valid UTF-8: byte '
+                         '0x%(byte)02x at %(where)d.') % {
+                    'part': part, 'byte': raw[exc.start],
+                    'where': exc.start})
+        if '\x00' in text:
+            raise exception.ValidationError(
+                detail=_('The request %s holds a NUL character.') % part)
+
+
 def json_body(req):
-    """The request body as JSON, or a 400 that says what is wrong."""
+    """The request body as JSON, or a 400 that says what is wrong.
+
+    Beyond JSON itself: at most MAX_BODY_DEPTH levels of arrays and
+    objects, strings of Unicode characters (no lone surrogates such as
+    "\\ud800", no NUL) and finite numbers, so that whatever the body holds
+    can be stored, sent over RPC and answered back.
+    """
     if not req.body:
         raise exception.ValidationError(
             detail=_('The request has no body; a JSON object is required.'))
     try:
-        return jsonutils.loads(req.body)
+        body = jsonutils.loads(req.body)
+    except RecursionError:
+        raise _too_deep()
     except ValueError as exc:
         raise exception.ValidationError(
             detail=_('Malformed JSON in request body: %s') % exc)
+    _check_json_values(body)
+    return body
+
+
+def _too_deep():
+    return exception.ValidationError(
+        detail=_('The request body nests arrays and objects more than %d '
+                 'levels deep.') % MAX_BODY_DEPTH)
+
+
+def _check_json_values(body):
+    # Iterative: a body nested deeper than Python's recursion limit lets
+    # at most its parse fail, never this walk.
+    pending = [((), body)]
+    while pending:
+        path, value = pending.pop()
+        # ``path`` holds the keys of the arrays and objects around value.
+        if isinstance(value, (dict, list)) and len(path) >= MAX_BODY_DEPTH:
+            raise _too_deep()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_string(path, key)
+                pending.append((path + (key,), item))
+        elif isinstance(value, list):
+            pending.extend((path + (index,), item)
+                           for index, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_string(path, value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise _bad_value(path, _('%s is not a finite number') % value)
+
+
+def _check_string(path, text):
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError as exc:
+        raise _bad_value(path, _('it holds the lone surrogate %r, which '
+                                 'is not a character') % text[exc.start])
+    if '\x00' in text:
+        raise _bad_value(path, _('it holds a NUL character'))
+
+
+def _bad_value(path, reason):
+    return exception.ValidationError(
+        detail=_('Invalid input for field %(path)s: %(reason)s.') % {
+            'path': '/'.join(str(p) for p in path) or _('(the body)'),
+            'reason': reason})
 
 
 def validate(schema, body):
@@ -85,15 +177,12 @@ def page_params(req, marker_is_uuid=True):
     limit = req.GET.get('limit')
     if limit is None:
         return marker, CONF.osapi_max_limit
-    try:
-        limit = int(limit)
-    except ValueError:
-        limit = -1
-    if limit < 0:
+    # Digits only: int() would also take " 5", "+5", "5_0" and "\u0663".
+    if not _DIGITS.fullmatch(limit):
         raise exception.InvalidInput(
             reason=_('limit must be a non-negative integer, not %r.')
-            % req.GET.get('limit'))
-    return marker, min(limit, CONF.osapi_max_limit)
+            % limit)
+    return marker, min(int(limit), CONF.osapi_max_limit)
 
 
 def sort_params(req, allowed_keys, default_key='created_at',
@@ -105,8 +194,8 @@ def sort_params(req, allowed_keys, default_key='created_at',
             key, _sep, direction = part.strip().partition(':')
             keys.append(key.strip())
             dirs.append(direction.strip() or default_dir)
-    elif 'sort_key' in req.GET:
-        keys = [req.GET['sort_key']]
+    elif 'sort_key' in req.GET or 'sort_dir' in req.GET:
+        keys = [req.GET.get('sort_key', default_key)]
         dirs = [req.GET.get('sort_dir', default_dir)]
     else:
         return [default_key], [default_dir]
@@ -119,6 +208,19 @@ def sort_params(req, allowed_keys, default_key='created_at',
                 reason=_('sort direction must be asc or desc, not %r.')
                 % direction)
     return keys, dirs
+
+
+def date_param(req, name):
+    """An optional YYYY-MM-DD query parameter, as a datetime.date."""
+    value = req.GET.get(name)
+    if value is None:
+        return None
+    try:
+        return datetime.datetime.strptime(value, '%Y-%m-%d').date()
+    except ValueError:
+        raise exception.InvalidInput(
+            reason=_('%(name)s must be a date (YYYY-MM-DD), not '
+                     '%(value)r.') % {'name': name, 'value': value})
 
 
 def all_projects(req):

@@ -434,8 +434,9 @@ class CheckpointCollection(object):
             prefix = _by_date_prefix(self._provider_id)
 
         lower = prefix + start_date.isoformat() if start_date else None
+        # The last day of the calendar has no next day to stop before.
         upper = (prefix + (end_date + datetime.timedelta(days=1)).isoformat()
-                 if end_date else None)
+                 if end_date and end_date < datetime.date.max else None)
         if marker is not None:
             marker_key = prefix + _index_name(
                 self.get(marker, project_id).to_dict())

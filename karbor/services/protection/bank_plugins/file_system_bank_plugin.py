@@ -41,6 +41,7 @@ Leases
     one's; hosts sharing a bank need synchronised clocks.
 """
 
+import errno
 import os
 import re
 import tempfile
@@ -266,6 +267,11 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
             entries = list(os.scandir(top))
         except (FileNotFoundError, NotADirectoryError):
             return
+        except OSError as exc:
+            # A name longer than the file system takes names no object.
+            if exc.errno == errno.ENAMETOOLONG:
+                return
+            raise
         for entry in entries:
             if entry.name.startswith('.'):
                 continue
