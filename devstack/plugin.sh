@@ -165,7 +165,9 @@ function configure_karbor {
     iniset "$KARBOR_CONF" DEFAULT state_path "$KARBOR_STATE_PATH"
     iniset "$KARBOR_CONF" DEFAULT api_paste_config "$KARBOR_CONF_DIR/api-paste.ini"
     iniset "$KARBOR_CONF" DEFAULT provider_config_dir "$KARBOR_PROVIDERS_DIR"
-    iniset "$KARBOR_CONF" database connection "$(database_connection_url karbor)"
+    # utf8mb4, as tools/cloud: names may hold any character, 4-byte ones too.
+    iniset "$KARBOR_CONF" database connection \
+        "$(database_connection_url karbor | sed 's/charset=utf8$/charset=utf8mb4/')"
     iniset_rpc_backend karbor "$KARBOR_CONF" DEFAULT "$KARBOR_RABBIT_VHOST"
     iniset "$KARBOR_CONF" oslo_messaging_notifications driver messagingv2
 
