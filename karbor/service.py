@@ -202,7 +202,11 @@ class Launcher(service.Launcher):
             CONF.log_opt_values(LOG, logging.DEBUG)
         for one in services:
             self.launch_service(one)
-        self._stop_requested.wait()
+        # With a timeout: a signal the kernel hands to another thread only
+        # runs its Python handler once the main thread wakes up, and a wait
+        # without one may never wake.
+        while not self._stop_requested.wait(1):
+            pass
         bound = CONF.graceful_shutdown_timeout
         if bound:
             signal.alarm(bound)
