@@ -157,6 +157,10 @@ class CheckpointNotBeDeleted(Conflict):
                 "deleted now.")
 
 
+class CheckpointBusy(Conflict):
+    message = _("Checkpoint %(checkpoint_id)s is busy: %(reason)s.")
+
+
 class PlanUsesUnknownResourceType(Invalid):
     message = _("Provider %(provider)s has no protection plugin for "
                 "resource type %(resource_type)s.")
@@ -180,6 +184,11 @@ class BankError(KarborException):
 
 class LeaseLost(BankError):
     message = _("The bank lease of %(owner_id)s is no longer valid.")
+
+
+class ClaimLost(KarborException):
+    message = _("Operation %(operation_id)s is no longer this worker's: "
+                "%(reason)s.")
 
 
 class FlowError(KarborException):

@@ -73,6 +73,27 @@ service_opts = [
                help=_('Protect, restore and delete operations one '
                       'karbor-protection runs at the same time; more wait '
                       'in line.')),
+    cfg.IntOpt('max_concurrent_operations_per_project', default=2, min=0,
+               help=_('Operations of one project that all karbor-protection '
+                      'workers together run at the same time (0: no '
+                      'limit); more wait in line, and a free slot goes to '
+                      'the project running the fewest, so that no project '
+                      'holds every slot.')),
+    cfg.IntOpt('operation_takeover_timeout', default=90, min=3,
+               help=_('Seconds without a heartbeat from the worker running '
+                      'an operation after which another karbor-protection '
+                      'takes it over and resumes it from its last finished '
+                      'task. At least three times '
+                      'operation_heartbeat_interval. Workers\' clocks must '
+                      'agree to within operation_heartbeat_interval.')),
+    cfg.IntOpt('operation_heartbeat_interval', default=15, min=1,
+               help=_('Seconds between two heartbeats of the operations a '
+                      'worker runs. A worker writes an operation\'s progress '
+                      'only while its claim has at least this long left.')),
+    cfg.FloatOpt('operation_poll_interval', default=2.0, min=0.05,
+                 help=_('Seconds between two looks in the database for '
+                        'operations waiting in line or left by a worker '
+                        'that died.')),
     cfg.IntOpt('flow_workers', default=8, min=1,
                help=_('Threads that run the hooks of one operation\'s '
                       'resources in parallel.')),

@@ -48,7 +48,53 @@ def _configure():
     with _CONFIGURE_LOCK:
         if not _CONFIGURED:
             main_context_manager.configure(**dict(CONF.database.items()))
+            engine = main_context_manager.writer.get_engine()
+            if engine.dialect.name == 'sqlite':
+                _serialize_sqlite_writers(engine)
             _CONFIGURED = True
+
+
+def _serialize_sqlite_writers(engine):
+    """Make the embedded default's SQLite take many writing threads.
+
+    A transaction that reads, then writes, cannot wait for another writer
+    in SQLite ("database is locked" at once): every transaction starts
+    IMMEDIATE instead, taking the write lock up front and waiting for it
+    (busy_timeout). The write-ahead log lets readers of other processes
+    go on meanwhile, and commits without an fsync each (synchronous
+    NORMAL: what a crash of the process leaves is consistent).
+    """
+    @sa.event.listens_for(engine, 'connect')
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.execute('PRAGMA busy_timeout = 60000')
+        if not dbapi_connection.execute(
+                'PRAGMA journal_mode').fetchone()[0] == 'memory':
+            dbapi_connection.execute('PRAGMA journal_mode = WAL')
+            dbapi_connection.execute('PRAGMA synchronous = NORMAL')
+
+    # oslo.db begins SQLite's transactions itself, with a plain BEGIN. A
+    # transaction that a thread opens inside another of its own (a
+    # reflection while a migration runs) stays deferred: it reads, and
+    # waiting for the write lock its own thread holds would never end.
+    open_here = threading.local()
+
+    @sa.event.listens_for(engine, 'before_cursor_execute', retval=True)
+    def _begin_immediate(connection, cursor, statement, parameters, context,
+                         executemany):
+        if statement == 'BEGIN':
+            opened = open_here.__dict__.setdefault('connections', set())
+            if not opened:
+                statement = 'BEGIN IMMEDIATE'
+            opened.add(id(connection))
+        return statement, parameters
+
+    @sa.event.listens_for(engine, 'commit')
+    @sa.event.listens_for(engine, 'rollback')
+    def _ended(connection):
+        open_here.__dict__.get('connections', set()).discard(id(connection))
+
+    # Connections made before these listeners (oslo.db tries one) go.
+    engine.dispose()
 
 
 def get_engine():
@@ -295,3 +341,122 @@ def ping(context):
     """Whether the database answers (used by upgrade checks)."""
     with _reader() as session:
         return session.execute(sa.text('SELECT 1')).scalar() == 1
+
+
+# Operations (see models.Operation)
+
+def operation_create(context, values):
+    """Record a new operation, queued (no owner).
+
+    A second protect or delete of one checkpoint while another is recorded
+    raises CheckpointBusy.
+    """
+    values = dict(values)
+    values.setdefault('id', uuidutils.generate_uuid())
+    values.setdefault('generation', 0)
+    operation = models.Operation(**values)
+    try:
+        with _writer() as session:
+            session.add(operation)
+            session.flush()
+            session.refresh(operation)
+            return operation
+    except db_exc.DBDuplicateEntry:
+        raise exception.CheckpointBusy(
+            checkpoint_id=values['checkpoint_id'],
+            reason=_('another protect or delete of it is running'))
+
+
+def operation_get(context, operation_id):
+    with _reader() as session:
+        return session.query(models.Operation).filter_by(
+            id=operation_id).first()
+
+
+def operation_get_all_by_checkpoint(context, checkpoint_id):
+    with _reader() as session:
+        return session.query(models.Operation).filter_by(
+            checkpoint_id=checkpoint_id).order_by(
+                models.Operation.created_at, models.Operation.id).all()
+
+
+def operation_get_all(context):
+    """Every operation recorded, oldest first."""
+    with _reader() as session:
+        return session.query(models.Operation).order_by(
+            models.Operation.created_at, models.Operation.id).all()
+
+
+def operation_destroy(context, operation_id):
+    with _writer() as session:
+        session.query(models.Operation).filter_by(id=operation_id).delete()
+
+
+def operation_claim(context, owner, stale_before, project_limit=0,
+                    exclude=()):
+    """Claim the next operation for ``owner``; return it, or None.
+
+    Claimable are the queued ones and those whose owner's heartbeat is
+    older than ``stale_before``. Projects with the fewest operations
+    running come first, then the oldest operation; a project already
+    running ``project_limit`` (0: no limit) waits. The claim is a compare
+    and swap on the generation: of two workers claiming one row, one wins.
+    """
+    op = models.Operation
+    fresh = sa.and_(op.owner.isnot(None), op.heartbeat_at >= stale_before)
+    with _writer() as session:
+        running = dict(session.query(op.project_id, sa.func.count(op.id))
+                       .filter(fresh).group_by(op.project_id).all())
+        candidates = session.query(op).filter(sa.not_(fresh)).order_by(
+            op.created_at, op.id).limit(_CLAIM_CANDIDATES).all()
+    candidates.sort(key=lambda row: running.get(row.project_id, 0))
+    for candidate in candidates:
+        if candidate.id in exclude:
+            continue
+        if project_limit and (running.get(candidate.project_id, 0) >=
+                              project_limit):
+            continue
+        with _writer() as session:
+            claimed = session.query(op).filter_by(
+                id=candidate.id, generation=candidate.generation).update(
+                    {'owner': owner,
+                     'generation': candidate.generation + 1,
+                     'heartbeat_at': timeutils.utcnow()},
+                    synchronize_session=False)
+            if claimed:
+                return session.query(op).filter_by(id=candidate.id).one()
+    return None
+
+
+# How many claimable rows one claim looks at.
+_CLAIM_CANDIDATES = 100
+
+
+def operation_heartbeat(context, operation_id, owner, generation):
+    """Renew a claim; False when ``owner`` no longer holds it."""
+    with _writer() as session:
+        return bool(session.query(models.Operation).filter_by(
+            id=operation_id, owner=owner, generation=generation).update(
+                {'heartbeat_at': timeutils.utcnow()},
+                synchronize_session=False))
+
+
+def operation_release_all(context, owner):
+    """Queue again the operations ``owner`` held (a worker that starts
+    again after a crash resumes them at once, or another one does)."""
+    with _writer() as session:
+        return session.query(models.Operation).filter_by(
+            owner=owner).update({'owner': None, 'heartbeat_at': None},
+                                synchronize_session=False)
+
+
+def restores_orphaned(context, created_before):
+    """Restores still running that no operation runs, older than
+    ``created_before``: their worker died before it recorded one."""
+    with _reader() as session:
+        running = session.query(models.Operation.restore_id).filter(
+            models.Operation.restore_id.isnot(None))
+        return session.query(models.Restore).filter(
+            models.Restore.status == 'in_progress',
+            models.Restore.created_at < created_before,
+            models.Restore.id.notin_(running)).all()

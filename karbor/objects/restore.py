@@ -55,11 +55,20 @@ class Restore(base.KarborPersistentObject, base.KarborObject):
         return cls._from_db_object(context, cls(),
                                    db.restore_create(context, values))
 
+    def guard_writes(self, check):
+        """Call ``check`` (the running operation's claim check, which
+        raises when this worker no longer runs the restore) before every
+        write."""
+        self.__dict__['_guard'] = check
+
     def save(self):
         """Write the changed fields back."""
         with self._save_lock:
             changes = self.obj_get_changes()
             if changes:
+                guard = self.__dict__.get('_guard')
+                if guard is not None:
+                    guard()
                 db.restore_update(self._context, self.id, changes)
                 self.obj_reset_changes()
 

@@ -12,7 +12,10 @@
 
 """SQLAlchemy models of the rows Karbor keeps in its database.
 
-Checkpoints are not here: they live in the provider's bank.
+Checkpoints are not here: they live in the provider's bank. TaskFlow's
+own tables (logbooks, flowdetails, atomdetails: the progress of running
+operations) are made by the migrations and used through TaskFlow's
+persistence, not through these models.
 """
 
 from oslo_db.sqlalchemy import models
@@ -100,3 +103,40 @@ class Service(BASE, KarborBase):
     report_count = sa.Column(sa.Integer, nullable=False, default=0)
     disabled = sa.Column(sa.Boolean, nullable=False, default=False)
     disabled_reason = sa.Column(sa.String(255))
+
+
+class Operation(BASE, KarborBase):
+    """A protect, restore or delete that karbor-protection runs.
+
+    The row is the operation's claim: ``owner`` (a worker's host) runs it
+    while it renews ``heartbeat_at``; every claim adds one to
+    ``generation``, so a worker that lost its claim cannot renew it, and
+    its writes are fenced off. The TaskFlow flow detail of the operation
+    (its finished tasks) has the same id. Protects and deletes hold
+    ``exclusive_checkpoint_id``: one of them per checkpoint at a time.
+    """
+
+    __tablename__ = 'operations'
+    __table_args__ = (
+        sa.UniqueConstraint('exclusive_checkpoint_id',
+                            name='uniq_operations0exclusive_checkpoint_id'),
+        sa.Index('operations_checkpoint_idx', 'checkpoint_id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    operation_type = sa.Column(sa.String(16), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    exclusive_checkpoint_id = sa.Column(sa.String(36))
+    restore_id = sa.Column(sa.String(36))
+    # The request's context (to_dict()) to resume with, service catalog
+    # included, and the operation's arguments (a plan's parameters, which
+    # alone may fill a TEXT column): more than MySQL's TEXT holds.
+    request_context = sa.Column(
+        db_types.JsonEncodedDict(mysql_as_medium=True), nullable=False)
+    arguments = sa.Column(db_types.JsonEncodedDict(mysql_as_medium=True),
+                          nullable=False)
+    owner = sa.Column(sa.String(255))
+    generation = sa.Column(sa.Integer, nullable=False, default=0)
+    heartbeat_at = sa.Column(sa.DateTime)

@@ -18,7 +18,16 @@ Layout::
         the checkpoint record: id, project_id, provider_id, status,
         protection_plan {id, name, provider_id, resources}, resource_graph
         (packed, see graph.py; null until built), extra_info, created_at,
-        resources_status and resources_reason (keyed "<type>#<id>").
+        resources_status and resources_reason (keyed "<type>#<id>"), as
+        they were when the last operation on it ended.
+    /checkpoints/<id>/resources_status/<protect|delete>/<key>@<status>
+        one object per resource whose hooks ended during that operation,
+        holding {"key", "reason"}: a resource's status costs one small
+        write, not the whole record. While the operation runs, the
+        checkpoint's statuses are the record's with these on top (one
+        listing; a read only for each resource that failed, or whose key
+        is too long or not ASCII, which is named "~<sha256 of the key>"
+        instead); its end folds them into the record.
     /checkpoints/<id>/<resource key>/...
         the protection plugins' data about one resource
         (Checkpoint.get_resource_bank_section).
@@ -31,9 +40,15 @@ Layout::
         list_objects call plus one read per checkpoint on the page; a date
         range becomes the listing's marker and end marker.
     /indices/unfinished_checkpoints/<id>
-        {"owner_id", "operation"} while a protect or delete runs: if the
-        owner's bank lease disappears, the sweep marks the checkpoint
+        {"owner_id", "operation"} while a protect or delete runs. The
+        operation's claim in the database (operations.py) is what another
+        worker takes over; the marker is the last resort for a checkpoint
+        that has no operation recorded (its worker died before recording
+        it): once the owner's bank lease is gone, the sweep marks it
         failed instead of leaving it "protecting" forever.
+
+Writes of a running operation go through its ``guard`` (the claim's
+check): a worker whose claim lapsed or was taken over writes nothing more.
 
 A deleted checkpoint keeps only its index.json, with status "deleted".
 
@@ -51,6 +66,7 @@ again at its next round.
 import contextlib
 import copy
 import datetime
+import hashlib
 import threading
 import time
 
@@ -89,6 +105,8 @@ _sleep = time.sleep
 
 _CREATED_AT_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
 _UNFINISHED = '/indices/unfinished_checkpoints'
+# The operation whose resource statuses a status names lives under.
+_STATUS_FOLDERS = {PROTECTING: 'protect', DELETING: 'delete'}
 
 
 def _record_key(checkpoint_id):
@@ -97,6 +115,22 @@ def _record_key(checkpoint_id):
 
 def _unfinished_key(checkpoint_id):
     return '%s/%s' % (_UNFINISHED, checkpoint_id)
+
+
+def _statuses_prefix(checkpoint_id, status):
+    return '/checkpoints/%s/resources_status/%s/' % (
+        checkpoint_id, _STATUS_FOLDERS[status])
+
+
+# Longer keys, or keys that are not ASCII, would not make a file name on
+# every file system once the bank quotes them.
+_LONGEST_NAMED_KEY = 160
+
+
+def _status_name(key, status):
+    if len(key) > _LONGEST_NAMED_KEY or not key.isascii():
+        key = '~' + hashlib.sha256(key.encode('utf-8')).hexdigest()
+    return '%s@%s' % (key, status)
 
 
 def _by_project_prefix(provider_id, project_id):
@@ -148,6 +182,8 @@ class Checkpoint(object):
         self._bank = bank
         self._record = record
         self._lock = threading.RLock()
+        # The running operation's claim check (operations.Claim.check).
+        self.guard = None
 
     @property
     def id(self):
@@ -192,11 +228,39 @@ class Checkpoint(object):
         return self._bank.get_sub_section(
             '/checkpoints/%s/%s' % (self.id, resource_id))
 
+    def _check_writer(self):
+        if self.guard is not None:
+            self.guard()
+        _check_lease(self._bank)
+
     def commit(self):
         with self._lock:
-            if self.status in IN_PROGRESS:
-                _check_lease(self._bank)
+            if self.status in IN_PROGRESS or self.guard is not None:
+                self._check_writer()
             self._bank.update_object(_record_key(self.id), self._record)
+
+    def load_resource_statuses(self):
+        """Put the statuses the running operation wrote on top of the
+        record's."""
+        with self._lock:
+            if self.status not in IN_PROGRESS:
+                return
+            prefix = _statuses_prefix(self.id, self.status)
+            for key in self._bank.list_objects(prefix=prefix):
+                resource, _at, status = key[len(prefix):].rpartition('@')
+                if not resource:
+                    continue
+                value = {}
+                if status == ERROR or resource.startswith('~'):
+                    try:
+                        value = self._bank.get_object(key)
+                    except exception.BankObjectNotFound:
+                        continue
+                    resource = value.get('key', resource)
+                self._record['resources_status'][resource] = status
+                if value.get('reason') is not None:
+                    self._record['resources_reason'][resource] = (
+                        value['reason'])
 
     @contextlib.contextmanager
     def _changing(self, waiting_out_outages=True):
@@ -220,11 +284,14 @@ class Checkpoint(object):
                 raise
 
     def _commit_waiting_out_outages(self):
+        self._waiting_out_outages(self.commit)
+
+    def _waiting_out_outages(self, write):
         deadline = _clock() + STATUS_WRITE_PATIENCE
         pause = FIRST_PAUSE
         while True:
             try:
-                self.commit()
+                write()
                 return
             except (exception.InvalidBankKey,
                     exception.BankReadonlyViolation):
@@ -260,11 +327,25 @@ class Checkpoint(object):
 
     def update_resource_status(self, resource_type, resource_id, status,
                                reason=None):
+        """Record how one resource ended in the running operation: one
+        small object, tried again through a bank outage like the
+        record."""
         key = _resource_key(resource_type, resource_id)
-        with self._changing() as record:
-            record['resources_status'][key] = status
+        value = {'key': key}
+        if reason is not None:
+            value['reason'] = str(reason)
+        with self._lock:
+            name = _statuses_prefix(self.id, self.status) + _status_name(
+                key, status)
+            self._waiting_out_outages(
+                lambda: self._write_guarded(name, value))
+            self._record['resources_status'][key] = status
             if reason is not None:
-                record['resources_reason'][key] = str(reason)
+                self._record['resources_reason'][key] = str(reason)
+
+    def _write_guarded(self, key, value):
+        self._check_writer()
+        self._bank.update_object(key, value)
 
     def reset_state(self, status):
         with self._changing(waiting_out_outages=False) as record:
@@ -278,6 +359,16 @@ class Checkpoint(object):
             record['resources_status'] = {
                 graph.resource_key(node.value): PROTECTING
                 for node in graph.iter_nodes(resource_graph)}
+            # A protect resumed by another worker keeps what ended before.
+            self.load_resource_statuses()
+
+    def adopt(self):
+        """This worker takes the operation in progress over: the
+        unfinished marker names its bank lease from now on."""
+        if self.status in IN_PROGRESS:
+            self._write_guarded(_unfinished_key(self.id), {
+                'owner_id': self._bank.get_owner_id(),
+                'operation': _STATUS_FOLDERS[self.status]})
 
     def finish_protecting(self):
         with self._changing() as record:
@@ -294,6 +385,10 @@ class Checkpoint(object):
             record['resources_status'] = dict.fromkeys(
                 record['resources_status'], DELETING)
             record['resources_reason'] = {}
+        # Statuses of an earlier delete that failed are not this one's.
+        prefix = _statuses_prefix(self.id, DELETING)
+        for key in self._bank.list_objects(prefix=prefix):
+            _delete_quietly(self._bank, key)
 
     def finish_deleting(self):
         """Remove the resources' data and the indices; keep the record."""
@@ -404,7 +499,9 @@ class CheckpointCollection(object):
             record = self._bank.get_object(_record_key(checkpoint_id))
         except exception.BankObjectNotFound:
             raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
-        return Checkpoint(self._bank, record)
+        checkpoint = Checkpoint(self._bank, record)
+        checkpoint.load_resource_statuses()
+        return checkpoint
 
     def get(self, checkpoint_id, project_id=None):
         """The checkpoint, if it belongs to this provider and, unless
@@ -470,15 +567,19 @@ class CheckpointCollection(object):
             page.append(checkpoint)
         return page
 
-    def sweep_zombies(self):
+    def sweep_zombies(self, has_operation=lambda checkpoint_id: False):
         """Fail the checkpoints whose owner stopped before finishing.
 
-        An unfinished checkpoint whose owner's lease is gone goes from
-        "protecting" to "error" and from "deleting" to "error-deleting".
+        An unfinished checkpoint whose owner's lease is gone, and for
+        which ``has_operation`` says no operation is recorded (one that is
+        gets taken over), goes from "protecting" to "error" and from
+        "deleting" to "error-deleting".
         """
         own_id = self._bank.get_owner_id()
         for key in self._bank.list_objects(prefix=_UNFINISHED + '/'):
             checkpoint_id = key.rsplit('/', 1)[1]
+            if has_operation(checkpoint_id):
+                continue
             try:
                 owner_id = self._bank.get_object(key).get('owner_id')
             except exception.BankObjectNotFound:

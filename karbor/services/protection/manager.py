@@ -12,30 +12,43 @@
 
 """karbor-protection's RPC endpoints (the server side of rpcapi.py).
 
-Requests are answered at once; protect, restore and delete then run in the
-background, [DEFAULT] max_concurrent_operations at a time, each as a
-TaskFlow flow (see flows/). Every error a caller can cause is raised as a
-karbor.exception class, which karbor-api turns into a 4xx.
+Requests are answered at once. A protect, restore or delete is recorded
+as an operation in the database and then run, as a TaskFlow flow (see
+flows/), by whichever karbor-protection claims it (operations.py): this
+one at once if it has a free slot, another if this one dies. Every error
+a caller can cause is raised as a karbor.exception class, which
+karbor-api turns into a 4xx.
+
+What may run on one checkpoint at once: one protect or one delete, or any
+number of restores. A delete is refused while a restore reads the
+checkpoint, a restore while a delete runs; of two deletes at once, one is
+accepted (the database's unique claim on the checkpoint decides).
 """
 
 import datetime
 import operator
 import threading
+import time
 
-import futurist
-from futurist import waiters
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
 from stevedore import driver
 
+from karbor import context as karbor_context
+from karbor.db import api as db
 from karbor import exception
 from karbor.i18n import _
+from karbor.objects import fields
+from karbor.objects import restore as restore_objects
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import delete as delete_flow
+from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import restore as restore_flow
+from karbor.services.protection import operations
 from karbor.services.protection import protectable_registry
 
 CONF = cfg.CONF
@@ -44,6 +57,12 @@ LOG = logging.getLogger(__name__)
 CHECKPOINT_FILTERS = ('plan_id', 'start_date', 'end_date', 'project_id')
 PROVIDER_FILTERS = ('name', 'description')
 RESETTABLE_STATES = (checkpoints.AVAILABLE, checkpoints.ERROR)
+PROTECT = 'protect'
+# Seconds an operation accepted on a checkpoint waits for the one that
+# holds it to remove its row once it has written its end.
+FINISHING_PATIENCE = 5
+DELETE = 'delete'
+RESTORE = 'restore'
 
 
 def _check_sort_dir(sort_dir):
@@ -116,17 +135,17 @@ class ProtectionManager(object):
     def __init__(self):
         self._protectables = protectable_registry.ProtectableRegistry()
         self._providers = None
-        self._operations = futurist.ThreadPoolExecutor(
-            max_workers=CONF.max_concurrent_operations)
-        self._running = set()
-        self._running_lock = threading.Lock()
+        self._runner = operations.OperationRunner(
+            CONF.host, self._run_operation, engine.Progress.forget)
         self._stopping = threading.Event()
         self._sweeper = None
+        self._admin = karbor_context.get_admin_context()
 
     # Service life
 
     def start(self):
-        """Load plugins and providers, take the bank leases, sweep."""
+        """Load plugins and providers, take the bank leases, sweep, and
+        start running operations."""
         self._protectables.load_plugins()
         self._providers = driver.DriverManager(
             'karbor.provider', 'provider-registry',
@@ -141,75 +160,175 @@ class ProtectionManager(object):
                 # works they fail, but the other providers serve.
                 LOG.exception('Could not take the bank lease of provider '
                               '%s.', provider.name)
-        if providers:
-            self._sweep_zombies()
-            interval = min(provider.bank.plugin.lease_renew_window
-                           for provider in providers)
-            self._sweeper = threading.Thread(
-                target=self._keep_sweeping, args=(interval,), daemon=True,
-                name='checkpoint-sweeper')
-            self._sweeper.start()
+        self._runner.start()
+        self._sweep()
+        interval = min([provider.bank.plugin.lease_renew_window
+                        for provider in providers] +
+                       [CONF.operation_takeover_timeout])
+        self._sweeper = threading.Thread(
+            target=self._keep_sweeping, args=(interval,), daemon=True,
+            name='checkpoint-sweeper')
+        self._sweeper.start()
 
     def stop(self, timeout=None):
         """Let running operations finish, for at most ``timeout`` seconds
         (None: until they do); give up leases.
 
-        Checkpoints still protecting after that are marked failed by the
-        next karbor-protection that sweeps the bank.
+        Operations still running after that are resumed by another
+        karbor-protection, or by this one when it starts again.
         """
         self._stopping.set()
         if self._sweeper is not None:
             self._sweeper.join()
-        with self._running_lock:
-            running = list(self._running)
-        unfinished = waiters.wait_for_all(running, timeout=timeout).not_done
-        if unfinished:
-            LOG.warning('Stopping with %d operations unfinished; their '
-                        'checkpoints will be marked failed.',
-                        len(unfinished))
-        self._operations.shutdown(wait=False)
+        self._runner.stop(timeout)
         for provider in self._all_providers():
             provider.bank.plugin.release_lease()
 
     def _keep_sweeping(self, interval):
         while not self._stopping.wait(interval):
-            self._sweep_zombies()
+            self._sweep()
 
-    def _sweep_zombies(self):
+    def _sweep(self):
+        """Fail what no operation will ever finish: checkpoints and
+        restores whose worker died before it recorded their operation."""
+        def has_operation(checkpoint_id):
+            return any(row.operation_type != RESTORE for row in
+                       db.operation_get_all_by_checkpoint(self._admin,
+                                                          checkpoint_id))
+
         for provider in self._all_providers():
             try:
-                provider.checkpoints.sweep_zombies()
+                provider.checkpoints.sweep_zombies(has_operation)
             except Exception:
                 LOG.exception('Sweeping the bank of provider %s failed.',
                               provider.name)
+        created_before = timeutils.utcnow() - datetime.timedelta(
+            seconds=CONF.operation_takeover_timeout)
+        try:
+            for row in db.restores_orphaned(self._admin, created_before):
+                LOG.warning('Restore %s has no operation running it; '
+                            'marking it failed.', row.id)
+                db.restore_update(self._admin, row.id, {
+                    'status': fields.RestoreStatus.FAIL})
+        except Exception:
+            LOG.exception('Sweeping the restores failed.')
 
-    def _run_in_background(self, ctxt, description, subject, operation,
-                           *args):
-        """Run ``operation(ctxt, *args)`` on the operations' pool.
+    # Operations
 
-        Its thread holds ``ctxt`` as oslo.context's current context, so every
-        line logged for the operation carries the request's ids; the first
-        and the last say that ``description`` started and how it ended
-        (``subject``'s status).
-        """
-        def run():
-            ctxt.update_store()
-            LOG.info('%s started.', description)
+    def _accept(self, ctxt, operation_type, provider_id, checkpoint_id,
+                restore_id=None, arguments=None):
+        """Record an operation, queued; CheckpointBusy when it conflicts
+        with one already recorded on the checkpoint."""
+        values = {
+            'operation_type': operation_type,
+            'project_id': ctxt.project_id or '',
+            'provider_id': provider_id,
+            'checkpoint_id': checkpoint_id,
+            'exclusive_checkpoint_id': (
+                None if operation_type == RESTORE else checkpoint_id),
+            'restore_id': restore_id,
+            'request_context': ctxt.to_dict(),
+            'arguments': arguments or {},
+        }
+        row = self._create_operation(ctxt, values)
+        # Recorded first, checked after: of a delete and a restore accepted
+        # at the same time, at least one sees the other.
+        conflicting = {DELETE: RESTORE, RESTORE: DELETE}.get(operation_type)
+        for other in db.operation_get_all_by_checkpoint(ctxt, checkpoint_id):
+            if other.operation_type != conflicting:
+                continue
+            db.operation_destroy(ctxt, row.id)
+            if other.operation_type == RESTORE:
+                reason = _('restore %s is reading it') % other.restore_id
+            else:
+                reason = _('it is being deleted')
+            raise exception.CheckpointBusy(checkpoint_id=checkpoint_id,
+                                           reason=reason)
+        return row
+
+    def _create_operation(self, ctxt, values):
+        # The protect or delete that holds the checkpoint may have written
+        # its end already and be about to remove its row: wait for that
+        # rather than refuse.
+        deadline = time.monotonic() + FINISHING_PATIENCE
+        while True:
             try:
-                operation(ctxt, *args)
-            finally:
+                return db.operation_create(ctxt, values)
+            except exception.CheckpointBusy:
+                holder = [row for row in db.operation_get_all_by_checkpoint(
+                    ctxt, values['checkpoint_id'])
+                    if row.exclusive_checkpoint_id is not None]
+                provider = self._provider(values['provider_id'])
+                finishing = holder and provider.checkpoints.get(
+                    values['checkpoint_id']).status not in (
+                        checkpoints.IN_PROGRESS)
+                if not finishing or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _start(self, ctxt, row, start):
+        """Run ``start()`` (the status change that shows the operation
+        accepted); forget the operation if it fails, else have it run."""
+        try:
+            start()
+        except Exception:
+            db.operation_destroy(ctxt, row.id)
+            raise
+        self._runner.wake()
+
+    def _run_operation(self, row, claim):
+        """Run one claimed operation (on the runner's pool); whether it
+        reached its end (see operations.OperationRunner)."""
+        ctxt = karbor_context.RequestContext.from_dict(row.request_context)
+        ctxt.update_store()
+        progress = engine.Progress(row.id, row.generation)
+        try:
+            provider = self._provider(row.provider_id)
+            if row.operation_type == RESTORE:
+                subject = restore_objects.Restore.get_by_id(ctxt,
+                                                            row.restore_id)
+                description = 'Restore %s of checkpoint %s' % (
+                    row.restore_id, row.checkpoint_id)
+                if subject.status != fields.RestoreStatus.IN_PROGRESS:
+                    return True
+            else:
+                subject = provider.checkpoints.get(row.checkpoint_id)
+                description = '%s of checkpoint %s' % (
+                    row.operation_type.capitalize(), row.checkpoint_id)
+                if subject.status not in checkpoints.IN_PROGRESS:
+                    return True
+        except exception.NotFound as exc:
+            LOG.warning('Operation %(id)s has nothing left to run: '
+                        '%(error)s', {'id': row.id, 'error': exc})
+            return True
+        except exception.BankError as exc:
+            LOG.warning('Operation %(id)s cannot run now: %(error)s',
+                        {'id': row.id, 'error': exc})
+            return False
+        LOG.info('%s %s.', description,
+                 'resumed' if row.generation > 1 else 'started')
+        try:
+            if row.operation_type == PROTECT:
+                protect_flow.run(ctxt, provider, self._protectables, subject,
+                                 row.arguments.get('parameters'), progress,
+                                 claim)
+            elif row.operation_type == DELETE:
+                delete_flow.run(ctxt, provider, subject, progress, claim)
+            else:
+                restore_flow.run(ctxt, provider, provider.checkpoints.get(
+                    row.checkpoint_id), subject,
+                    row.arguments.get('restore_auth'), progress, claim)
+        finally:
+            if claim.lost:
+                LOG.info('%s left to the worker that took it over.',
+                         description)
+            else:
                 LOG.info('%(operation)s ended: %(status)s.',
                          {'operation': description,
                           'status': subject.status})
-
-        future = self._operations.submit(run)
-        with self._running_lock:
-            self._running.add(future)
-        future.add_done_callback(self._forget)
-
-    def _forget(self, future):
-        with self._running_lock:
-            self._running.discard(future)
+        if row.operation_type == RESTORE:
+            return subject.status != fields.RestoreStatus.IN_PROGRESS
+        return subject.status not in checkpoints.IN_PROGRESS
 
     def _all_providers(self):
         # Before start() there are none.
@@ -235,10 +354,14 @@ class ProtectionManager(object):
         checkpoint = provider.checkpoints.create(plan, extra_info)
         # Taken before the flow starts changing it.
         created = checkpoint.to_dict()
-        self._run_in_background(
-            ctxt, 'Protect of plan %s into checkpoint %s' % (
-                plan.id, checkpoint.id), checkpoint,
-            protect_flow.run, provider, self._protectables, checkpoint, plan)
+        try:
+            row = self._accept(ctxt, PROTECT, provider.id, checkpoint.id,
+                               arguments={'parameters': plan.parameters})
+        except Exception as exc:
+            checkpoint.fail(exc, waiting_out_outages=False)
+            raise
+        self._runner.wake()
+        LOG.debug('Protect of plan %s is operation %s.', plan.id, row.id)
         return created
 
     @messaging.expose
@@ -276,15 +399,24 @@ class ProtectionManager(object):
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):
         provider = self._provider(provider_id)
         checkpoint = self._checkpoint(ctxt, provider, checkpoint_id)
-        if checkpoint.status in checkpoints.IN_PROGRESS:
-            raise exception.CheckpointNotBeDeleted(
-                checkpoint_id=checkpoint_id, status=checkpoint.status)
+        self._check_deletable(checkpoint)
         if checkpoint.status == checkpoints.DELETED:
             return
-        checkpoint.start_deleting()
-        self._run_in_background(
-            ctxt, 'Delete of checkpoint %s' % checkpoint_id, checkpoint,
-            delete_flow.run, provider, checkpoint)
+        row = self._accept(ctxt, DELETE, provider.id, checkpoint.id)
+        # Read again under the claim: what was true before may not be.
+        checkpoint = self._checkpoint(ctxt, provider, checkpoint_id)
+
+        def start():
+            self._check_deletable(checkpoint)
+            if checkpoint.status != checkpoints.DELETED:
+                checkpoint.start_deleting()
+        self._start(ctxt, row, start)
+
+    @staticmethod
+    def _check_deletable(checkpoint):
+        if checkpoint.status in checkpoints.IN_PROGRESS:
+            raise exception.CheckpointNotBeDeleted(
+                checkpoint_id=checkpoint.id, status=checkpoint.status)
 
     @messaging.expose
     def reset_state(self, ctxt, provider_id, checkpoint_id, state):
@@ -295,9 +427,17 @@ class ProtectionManager(object):
                              RESETTABLE_STATES), 'state': state})
         provider = self._provider(provider_id)
         checkpoint = self._checkpoint(ctxt, provider, checkpoint_id)
-        if checkpoint.status == checkpoints.DELETED:
-            raise exception.InvalidCheckpoint(
-                reason=_('checkpoint %s is deleted') % checkpoint_id)
+        if checkpoint.status not in RESETTABLE_STATES:
+            raise exception.CheckpointBusy(
+                checkpoint_id=checkpoint_id,
+                reason=_('it is %(status)s; only an available or error '
+                         'checkpoint can be reset') %
+                {'status': checkpoint.status})
+        if any(row.operation_type != RESTORE for row in
+               db.operation_get_all_by_checkpoint(ctxt, checkpoint_id)):
+            raise exception.CheckpointBusy(
+                checkpoint_id=checkpoint_id,
+                reason=_('an operation on it is running'))
         checkpoint.reset_state(state)
 
     # Restores
@@ -306,13 +446,19 @@ class ProtectionManager(object):
     def restore(self, ctxt, restore, restore_auth):
         provider = self._provider(restore.provider_id)
         checkpoint = self._checkpoint(ctxt, provider, restore.checkpoint_id)
+        self._check_restorable(checkpoint)
+        row = self._accept(ctxt, RESTORE, provider.id, checkpoint.id,
+                           restore_id=restore.id,
+                           arguments={'restore_auth': restore_auth})
+        checkpoint = self._checkpoint(ctxt, provider, restore.checkpoint_id)
+        self._start(ctxt, row,
+                    lambda: self._check_restorable(checkpoint))
+
+    @staticmethod
+    def _check_restorable(checkpoint):
         if checkpoint.status != checkpoints.AVAILABLE:
             raise exception.CheckpointNotAvailable(
                 checkpoint_id=checkpoint.id, status=checkpoint.status)
-        self._run_in_background(
-            ctxt, 'Restore %s of checkpoint %s' % (restore.id, checkpoint.id),
-            restore, restore_flow.run, provider, checkpoint, restore,
-            restore_auth)
 
     # Providers
 

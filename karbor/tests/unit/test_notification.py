@@ -34,6 +34,7 @@ from karbor.services.protection.flows import delete as delete_flow
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import restore as restore_flow
 from karbor.tests.unit.api import fakes
+from karbor.tests.unit.protection import fakes as protection_fakes
 
 CONF = cfg.CONF
 PROJECT = fakes.PROJECT_TYPE
@@ -320,11 +321,15 @@ class Checkpoint(object):
     """The parts of a checkpoint the flows and their notifications use."""
 
     id = 'c0a5a54e-6a39-4d3c-9a0c-5a8e3f2b1d10'
-    resource_graph = []
+    resource_graph = None
+    protection_plan = {'id': PLAN_ID, 'resources': []}
 
     def __init__(self, status):
         self.status = status
         self.reasons = {}
+
+    def adopt(self):
+        pass
 
     def start_protecting(self, resource_graph):
         pass
@@ -362,12 +367,6 @@ class Provider(object):
         return True
 
 
-class Plan(object):
-    id = PLAN_ID
-    resources = []
-    parameters = {}
-
-
 class Restore(object):
     id = 'e1f0c9a4-7b2d-4f0e-8c6a-3d5b9a2e4f21'
     project_id = 'demo'
@@ -377,6 +376,9 @@ class Restore(object):
     restore_target = None
     resources_reason = {}
     status = 'in_progress'
+
+    def guard_writes(self, check):
+        pass
 
     def save(self):
         pass
@@ -403,30 +405,38 @@ def _checkpoint_done(status, reasons):
             'resources_reason': reasons}
 
 
-def test_a_checkpoint_that_becomes_available_notifies_protect_end(sent):
-    protect_flow.run(CONTEXT, Provider(), Protectables(), Checkpoint('protecting'),
-                     Plan())
+def _run(flow, *args):
+    """Run a flow's operation as a worker that claimed it does."""
+    flow.run(CONTEXT, *(args + (protection_fakes.progress(),
+                                protection_fakes.HeldClaim())))
+
+
+def test_a_checkpoint_that_becomes_available_notifies_protect_end(
+        sent, database):
+    _run(protect_flow, Provider(), Protectables(), Checkpoint('protecting'),
+         {})
     _check_done(sent, 'karbor.protect.end', 'INFO',
                 _checkpoint_done('available', {}))
 
 
-def test_a_checkpoint_that_fails_notifies_protect_error(sent):
-    protect_flow.run(CONTEXT, Provider(),
-                     Protectables(exception.InvalidInput(reason='no way')),
-                     Checkpoint('protecting'), Plan())
+def test_a_checkpoint_that_fails_notifies_protect_error(sent, database):
+    _run(protect_flow, Provider(),
+         Protectables(exception.InvalidInput(reason='no way')),
+         Checkpoint('protecting'), {})
     reasons = {PROJECT + '#demo': 'Invalid input received: no way'}
     _check_done(sent, 'karbor.protect.error', 'ERROR',
                 _checkpoint_done('error', reasons))
 
 
-def test_a_deleted_checkpoint_notifies_delete_end(sent):
-    delete_flow.run(CONTEXT, None, Checkpoint('deleting'))
+def test_a_deleted_checkpoint_notifies_delete_end(sent, database):
+    _run(delete_flow, None, Checkpoint('deleting'))
     _check_done(sent, 'karbor.delete.end', 'INFO',
                 _checkpoint_done('deleted', {}))
 
 
-def test_a_checkpoint_that_is_not_deleted_notifies_delete_error(sent):
-    delete_flow.run(CONTEXT, None, BrokenCheckpoint('deleting'))
+def test_a_checkpoint_that_is_not_deleted_notifies_delete_error(
+        sent, database):
+    _run(delete_flow, None, BrokenCheckpoint('deleting'))
     message = sent.one('karbor.delete.error')
     assert message['priority'] == 'ERROR'
     assert message['payload']['status'] == 'error-deleting'
@@ -440,14 +450,13 @@ def _restore_done(status):
             'resources_reason': {}}
 
 
-def test_a_restore_that_succeeds_notifies_restore_end(sent):
+def test_a_restore_that_succeeds_notifies_restore_end(sent, database):
     restore = Restore()
-    restore_flow.run(CONTEXT, None, Checkpoint('available'), restore, None)
+    _run(restore_flow, None, Checkpoint('available'), restore, None)
     assert restore.status == fields.RestoreStatus.SUCCESS
     _check_done(sent, 'karbor.restore.end', 'INFO', _restore_done('success'))
 
 
-def test_a_restore_that_fails_notifies_restore_error(sent):
-    restore_flow.run(CONTEXT, None, BrokenCheckpoint('available'), Restore(),
-                     None)
+def test_a_restore_that_fails_notifies_restore_error(sent, database):
+    _run(restore_flow, None, BrokenCheckpoint('available'), Restore(), None)
     _check_done(sent, 'karbor.restore.error', 'ERROR', _restore_done('fail'))

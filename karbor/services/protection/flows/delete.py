@@ -26,6 +26,7 @@ from taskflow.patterns import linear_flow
 from taskflow import task
 
 from karbor.common import notification
+from karbor import exception
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import resource_flow
@@ -48,34 +49,50 @@ class _DeleteProgress(resource_flow.ResourceProgress):
 
 
 class CompleteDeleteTask(task.Task):
-    def execute(self, checkpoint):
-        checkpoint.finish_deleting()
+
+    def __init__(self, checkpoint):
+        super().__init__(name='complete delete')
+        self._checkpoint = checkpoint
+
+    def execute(self):
+        self._checkpoint.finish_deleting()
 
 
-def get_flow(checkpoint, provider):
+def get_flow(run, provider):
+    checkpoint = run.checkpoint
     flow = linear_flow.Flow('delete %s' % checkpoint.id)
     flow.add(
         resource_flow.build_flow(
-            'delete resources of %s' % checkpoint.id,
+            'delete resources of %s' % checkpoint.id, run,
             # A checkpoint that failed before its graph was built has no
             # resource data to delete.
             checkpoint.resource_graph or [],
             lambda resource: provider.get_protection_plugin(
                 resource.type).get_delete_operation(resource),
             {}, _DeleteProgress(checkpoint)),
-        CompleteDeleteTask())
+        CompleteDeleteTask(checkpoint))
     return flow
 
 
-def run(context, provider, checkpoint):
-    """Delete ``checkpoint`` (in a background thread)."""
+def run(context, provider, checkpoint, progress, claim):
+    """Delete ``checkpoint`` (in a background thread), from where
+    ``progress`` says earlier claims stopped; ``claim`` guards every
+    write."""
+    checkpoint.guard = claim.check
     try:
-        engine.run_flow(get_flow(checkpoint, provider),
-                        {'checkpoint': checkpoint, 'context': context,
-                         'hook_kwargs': {}})
+        checkpoint.adopt()
+        progress.start()
+        engine.run_flow(
+            get_flow(resource_flow.FlowRun(checkpoint, context, {}),
+                     provider), context, progress)
     except Exception as exc:
+        if claim.lost:
+            return
         LOG.exception('Deleting checkpoint %s failed.', checkpoint.id)
-        checkpoint.fail(exc)
+        try:
+            checkpoint.fail(exc)
+        except exception.ClaimLost:
+            return
     notification.notify_checkpoint_done(
         context, 'delete', checkpoint,
         failed=checkpoint.status != checkpoints.DELETED)

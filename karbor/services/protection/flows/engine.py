@@ -10,13 +10,30 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Running a flow: TaskFlow's parallel engine on a pool of threads."""
+"""Running a flow: TaskFlow's parallel engine on a pool of threads, its
+progress kept by TaskFlow's SQL persistence in Karbor's database.
+
+Each operation has one logbook (the operation's id) and, per claim on it,
+one flow detail (see operations.py): a worker that takes an operation over
+starts a flow detail of its own holding the tasks that had finished, so the
+engine skips them and runs the rest, and whatever the worker it replaces
+still records lands in that worker's flow detail, not in the taker's.
+Flows keep nothing in TaskFlow's store: tasks get what they need when the
+flow is built, and a flow is built again the same way to resume.
+"""
+
+import contextlib
 
 import futurist
 from oslo_config import cfg
+from oslo_utils import uuidutils
 import taskflow.engines
 from taskflow import exceptions as taskflow_exceptions
+from taskflow.persistence.backends import impl_sqlalchemy
+from taskflow.persistence import models
+from taskflow import states
 
+from karbor.db import api as db_api
 from karbor import exception
 
 CONF = cfg.CONF
@@ -39,16 +56,74 @@ class _ContextExecutor(futurist.ThreadPoolExecutor):
         return fn(*args, **kwargs)
 
 
-def run_flow(flow, store):
-    """Run ``flow`` to its end, its tasks on [DEFAULT] flow_workers threads.
+class Progress(object):
+    """The TaskFlow record of one claim on one operation."""
 
-    The tasks' threads hold ``store['context']`` as oslo.context's current
-    context. A task's exception is raised as it is; when several tasks
-    failed, one FlowError lists them all.
+    def __init__(self, operation_id, generation):
+        self.operation_id = operation_id
+        self.generation = generation
+        self.backend = self.book = self.flow_detail = None
+
+    @staticmethod
+    def _backend():
+        return impl_sqlalchemy.SQLAlchemyBackend(
+            {'connection': CONF.database.connection},
+            engine=db_api.get_engine())
+
+    def start(self):
+        """Make this claim's flow detail, holding the tasks that earlier
+        claims finished; return {task name: result} of those."""
+        backend = self._backend()
+        with contextlib.closing(backend.get_connection()) as connection:
+            try:
+                book = connection.get_logbook(self.operation_id)
+            except taskflow_exceptions.NotFound:
+                book = models.LogBook('operation %s' % self.operation_id,
+                                      uuid=self.operation_id)
+            flow_detail = models.FlowDetail(
+                'claim %d' % self.generation, uuidutils.generate_uuid())
+            flow_detail.meta = {'generation': self.generation}
+            earlier = [detail for detail in book
+                       if detail.meta.get('generation', 0) < self.generation]
+            if earlier:
+                latest = max(earlier,
+                             key=lambda detail: detail.meta['generation'])
+                for atom in latest:
+                    if atom.state == states.SUCCESS:
+                        flow_detail.add(models.TaskDetail(
+                            atom.name, uuidutils.generate_uuid()).update(atom))
+            book.add(flow_detail)
+            connection.save_logbook(book)
+        self.backend, self.book, self.flow_detail = (backend, book,
+                                                     flow_detail)
+        return {atom.name: atom.results for atom in flow_detail}
+
+    @classmethod
+    def forget(cls, operation_id):
+        backend = cls._backend()
+        with contextlib.closing(backend.get_connection()) as connection:
+            try:
+                connection.destroy_logbook(operation_id)
+            except taskflow_exceptions.NotFound:
+                pass
+
+
+def run_flow(flow, context, progress=None):
+    """Run ``flow`` to its end, its tasks on [DEFAULT] flow_workers threads,
+    continuing where ``progress`` (a started Progress) says earlier claims
+    stopped; without one, its progress is kept in memory only.
+
+    The tasks' threads hold ``context`` as oslo.context's current context.
+    A task's exception is raised as it is; when several tasks failed, one
+    FlowError lists them all.
     """
-    executor = _ContextExecutor(store['context'], CONF.flow_workers)
-    engine = taskflow.engines.load(flow, store=store, engine='parallel',
-                                   executor=executor)
+    executor = _ContextExecutor(context, CONF.flow_workers)
+    persistence = {}
+    if progress is not None:
+        persistence = {'backend': progress.backend, 'book': progress.book,
+                       'flow_detail': progress.flow_detail}
+    engine = taskflow.engines.load(flow, engine='parallel',
+                                   executor=executor, **persistence)
     try:
         engine.run()
     except taskflow_exceptions.WrappedFailure as failures:

@@ -26,6 +26,7 @@ from taskflow.patterns import linear_flow
 from taskflow import task
 
 from karbor.common import notification
+from karbor import exception
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import resource_flow
@@ -51,43 +52,66 @@ class _ProtectProgress(resource_flow.ResourceProgress):
 class StartProtectTask(task.Task):
     """Records the graph, every resource "protecting"."""
 
-    def execute(self, checkpoint, resource_graph):
-        checkpoint.start_protecting(resource_graph)
+    def __init__(self, checkpoint, resource_graph):
+        super().__init__(name='start protect')
+        self._checkpoint = checkpoint
+        self._resource_graph = resource_graph
+
+    def execute(self):
+        self._checkpoint.start_protecting(self._resource_graph)
 
 
 class CompleteProtectTask(task.Task):
-    def execute(self, checkpoint):
-        checkpoint.finish_protecting()
+
+    def __init__(self, checkpoint):
+        super().__init__(name='complete protect')
+        self._checkpoint = checkpoint
+
+    def execute(self):
+        self._checkpoint.finish_protecting()
 
 
-def get_flow(checkpoint, resource_graph, provider, parameters):
+def get_flow(run, resource_graph, provider, parameters):
+    checkpoint = run.checkpoint
     flow = linear_flow.Flow('protect %s' % checkpoint.id)
     flow.add(
-        StartProtectTask(inject={'resource_graph': resource_graph}),
+        StartProtectTask(checkpoint, resource_graph),
         resource_flow.build_flow(
-            'protect resources of %s' % checkpoint.id, resource_graph,
+            'protect resources of %s' % checkpoint.id, run, resource_graph,
             lambda resource: provider.get_protection_plugin(
                 resource.type).get_protect_operation(resource),
             parameters, _ProtectProgress(checkpoint)),
-        CompleteProtectTask())
+        CompleteProtectTask(checkpoint))
     return flow
 
 
-def run(context, provider, protectables, checkpoint, plan):
-    """Protect ``plan`` into ``checkpoint`` (in a background thread)."""
+def run(context, provider, protectables, checkpoint, parameters, progress,
+        claim):
+    """Protect the checkpoint's plan into it (in a background thread),
+    from where ``progress`` (engine.Progress) says earlier claims
+    stopped; ``claim`` guards every write."""
+    checkpoint.guard = claim.check
     try:
-        resources = [Resource(**resource) for resource in plan.resources]
-        resource_graph = protectables.build_graph(context, resources,
-                                                  provider.supports)
-        flow = get_flow(checkpoint, resource_graph, provider,
-                        plan.parameters)
-        engine.run_flow(flow, {'checkpoint': checkpoint, 'context': context,
-                               'hook_kwargs': {}})
+        checkpoint.adopt()
+        # The graph a resumed protect recorded is the one it protects.
+        resource_graph = checkpoint.resource_graph
+        if resource_graph is None:
+            resources = [Resource(**resource) for resource in
+                         checkpoint.protection_plan['resources']]
+            resource_graph = protectables.build_graph(context, resources,
+                                                      provider.supports)
+        flow_run = resource_flow.FlowRun(checkpoint, context, {})
+        progress.start()
+        engine.run_flow(get_flow(flow_run, resource_graph, provider,
+                                 parameters), context, progress)
     except Exception as exc:
-        LOG.exception('Protecting plan %(plan)s into checkpoint '
-                      '%(checkpoint)s failed.',
-                      {'plan': plan.id, 'checkpoint': checkpoint.id})
-        checkpoint.fail(exc)
+        if claim.lost:
+            return
+        LOG.exception('Protecting checkpoint %s failed.', checkpoint.id)
+        try:
+            checkpoint.fail(exc)
+        except exception.ClaimLost:
+            return
     notification.notify_checkpoint_done(
         context, 'protect', checkpoint,
         failed=checkpoint.status != checkpoints.AVAILABLE)

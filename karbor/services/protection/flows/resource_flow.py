@@ -22,9 +22,18 @@ its children):
 - a resource's main after its own prepare_finish;
 - a resource's complete after its own main and every child's complete.
 
-Tasks read ``checkpoint``, ``context`` and ``hook_kwargs`` (the extra
-keyword arguments of every hook) from the flow's store.
+Tasks get the operation's checkpoint, context and ``hook_kwargs`` (the
+extra keyword arguments of every hook) from a FlowRun when the flow is
+built, not from TaskFlow's store, so that nothing but their states and
+results is persisted (flows/engine.py). Task names are the resource key
+and the hook: a flow built again to resume has the same ones. The last
+task of a resource returns what the resource put into
+``hook_kwargs['new_resources']`` (a restore's new resource), so that a
+resumed restore gives it back to the resources that depend on it.
 """
+
+import collections
+
 
 from taskflow.patterns import graph_flow
 from taskflow import task
@@ -59,22 +68,43 @@ def resource_parameters(parameters, resource):
     return parameters.get(resource.type, {})
 
 
+FlowRun = collections.namedtuple('FlowRun',
+                                 ['checkpoint', 'context', 'hook_kwargs'])
+
+
+def task_name(resource, hook):
+    return '%s %s' % (graph.resource_key(resource), hook)
+
+
+def restore_new_resources(run, finished_results):
+    """Give a resumed operation back the new resources of the resources
+    it had finished (``finished_results``: {task name: result})."""
+    new_resources = run.hook_kwargs.get('new_resources')
+    if new_resources is None:
+        return
+    suffix = ' ' + COMPLETE
+    for name, result in finished_results.items():
+        if name.endswith(suffix) and result is not None:
+            new_resources.setdefault(name[:-len(suffix)], result)
+
+
 class HookTask(task.Task):
     """Runs one hook of one resource's Operation."""
 
-    def __init__(self, operation, hook, resource, parameters, progress):
-        super().__init__(name='%s %s' % (graph.resource_key(resource),
-                                         hook))
+    def __init__(self, run, operation, hook, resource, parameters, progress):
+        super().__init__(name=task_name(resource, hook))
+        self._run = run
         self._hook = getattr(operation, hook)
         self._is_last = hook == COMPLETE
         self._resource = resource
         self._parameters = parameters
         self._progress = progress
 
-    def execute(self, checkpoint, context, hook_kwargs):
+    def execute(self):
+        run = self._run
         try:
-            self._hook(checkpoint, self._resource, context, self._parameters,
-                       **hook_kwargs)
+            self._hook(run.checkpoint, self._resource, run.context,
+                       self._parameters, **run.hook_kwargs)
         except Exception as exc:
             self._progress.resource_failed(self._resource, exc)
             raise exception.ProtectionPluginError(
@@ -82,9 +112,12 @@ class HookTask(task.Task):
                 resource_id=self._resource.id, reason=exc) from exc
         if self._is_last:
             self._progress.resource_done(self._resource)
+            return run.hook_kwargs.get('new_resources', {}).get(
+                graph.resource_key(self._resource))
 
 
-def build_flow(name, resource_graph, get_operation, parameters, progress):
+def build_flow(name, run, resource_graph, get_operation, parameters,
+               progress):
     """The graph flow of one operation.
 
     ``get_operation(resource)`` returns the resource's Operation (None
@@ -97,7 +130,7 @@ def build_flow(name, resource_graph, get_operation, parameters, progress):
     for node in nodes:
         resource = node.value
         operation = get_operation(resource) or protection_plugin.Operation()
-        own = {hook: HookTask(operation, hook, resource,
+        own = {hook: HookTask(run, operation, hook, resource,
                               resource_parameters(parameters, resource),
                               progress)
                for hook in HOOKS}

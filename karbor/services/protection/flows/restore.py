@@ -25,6 +25,7 @@ from taskflow.patterns import linear_flow
 from taskflow import task
 
 from karbor.common import notification
+from karbor import exception
 from karbor.objects import fields
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import resource_flow
@@ -45,43 +46,57 @@ class _RestoreProgress(resource_flow.ResourceProgress):
 
 
 class CompleteRestoreTask(task.Task):
-    def execute(self, hook_kwargs):
-        restore = hook_kwargs['restore']
-        restore.status = fields.RestoreStatus.SUCCESS
-        restore.save()
+
+    def __init__(self, restore):
+        super().__init__(name='complete restore')
+        self._restore = restore
+
+    def execute(self):
+        self._restore.status = fields.RestoreStatus.SUCCESS
+        self._restore.save()
 
 
-def get_flow(checkpoint, provider, restore):
+def get_flow(run, provider, restore):
     flow = linear_flow.Flow('restore %s' % restore.id)
     flow.add(
         resource_flow.build_flow(
-            'restore resources of %s' % restore.id,
-            checkpoint.resource_graph or [],
+            'restore resources of %s' % restore.id, run,
+            run.checkpoint.resource_graph or [],
             lambda resource: provider.get_protection_plugin(
                 resource.type).get_restore_operation(resource),
             restore.parameters, _RestoreProgress(restore)),
-        CompleteRestoreTask())
+        CompleteRestoreTask(restore))
     return flow
 
 
-def run(context, provider, checkpoint, restore, restore_auth):
+def run(context, provider, checkpoint, restore, restore_auth, progress,
+        claim):
     """Restore ``checkpoint`` as ``restore`` says (in a background
-    thread)."""
+    thread), from where ``progress`` says earlier claims stopped;
+    ``claim`` guards every write."""
+    restore.guard_writes(claim.check)
     hook_kwargs = {'restore': restore, 'new_resources': {}}
     if restore_auth is not None:
         hook_kwargs['restore_auth'] = restore_auth
     if restore.restore_target is not None:
         hook_kwargs['restore_target'] = restore.restore_target
+    flow_run = resource_flow.FlowRun(checkpoint, context, hook_kwargs)
     try:
-        engine.run_flow(get_flow(checkpoint, provider, restore),
-                        {'checkpoint': checkpoint, 'context': context,
-                         'hook_kwargs': hook_kwargs})
+        resource_flow.restore_new_resources(
+            flow_run, progress.start())
+        engine.run_flow(get_flow(flow_run, provider, restore), context,
+                        progress)
     except Exception:
+        if claim.lost:
+            return
         LOG.exception('Restore %(restore)s of checkpoint %(checkpoint)s '
                       'failed.', {'restore': restore.id,
                                   'checkpoint': checkpoint.id})
         restore.status = fields.RestoreStatus.FAIL
-        restore.save()
+        try:
+            restore.save()
+        except exception.ClaimLost:
+            return
     notification.notify_restore_done(
         context, restore,
         failed=restore.status != fields.RestoreStatus.SUCCESS)

@@ -35,6 +35,7 @@ from stevedore import extension
 import webob
 
 from karbor.api import app
+from karbor import context
 from karbor.db import api as db_api
 from karbor.db import migration
 from karbor import rpc
@@ -106,9 +107,13 @@ class Karbor(object):
     def wait_for_operations(self, timeout=30):
         """Until the No-Op protects, restores and deletes have ended."""
         deadline = time.monotonic() + timeout
-        while self.manager._running and time.monotonic() < deadline:
+        while self._operations() and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert not self.manager._running
+        assert not self._operations()
+
+    @staticmethod
+    def _operations():
+        return db_api.operation_get_all(context.get_admin_context())
 
 
 def _tokens(auth_strategy):

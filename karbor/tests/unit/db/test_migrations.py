@@ -18,11 +18,17 @@ import unittest
 
 from oslo_config import cfg
 from oslo_db.sqlalchemy import test_migrations
+import sqlalchemy as sa
+from taskflow.persistence.backends.sqlalchemy import tables as \
+    taskflow_tables
 
 from karbor.common import config  # noqa: F401
 from karbor.db import api as db_api
 from karbor.db import migration
 from karbor.db.sqlalchemy import models
+
+_TASKFLOW_TABLES = ('logbooks', 'flowdetails', 'atomdetails')
+_NOT_MODELS = ('alembic_version',) + _TASKFLOW_TABLES
 
 
 class TestModelsMatchMigrations(test_migrations.ModelsMigrationsSync,
@@ -49,8 +55,8 @@ class TestModelsMatchMigrations(test_migrations.ModelsMigrationsSync,
         migration.db_sync()
 
     def include_object(self, object_, name, type_, reflected, compare_to):
-        # alembic's own bookkeeping table is not a model.
-        return not (type_ == 'table' and name == 'alembic_version')
+        # alembic's bookkeeping and TaskFlow's tables are not models.
+        return not (type_ == 'table' and name in _NOT_MODELS)
 
 
 def test_db_sync_brings_an_empty_database_to_the_newest_revision(
@@ -61,6 +67,25 @@ def test_db_sync_brings_an_empty_database_to_the_newest_revision(
     try:
         assert migration.db_version() is None
         migration.db_sync()
-        assert migration.db_version() == '0001'
+        assert migration.db_version() == '0002'
+    finally:
+        db_api.dispose_engine()
+
+
+def test_taskflow_tables_have_the_columns_taskflow_uses(conf, tmp_path):
+    db_api.dispose_engine()
+    conf.config(connection='sqlite:///%s' % (tmp_path / 'tf.sqlite'),
+                group='database')
+    try:
+        migration.db_sync()
+        made = sa.inspect(db_api.get_engine())
+        wanted = taskflow_tables.fetch(sa.MetaData())
+        for table in wanted:
+            columns = {column['name']: column
+                       for column in made.get_columns(table.name)}
+            assert sorted(columns) == sorted(table.columns.keys())
+            for column in table.columns:
+                assert columns[column.name]['nullable'] == column.nullable, (
+                    table.name, column.name)
     finally:
         db_api.dispose_engine()

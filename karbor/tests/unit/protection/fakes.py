@@ -18,8 +18,11 @@ import time
 import uuid
 
 from oslo_config import cfg
+from oslo_utils import uuidutils
 
 from karbor.services.protection.bank_plugins import file_system_bank_plugin
+from karbor.services.protection.flows import engine
+from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection import protection_plugin
 from karbor.services.protection import provider
 
@@ -152,3 +155,25 @@ project_name = service
 user_domain_name = Default
 project_domain_name = Default
 '''
+
+
+class HeldClaim(object):
+    """A claim on an operation that no other worker takes over."""
+
+    lost = False
+    operation_id = 'operation-of-the-test'
+
+    def check(self):
+        pass
+
+
+def progress():
+    """The progress of a new operation's first claim (kept in the
+    database of the ``database`` fixture)."""
+    return engine.Progress(uuidutils.generate_uuid(), 1)
+
+
+def protect(context, provider, protectables, checkpoint, plan):
+    """Run a protect as a worker that claimed it does."""
+    protect_flow.run(context, provider, protectables, checkpoint,
+                     plan.parameters, progress(), HeldClaim())

@@ -277,13 +277,13 @@ class _Outage(object):
         self.refused = 0
         self._writes = writes
         self._starts = starts
-        self._started = False
+        self.started = False
         self._write = plugin.update_object
         plugin.update_object = self._update_object
 
     def _update_object(self, key, value, context=None):
-        self._started = self._started or self._starts(key, value)
-        if self._started and (self._writes is None or
+        self.started = self.started or self._starts(key, value)
+        if self.started and (self._writes is None or
                               self.refused < self._writes):
             self.refused += 1
             raise exception.BankError(reason='the NFS server of the bank '
@@ -412,27 +412,34 @@ def _protect_during_an_outage(monkeypatch, writes):
             provider_id=DATA_ID, project_id=USER.project_id,
             status='suspended', resources=[VOLUME], parameters={})
         checkpoint_id = worker.protect(USER, plan, {})['id']
-        deadline = time.monotonic() + 30
-        while worker._running:
-            assert time.monotonic() < deadline, 'the protect did not end'
-            time.sleep(0.01)
+        _wait_until(lambda: outage.started and not worker._runner.running)
         while_alive = worker.show_checkpoint(USER, DATA_ID, checkpoint_id)
         # Its owner's own sweep leaves it alone: its lease is alive.
-        worker._sweep_zombies()
+        worker._sweep()
         assert worker.show_checkpoint(
             USER, DATA_ID, checkpoint_id)['status'] == while_alive['status']
     finally:
         worker.stop()
-    successor = _started_worker()   # which sweeps the bank as it starts
+    # Which resumes what its host left unfinished, as it starts.
+    successor = _started_worker()
     try:
+        _wait_until(lambda: successor.show_checkpoint(
+            USER, DATA_ID, checkpoint_id)['status'] != 'protecting')
         shown = successor.show_checkpoint(USER, DATA_ID, checkpoint_id)
     finally:
         successor.stop()
     return while_alive, shown, outage, clock
 
 
+def _wait_until(condition):
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, 'waited for too long'
+        time.sleep(0.01)
+
+
 def test_a_protect_ends_available_through_a_short_bank_outage(
-        data_provider, monkeypatch):
+        data_provider, database, monkeypatch):
     while_alive, shown, outage, clock = _protect_during_an_outage(
         monkeypatch, writes=4)
     assert outage.refused == 4
@@ -442,15 +449,15 @@ def test_a_protect_ends_available_through_a_short_bank_outage(
     assert shown['resources_status'] == {fakes.VOLUME + '#v1': 'available'}
 
 
-def test_a_protect_whose_end_cannot_be_written_ends_in_error_by_the_sweep(
-        data_provider, monkeypatch):
+def test_a_protect_whose_end_cannot_be_written_is_ended_by_the_next_worker(
+        data_provider, database, monkeypatch):
     while_alive, shown, outage, clock = _protect_during_an_outage(
         monkeypatch, writes=None)
     # The end ("available"), then the failure, each waited out in full.
     assert clock.pauses == _PAUSES + _PAUSES
     assert clock.now == 2 * checkpoints.STATUS_WRITE_PATIENCE
     assert while_alive['status'] == 'protecting'
-    # Once its owner's lease is gone, the sweep fails it. Its volume was
-    # protected, and says so.
-    assert shown['status'] == 'error'
+    # Its operation stays recorded: the next worker resumes it where it
+    # stopped, and only its end was left to do.
+    assert shown['status'] == 'available'
     assert shown['resources_status'] == {fakes.VOLUME + '#v1': 'available'}

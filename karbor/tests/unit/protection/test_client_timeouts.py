@@ -35,7 +35,6 @@ from karbor.services.protection.clients import keystone
 from karbor.services.protection.clients import nova
 from karbor.services.protection.clients import session
 from karbor.services.protection.clients import swift
-from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection import graph
 from karbor.services.protection.protection_plugins.image import (
     image_protection_plugin as image_plugin)
@@ -94,7 +93,7 @@ SERVICES = [
     'resource_type,plugin,group,endpoint_option,path,title', SERVICES,
     ids=['cinder', 'glance', 'nova'])
 def test_a_silent_service_fails_the_resource_and_the_checkpoint(
-        config, tmp_path, silent_service, resource_type, plugin, group,
+        config, database, tmp_path, silent_service, resource_type, plugin, group,
         endpoint_option, path, title):
     config.config(group=group, timeout=TIMEOUT,
                   **{endpoint_option: silent_service + path})
@@ -121,8 +120,7 @@ def test_a_silent_service_fails_the_resource_and_the_checkpoint(
     try:
         checkpoint = provider.checkpoints.create(plan)
         started = time.monotonic()
-        protect_flow.run(_context(), provider, Protectables(), checkpoint,
-                         plan)
+        fakes.protect(_context(), provider, Protectables(), checkpoint, plan)
         took = time.monotonic() - started
         record = provider.checkpoints.get(checkpoint.id).to_dict()
     finally:

@@ -29,6 +29,7 @@ from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import protect as protect_flow
+from karbor.services.protection.flows import resource_flow
 from karbor.services.protection.flows import restore as restore_flow
 from karbor.services.protection import graph
 from karbor.services.protection.protectable_plugin import Resource
@@ -466,9 +467,9 @@ def test_bytes_that_are_not_glances_fail_the_resource_with_the_reason(
     checkpoint = make_checkpoint(bank)
     resource_graph = [graph.GraphNode(resource(), ())]
     with pytest.raises(exception.KarborException):
-        engine.run_flow(
-            protect_flow.get_flow(checkpoint, resource_graph, provider, {}),
-            {'checkpoint': checkpoint, 'context': None, 'hook_kwargs': {}})
+        engine.run_flow(protect_flow.get_flow(
+            resource_flow.FlowRun(checkpoint, None, {}), resource_graph,
+            provider, {}), None)
     record = checkpoint.to_dict()
     key = '%s#img-1' % IMAGE
     assert record['resources_status'][key] == 'error'
@@ -567,10 +568,10 @@ def test_in_the_restore_flow_a_failure_is_reported_under_the_new_id(
     checkpoint.start_protecting([graph.GraphNode(resource(), ())])
     checkpoint.finish_protecting()
     with pytest.raises(exception.KarborException):
-        engine.run_flow(
-            restore_flow.get_flow(checkpoint, Provider(), recorder),
-            {'checkpoint': checkpoint, 'context': None,
-             'hook_kwargs': {'restore': recorder, 'new_resources': {}}})
+        engine.run_flow(restore_flow.get_flow(
+            resource_flow.FlowRun(checkpoint, None, {
+                'restore': recorder, 'new_resources': {}}),
+            Provider(), recorder), None)
     key = '%s#restored-1' % IMAGE
     assert recorder.statuses[key] == 'error'
     assert 'is not the protected one' in recorder.reasons[key]

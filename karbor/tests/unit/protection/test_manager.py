@@ -314,11 +314,25 @@ def test_a_checkpoint_being_protected_can_be_neither_deleted_nor_restored(
 
 def test_reset_state_sets_available_or_error_only(manager):
     checkpoint = _stuck_checkpoint(manager)
+    checkpoint.fail('stopped')
     with pytest.raises(exception.Invalid):
         manager.reset_state(ADMIN, NOOP_ID, checkpoint.id, 'deleted')
+    manager.reset_state(ADMIN, NOOP_ID, checkpoint.id, 'available')
+    assert manager.show_checkpoint(USER, NOOP_ID,
+                                   checkpoint.id)['status'] == 'available'
     manager.reset_state(ADMIN, NOOP_ID, checkpoint.id, 'error')
     assert manager.show_checkpoint(USER, NOOP_ID,
                                    checkpoint.id)['status'] == 'error'
+
+
+def test_a_checkpoint_being_protected_cannot_be_reset(manager):
+    checkpoint = _stuck_checkpoint(manager)
+    with pytest.raises(exception.CheckpointBusy) as raised:
+        manager.reset_state(ADMIN, NOOP_ID, checkpoint.id, 'available')
+    assert raised.value.code == 409
+    assert 'it is protecting' in str(raised.value)
+    assert manager.show_checkpoint(USER, NOOP_ID,
+                                   checkpoint.id)['status'] == 'protecting'
 
 
 def test_providers_are_listed_by_name_and_shown_with_their_schemas(manager):

@@ -41,10 +41,10 @@ EDGES = [('project', 'server1'), ('project', 'server2'),
 
 def _run(resource_graph, operation, progress=None):
     flow = resource_flow.build_flow(
-        'test', resource_graph, lambda resource: operation, {},
+        'test', resource_flow.FlowRun(None, None, {}), resource_graph,
+        lambda resource: operation, {},
         progress or resource_flow.ResourceProgress())
-    engine.run_flow(flow, {'checkpoint': None, 'context': None,
-                           'hook_kwargs': {}})
+    engine.run_flow(flow, None)
 
 
 def _position(events, event, resource_id, hook):

@@ -26,6 +26,7 @@ from karbor.objects import plan as plan_objects
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import engine
+from karbor.services.protection.flows import resource_flow
 from karbor.services.protection.flows import restore as restore_flow
 from karbor.services.protection import graph
 from karbor.services.protection.protectable_plugin import Resource
@@ -721,12 +722,10 @@ def test_in_the_restore_flow_the_server_finds_its_restored_children(
     checkpoint.finish_protecting()
 
     recorder = RecordingRestore()
-    engine.run_flow(
-        restore_flow.get_flow(checkpoint,
-                              _Provider(plugin, _ChildPlugin(cloud)),
-                              recorder),
-        {'checkpoint': checkpoint, 'context': None,
-         'hook_kwargs': {'restore': recorder, 'new_resources': {}}})
+    engine.run_flow(restore_flow.get_flow(
+        resource_flow.FlowRun(checkpoint, None, {
+            'restore': recorder, 'new_resources': {}}),
+        _Provider(plugin, _ChildPlugin(cloud)), recorder), None)
 
     assert recorder.status == 'success'
     assert cloud.created[0]['image'] == 'img-1-restored'

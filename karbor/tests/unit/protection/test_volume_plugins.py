@@ -30,7 +30,6 @@ from karbor import exception
 from karbor.objects import plan as plan_objects
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoints
-from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection import graph
 from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection.protection_plugins.volume import (
@@ -580,7 +579,7 @@ def test_a_volume_deleted_while_backed_up_fails_with_that_reason(
 
 
 def test_a_missing_volume_fails_the_checkpoint_not_left_protecting(
-        config, tmp_path, cinder):
+        config, database, tmp_path, cinder):
     path = tmp_path / 'volumes.conf'
     path.write_text('[provider]\nname = Volumes\nid = %s\n'
                     'plugin = karbor-volume-protection-plugin\n'
@@ -602,7 +601,7 @@ def test_a_missing_volume_fails_the_checkpoint_not_left_protecting(
             def build_graph(self, context, resources, accepts_type):
                 return graph.build_graph(resources, lambda resource: [])
 
-        protect_flow.run(CONTEXT, provider, Protectables(), checkpoint, plan)
+        fakes.protect(CONTEXT, provider, Protectables(), checkpoint, plan)
         record = provider.checkpoints.get(checkpoint.id).to_dict()
     finally:
         provider.bank.plugin.release_lease()
