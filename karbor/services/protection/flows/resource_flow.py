@@ -33,6 +33,7 @@ resumed restore gives it back to the resources that depend on it.
 """
 
 import collections
+import hashlib
 
 
 from taskflow.patterns import graph_flow
@@ -72,8 +73,15 @@ FlowRun = collections.namedtuple('FlowRun',
                                  ['checkpoint', 'context', 'hook_kwargs'])
 
 
+# TaskFlow's persistence keeps names of at most this many characters.
+_LONGEST_TASK_NAME = 255
+
+
 def task_name(resource, hook):
-    return '%s %s' % (graph.resource_key(resource), hook)
+    key = graph.resource_key(resource)
+    if len(key) + len(hook) + 1 > _LONGEST_TASK_NAME:
+        key = '~' + hashlib.sha256(key.encode('utf-8')).hexdigest()
+    return '%s %s' % (key, hook)
 
 
 def restore_new_resources(run, finished_results):
@@ -82,10 +90,10 @@ def restore_new_resources(run, finished_results):
     new_resources = run.hook_kwargs.get('new_resources')
     if new_resources is None:
         return
-    suffix = ' ' + COMPLETE
     for name, result in finished_results.items():
-        if name.endswith(suffix) and result is not None:
-            new_resources.setdefault(name[:-len(suffix)], result)
+        if name.endswith(' ' + COMPLETE) and result is not None:
+            key, new_id = result
+            new_resources.setdefault(key, new_id)
 
 
 class HookTask(task.Task):
@@ -112,8 +120,9 @@ class HookTask(task.Task):
                 resource_id=self._resource.id, reason=exc) from exc
         if self._is_last:
             self._progress.resource_done(self._resource)
-            return run.hook_kwargs.get('new_resources', {}).get(
-                graph.resource_key(self._resource))
+            key = graph.resource_key(self._resource)
+            new_id = run.hook_kwargs.get('new_resources', {}).get(key)
+            return None if new_id is None else (key, new_id)
 
 
 def build_flow(name, run, resource_graph, get_operation, parameters,
