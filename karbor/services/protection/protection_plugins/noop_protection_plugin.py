@@ -13,13 +13,15 @@
 """The No-Op protection plugin: protects every type, doing nothing.
 
 It exercises the whole machine (providers, bank, checkpoints, flows,
-restores) without touching a cloud, for tests and first runs.
+restores) without touching a cloud, for tests and first runs. Its hooks
+give the same result however often they run.
 """
 
 from karbor.services.protection import protectable_registry
 from karbor.services.protection import protection_plugin
+from karbor.services.protection import protection_plugins as plugins
 
-RESTORED = 'available'
+RESTORED = plugins.AVAILABLE
 
 
 class _NoopRestore(protection_plugin.Operation):

@@ -20,9 +20,10 @@ restored children are created in the restoring project).
 """
 
 from karbor.services.protection import protection_plugin
+from karbor.services.protection import protection_plugins as plugins
 
 RESOURCE_TYPE = 'OS::Keystone::Project'
-RESTORED = 'available'
+RESTORED = plugins.AVAILABLE
 
 SAVED_INFO_SCHEMA = {
     'type': 'object',
@@ -35,18 +36,15 @@ SAVED_INFO_SCHEMA = {
 }
 
 
-def _section(checkpoint, resource):
-    return checkpoint.get_resource_bank_section(
-        '%s#%s' % (resource.type, resource.id))
-
-
 class _ProtectProject(protection_plugin.Operation):
+    # Writes the same record however often it runs.
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
-        _section(checkpoint, resource).update_object(
+        plugins.resource_section(checkpoint, resource).update_object(
             'metadata', {'id': resource.id, 'name': resource.name})
 
 
 class _RestoreProject(protection_plugin.Operation):
+    # Reports the same status however often it runs.
     def on_complete(self, checkpoint, resource, context, parameters,
                     **kwargs):
         kwargs['restore'].update_resource_status(resource.type, resource.id,

@@ -36,6 +36,7 @@ from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection.protection_plugins.image import (
     image_protection_plugin as image_plugin)
 from karbor.services.protection.protection_plugins.image import segments
+from karbor.services.protection.protection_plugins import waiting
 from karbor.services.protection import provider as providers
 from karbor.tests.unit.protection import fakes
 
@@ -123,6 +124,13 @@ class FakeImages(object):
             sent += len(chunk)
             yield chunk
 
+    def list(self, filters=None):
+        # Glance filters by properties; the plugin checks again.
+        with self._glance.lock:
+            return [dict(image) for image in self._glance.images.values()
+                    if all(image.get(key) == value
+                           for key, value in (filters or {}).items())]
+
     def create(self, **fields):
         with self._glance.lock:
             image_id = 'restored-%d' % (len(self._glance.created) + 1)
@@ -208,7 +216,8 @@ def glance(monkeypatch):
     fake = FakeGlance()
     monkeypatch.setattr(image_plugin.glance, 'create',
                         lambda context: _Client(fake))
-    monkeypatch.setattr(image_plugin, '_sleep', fake.clock.sleep)
+    monkeypatch.setattr(waiting, '_sleep', fake.clock.sleep)
+    monkeypatch.setattr(waiting, '_clock', fake.clock.monotonic)
     monkeypatch.setattr(image_plugin, '_monotonic', fake.clock.monotonic)
     return fake
 
@@ -393,7 +402,14 @@ def test_protect_waits_for_an_active_image_with_short_polls(
     glance.statuses['img-1'] = ['queued', 'saving', 'saving', 'saving',
                                 'saving', 'saving', 'saving', 'active']
     protect(plugin, checkpoint)
-    assert glance.clock.sleeps == [0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
+    # The waits' backoff: from 0.1 s, never more than an eighth of the time
+    # waited (nor 2 s).
+    sleeps = glance.clock.sleeps
+    assert len(sleeps) == 7 and sleeps[0] == 0.1
+    waited = 0.0
+    for pause in sleeps:
+        assert 0.1 <= pause <= max(0.1, min(2.0, waited / 8)) + 1e-9
+        waited += pause
 
 
 def test_a_glance_restarting_while_polled_is_asked_again(
@@ -403,7 +419,7 @@ def test_a_glance_restarting_while_polled_is_asked_again(
         glance_exceptions.CommunicationError('Connection refused'),
         glance_exceptions.HTTPServiceUnavailable('restarting')]
     assert protect(plugin, checkpoint)['size'] == 10 * MiB + 123
-    assert glance.clock.sleeps == [0.1, 0.2]
+    assert glance.clock.sleeps == [0.1, 0.1]
 
     # Not an answer on the way: the image's own problem fails at once.
     glance.get_failures = [
@@ -411,17 +427,18 @@ def test_a_glance_restarting_while_polled_is_asked_again(
     with pytest.raises(image_plugin.ImagePluginError) as raised:
         protect(plugin, make_checkpoint(checkpoint._bank))
     assert str(raised.value) == (
-        'reading image img-1: Glance answered: HTTP database gone')
+        'reading image img-1: Image service (glance) answered: database '
+        'gone (HTTP 500)')
 
 
 def test_an_image_that_stays_saving_fails_after_the_timeout(
         tmp_path, checkpoint, glance):
     plugin = make_plugin(tmp_path, image_active_timeout=5)
     glance.add_image(status='saving')
-    with pytest.raises(image_plugin.ImagePluginError) as raised:
+    with pytest.raises(waiting.WaitTimeout) as raised:
         protect(plugin, checkpoint)
     assert str(raised.value) == (
-        'image img-1 is still saving after 5 seconds (waited for active)')
+        'image img-1: still saving after 5 seconds (waited for active)')
     assert sum(glance.clock.sleeps) == pytest.approx(5)
     assert glance.downloads == 0
 
@@ -532,7 +549,10 @@ def test_restore_makes_a_new_image_of_the_saved_bytes_and_reports_it(
     assert glance.created == [{
         'name': 'cirros-again', 'disk_format': 'qcow2',
         'container_format': 'bare', 'min_disk': 1, 'min_ram': 64,
-        'tags': ['base'], 'hw_disk_bus': 'virtio', 'os_distro': 'cirros'}]
+        'tags': ['base'], 'hw_disk_bus': 'virtio', 'os_distro': 'cirros',
+        # Marks that let a rerun of the restore find the image.
+        'karbor_restore_id': recorder.id,
+        'karbor_restored_from': '%s#img-1' % IMAGE}]
     assert glance.uploads == [(new_id, image['size'], image['size'])]
     assert glance.uploaded_bytes[new_id] == (image['size'],
                                              image['checksum'])
@@ -690,3 +710,143 @@ def test_segments_read_back_in_order_and_a_reader_may_stop_early(
     reader = segments.read(images, 4, 700)
     assert next(reader) == b'\x00' * 700
     reader.close()
+
+
+# Reruns: a worker dies in a hook; another runs the hook again on a new
+# Operation.
+
+class WorkerDied(BaseException):
+    """The worker running the hook went away (not an error the hook
+    handles)."""
+
+
+def test_protect_run_again_writes_only_the_segments_the_bank_lacks(
+        plugin, checkpoint, glance, monkeypatch):
+    image = glance.add_image()
+    original = bank_plugin.BankSection.update_object
+    writes = []
+
+    def dies_at_the_third_segment(self, key, value):
+        if key.startswith('data/'):
+            writes.append(key)
+            if key == 'data/00000002' and len(writes) == 3:
+                raise WorkerDied()
+        return original(self, key, value)
+
+    monkeypatch.setattr(bank_plugin.BankSection, 'update_object',
+                        dies_at_the_third_segment)
+    with pytest.raises(WorkerDied):
+        protect(plugin, checkpoint)
+    # The first two segments stay, listed in the record.
+    record = section(checkpoint).get_object('metadata')
+    assert record['status'] == 'protecting'
+    assert sorted(record['copy']['written']) == ['0', '1']
+    assert sorted(section(checkpoint).list_objects()) == [
+        'data/00000000', 'data/00000001', 'metadata']
+
+    del writes[:]
+    saved = protect(plugin, checkpoint)
+    assert writes == ['data/00000002']
+    assert saved['segments'] == 3
+    assert saved['os_hash_value'] == image['os_hash_value']
+    record = section(checkpoint).get_object('metadata')
+    assert 'copy' not in record and record['status'] == 'available'
+
+    # Finished: running it again reads and writes nothing.
+    downloads = glance.downloads
+    protect(plugin, checkpoint)
+    assert glance.downloads == downloads and writes == ['data/00000002']
+    recorder, new_resources = restore(plugin, checkpoint)
+    new_id = new_resources['%s#img-1' % IMAGE]
+    assert glance.uploaded_bytes[new_id] == (image['size'],
+                                             image['checksum'])
+
+
+def test_protect_run_again_refuses_a_stored_segment_of_other_bytes(
+        plugin, checkpoint, glance, monkeypatch):
+    glance.add_image()
+    original = bank_plugin.BankSection.update_object
+
+    def dies_at_the_second_segment(self, key, value):
+        if key == 'data/00000001':
+            raise WorkerDied()
+        return original(self, key, value)
+
+    monkeypatch.setattr(bank_plugin.BankSection, 'update_object',
+                        dies_at_the_second_segment)
+    with pytest.raises(WorkerDied):
+        protect(plugin, checkpoint)
+    monkeypatch.setattr(bank_plugin.BankSection, 'update_object', original)
+    images = section(checkpoint)
+    record = images.get_object('metadata')
+    record['copy']['written']['0'][1] += 1
+    images.update_object('metadata', record)
+    with pytest.raises(segments.SegmentsError,
+                       match='segment data/00000000 in the bank'):
+        protect(plugin, checkpoint)
+    assert images.list_objects() == []
+
+
+def test_restore_run_again_uploads_into_the_image_it_made(
+        plugin, checkpoint, glance, monkeypatch):
+    image = glance.add_image()
+    protect(plugin, checkpoint)
+    first = RecordingRestore()
+    upload = FakeImages.upload
+
+    def dies(self, image_id, image_data, image_size=None):
+        raise WorkerDied()
+
+    monkeypatch.setattr(FakeImages, 'upload', dies)
+    with pytest.raises(WorkerDied):
+        run_hooks(plugin.get_restore_operation(resource()), checkpoint,
+                  restore=first, new_resources={})
+    monkeypatch.setattr(FakeImages, 'upload', upload)
+    assert len(glance.created) == 1 and glance.uploads == []
+
+    again, new_resources = RecordingRestore(), {}
+    again.id = first.id
+    run_hooks(plugin.get_restore_operation(resource()), checkpoint,
+              restore=again, new_resources=new_resources)
+    assert len(glance.created) == 1
+    assert glance.uploads == [('restored-1', image['size'], image['size'])]
+    assert new_resources == {'%s#img-1' % IMAGE: 'restored-1'}
+    assert again.statuses == {'%s#restored-1' % IMAGE: 'available'}
+
+
+def test_restore_run_again_checks_an_image_already_uploaded(
+        plugin, checkpoint, glance, monkeypatch):
+    glance.add_image()
+    protect(plugin, checkpoint)
+    first = RecordingRestore()
+    get = FakeImages.get
+
+    def dies_once_uploaded(self, image_id):
+        if glance.uploads:
+            raise WorkerDied()
+        return get(self, image_id)
+
+    monkeypatch.setattr(FakeImages, 'get', dies_once_uploaded)
+    with pytest.raises(WorkerDied):
+        run_hooks(plugin.get_restore_operation(resource()), checkpoint,
+                  restore=first, new_resources={})
+    monkeypatch.setattr(FakeImages, 'get', get)
+
+    again, new_resources = RecordingRestore(), {}
+    again.id = first.id
+    run_hooks(plugin.get_restore_operation(resource()), checkpoint,
+              restore=again, new_resources=new_resources)
+    assert len(glance.created) == 1 and len(glance.uploads) == 1
+    assert again.statuses == {'%s#restored-1' % IMAGE: 'available'}
+    # Another restore of the checkpoint makes its own image.
+    restore(plugin, checkpoint)
+    assert len(glance.created) == 2
+
+
+def test_delete_run_again_finds_nothing_to_remove_and_succeeds(
+        plugin, checkpoint, glance):
+    glance.add_image()
+    protect(plugin, checkpoint)
+    for _run in range(2):
+        run_hooks(plugin.get_delete_operation(resource()), checkpoint)
+    assert section(checkpoint).list_objects() == []

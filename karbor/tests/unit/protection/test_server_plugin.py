@@ -33,6 +33,7 @@ from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection import protection_plugin
 from karbor.services.protection.protection_plugins.server import (
     nova_protection_plugin as server_plugin)
+from karbor.services.protection.protection_plugins import waiting
 from karbor.services.protection import provider as providers
 from karbor.tests.unit.protection import fakes
 
@@ -154,11 +155,19 @@ class _Servers(object):
         self._cloud.created.append(dict(kwargs, name=name, image=image,
                                         flavor=flavor))
         self._cloud.servers[server_id] = {
-            'id': server_id, 'name': name, 'status': 'BUILD'}
+            'id': server_id, 'name': name, 'status': 'BUILD',
+            'tags': list(kwargs.get('tags') or [])}
         self._cloud.attachments[server_id] = []
         self._cloud.server_progress.setdefault(
             server_id, ['BUILD', 'BUILD', 'ACTIVE'])
         return Thing(id=server_id, name=name)
+
+    def list(self, search_opts=None):
+        # Nova lists the servers that have all the tags asked for.
+        wanted = set(filter(None, (search_opts or {}).get(
+            'tags', '').split(',')))
+        return [Thing(**server) for server in self._cloud.servers.values()
+                if wanted <= set(server.get('tags') or ())]
 
     def interface_list(self, server_id):
         return [Thing(net_id='net-1', port_id='port-1',
@@ -256,8 +265,8 @@ def cloud(monkeypatch):
     monkeypatch.setattr(server_plugin, '_compute', lambda context: cloud.nova)
     monkeypatch.setattr(server_plugin, '_block_storage',
                         lambda context: cloud.cinder)
-    monkeypatch.setattr(server_plugin, '_sleep', cloud.clock.sleep)
-    monkeypatch.setattr(server_plugin, '_monotonic', cloud.clock.monotonic)
+    monkeypatch.setattr(waiting, '_sleep', cloud.clock.sleep)
+    monkeypatch.setattr(waiting, '_clock', cloud.clock.monotonic)
     return cloud
 
 
@@ -449,7 +458,8 @@ def test_restore_boots_from_the_restored_image_and_attaches_the_restored_volume(
         'meta': {'role': 'db', 'tier': 'gold'}, 'key_name': 'k1',
         'availability_zone': 'az-1', 'nics': 'none',
         'block_device_mapping_v2': None, 'description': None,
-        'tags': None}]
+        # Tagged so that a rerun of the restore finds it.
+        'tags': ['karbor-restore:%s' % recorder.id, 'karbor-from:srv-1']}]
     assert cloud.attach_calls == [('restored-1', 'vol-1-restored',
                                    '/dev/vdb')]
     assert cloud.volumes['vol-1-restored'] == ['in-use']
@@ -608,12 +618,18 @@ def test_waiting_for_active_backs_off_to_two_seconds_then_times_out(
     cloud.add_server(volumes=())
     protect(plugin, checkpoint)
     cloud.server_progress['restored-1'] = ['BUILD']
-    with pytest.raises(server_plugin.ServerPluginError,
-                       match='restored server restored-1 is still BUILD '
-                             'after 10 seconds'):
+    with pytest.raises(waiting.WaitTimeout,
+                       match=r'restored server restored-1: still BUILD '
+                             r'after 10 seconds \(waited for ACTIVE\)'):
         restore(plugin, checkpoint, {})
     sleeps = cloud.clock.sleeps
-    assert sleeps[:6] == pytest.approx([0.2, 0.4, 0.8, 1.6, 2.0, 2.0])
+    # waiting.py's backoff: from 0.2 s, never more than an eighth of the
+    # time waited (nor 2 s).
+    assert sleeps[0] == pytest.approx(0.2)
+    waited = 0.0
+    for pause in sleeps:
+        assert 0.2 - 1e-9 <= pause <= max(0.2, min(2.0, waited / 8)) + 1e-9
+        waited += pause
     assert sum(sleeps) == pytest.approx(10)
 
 
@@ -771,3 +787,98 @@ def test_get_saved_info_of_a_resource_never_protected_is_none(
     with pytest.raises(exception.BankObjectNotFound):
         checkpoint.get_resource_bank_section(
             '%s#nothing' % SERVER).get_object('metadata')
+
+
+# Reruns: a worker dies in a hook; another runs the hook again on a new
+# Operation.
+
+class WorkerDied(BaseException):
+    """The worker running the hook went away (not an error the hook
+    handles)."""
+
+
+def _restore_hook(plugin, checkpoint, recorder, new_resources):
+    resource = Resource(SERVER, 'srv-1', 'db-server')
+    plugin.get_restore_operation(resource).on_complete(
+        checkpoint, resource, None, {}, restore=recorder,
+        new_resources=new_resources)
+
+
+def test_restore_run_again_waits_for_the_server_it_booted(
+        plugin, checkpoint, cloud, monkeypatch):
+    cloud.add_server()
+    protect(plugin, checkpoint)
+    cloud.add_volume('vol-1-restored')
+    children = {'%s#vol-1' % VOLUME: 'vol-1-restored'}
+    cloud.server_progress['restored-1'] = ['BUILD'] * 4 + ['ACTIVE']
+    get = cloud.nova.servers.get
+    gets = []
+
+    def dies_while_it_builds(server_id):
+        gets.append(server_id)
+        if len(gets) == 2:
+            raise WorkerDied()
+        return get(server_id)
+
+    monkeypatch.setattr(cloud.nova.servers, 'get', dies_while_it_builds)
+    first = RecordingRestore()
+    with pytest.raises(WorkerDied):
+        _restore_hook(plugin, checkpoint, first, dict(children))
+    monkeypatch.setattr(cloud.nova.servers, 'get', get)
+
+    again, new_resources = RecordingRestore(), dict(children)
+    again.id = first.id
+    _restore_hook(plugin, checkpoint, again, new_resources)
+    assert len(cloud.created) == 1
+    assert cloud.attach_calls == [('restored-1', 'vol-1-restored',
+                                   '/dev/vdb')]
+    assert new_resources['%s#srv-1' % SERVER] == 'restored-1'
+    assert again.statuses == {'%s#restored-1' % SERVER: 'available'}
+    # Another restore boots its own server.
+    restore(plugin, checkpoint, {})
+    assert len(cloud.created) == 2
+
+
+def test_restore_run_again_does_not_attach_a_volume_twice(
+        plugin, checkpoint, cloud, monkeypatch):
+    cloud.add_server()
+    protect(plugin, checkpoint)
+    cloud.add_volume('vol-1-restored')
+    children = {'%s#vol-1' % VOLUME: 'vol-1-restored'}
+    attach = cloud.nova.volumes.create_server_volume
+
+    def attaches_then_dies(*args, **kwargs):
+        attach(*args, **kwargs)
+        raise WorkerDied()
+
+    monkeypatch.setattr(cloud.nova.volumes, 'create_server_volume',
+                        attaches_then_dies)
+    first = RecordingRestore()
+    with pytest.raises(WorkerDied):
+        _restore_hook(plugin, checkpoint, first, dict(children))
+    monkeypatch.setattr(cloud.nova.volumes, 'create_server_volume', attach)
+
+    again = RecordingRestore()
+    again.id = first.id
+    _restore_hook(plugin, checkpoint, again, dict(children))
+    assert len(cloud.created) == 1
+    assert len(cloud.attach_calls) == 1
+    assert cloud.volumes['vol-1-restored'] == ['in-use']
+    assert again.statuses == {'%s#restored-1' % SERVER: 'available'}
+
+
+def test_protect_and_delete_run_again_give_the_same_result(
+        plugin, checkpoint, cloud):
+    cloud.add_server()
+    resource = Resource(SERVER, 'srv-1', 'db-server')
+    for _run in range(2):
+        plugin.get_protect_operation(resource).on_prepare_begin(
+            checkpoint, resource, None, {})
+    for _run in range(2):
+        plugin.get_protect_operation(resource).on_complete(
+            checkpoint, resource, None, {})
+    assert saved(plugin, checkpoint)['status'] == 'available'
+    for _run in range(2):
+        plugin.get_delete_operation(resource).on_main(
+            checkpoint, resource, None, {})
+    assert saved(plugin, checkpoint) is None

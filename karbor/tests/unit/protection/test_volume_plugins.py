@@ -36,8 +36,8 @@ from karbor.services.protection.protection_plugins.volume import (
     cinder_protection_plugin as backup_plugin)
 from karbor.services.protection.protection_plugins.volume import (
     volume_snapshot_plugin as snapshot_plugin)
-from karbor.services.protection.protection_plugins.volume import polling
 from karbor.services.protection.protection_plugins.volume import volumes
+from karbor.services.protection.protection_plugins import waiting
 from karbor.services.protection import provider as providers
 from karbor.tests.unit.protection import fakes
 
@@ -142,14 +142,26 @@ class _Volumes(_Manager):
         return super().add(thing_id, script, **fields)
 
     def create(self, size, snapshot_id=None, name=None, description=None,
-               volume_type=None, availability_zone=None):
+               volume_type=None, availability_zone=None, metadata=None):
         self._cinder.calls.append(('Volume', 'create', dict(
             size=size, snapshot_id=snapshot_id, name=name,
             description=description, volume_type=volume_type,
-            availability_zone=availability_zone)))
+            availability_zone=availability_zone, metadata=metadata)))
         return Thing(id=self.add(
             script=self._cinder.new_volume_script, size=size, name=name,
-            description=description))
+            description=description, metadata=dict(metadata or {})))
+
+    def list(self, search_opts=None):
+        # Cinder filters by metadata when asked; the plugins check again.
+        wanted = (search_opts or {}).get('metadata') or {}
+        return [self._answer(thing) for thing in self.things.values()
+                if all((thing.get('metadata') or {}).get(key) == value
+                       for key, value in wanted.items())]
+
+    def set_metadata(self, volume_id, metadata):
+        self._cinder.calls.append(('Volume', 'set_metadata', volume_id,
+                                   metadata))
+        self.things[volume_id].setdefault('metadata', {}).update(metadata)
 
 
 class _Backups(_Manager):
@@ -186,7 +198,7 @@ class _Backups(_Manager):
         return Thing(id=self.add(
             script=self._cinder.new_backup_script, volume_id=volume_id,
             name=name, is_incremental=incremental, parent_id=parent,
-            metadata=dict(metadata or {}),
+            metadata=dict(metadata or {}), description=description,
             fail_reason=self._cinder.fail_reason))
 
     def list(self, detailed=True, search_opts=None):
@@ -228,7 +240,14 @@ class _Snapshots(_Manager):
             volume_id=volume_id, force=force, name=name,
             description=description, metadata=metadata)))
         return Thing(id=self.add(script=self._cinder.new_snapshot_script,
-                                 volume_id=volume_id, size=1, name=name))
+                                 volume_id=volume_id, size=1, name=name,
+                                 description=description,
+                                 metadata=dict(metadata or {})))
+
+    def list(self, detailed=True, search_opts=None):
+        volume_id = (search_opts or {}).get('volume_id')
+        return [self._answer(thing) for thing in self.things.values()
+                if volume_id in (None, thing['volume_id'])]
 
 
 class _Messages(object):
@@ -265,7 +284,8 @@ class FakeCinder(object):
 class FakeRestore(object):
     """The Restore object as hooks see it."""
 
-    def __init__(self):
+    def __init__(self, restore_id=None):
+        self.id = restore_id or uuidutils.generate_uuid()
         self.reports = []
         self.resources_status = {}
         self.resources_reason = {}
@@ -284,8 +304,8 @@ class FakeRestore(object):
 @pytest.fixture
 def clock(monkeypatch):
     clock = FakeClock()
-    monkeypatch.setattr(polling, '_clock', clock.monotonic)
-    monkeypatch.setattr(polling, '_sleep', clock.sleep)
+    monkeypatch.setattr(waiting, '_clock', clock.monotonic)
+    monkeypatch.setattr(waiting, '_sleep', clock.sleep)
     return clock
 
 
@@ -384,8 +404,8 @@ def saved(checkpoint, volume_id):
 
 def test_waits_back_off_from_poll_interval_to_poll_max_interval(clock):
     polls = itertools.count(1)
-    polling.wait_for(lambda: next(polls), lambda count: count > 60, 'x', 600,
-                     polling.Polling(0.2, 2.0))
+    waiting.wait_for(lambda: next(polls), lambda count: count > 60, 'x', 600,
+                     waiting.Polling(0.2, 2.0))
     sleeps = clock.sleeps
     assert len(sleeps) == 60
     assert sleeps[0] == 0.2
@@ -402,8 +422,8 @@ def test_waits_back_off_from_poll_interval_to_poll_max_interval(clock):
 @pytest.mark.parametrize('ready_after', [0.1, 0.9, 3.1, 9.2, 16.3, 77.0])
 def test_a_wait_ends_at_most_an_eighth_late(clock, ready_after):
     start = clock.now
-    polling.wait_for(lambda: clock.now - start, lambda done: (
-        done >= ready_after), 'x', 600, polling.Polling(0.2, 2.0))
+    waiting.wait_for(lambda: clock.now - start, lambda done: (
+        done >= ready_after), 'x', 600, waiting.Polling(0.2, 2.0))
     late = clock.now - start - ready_after
     assert late <= max(0.2, min(2.0, ready_after / 8) + 1e-9)
 
@@ -418,25 +438,38 @@ def test_a_wait_rides_out_a_few_failed_polls_but_not_many(clock):
             raise answer
         return answer
 
-    assert polling.wait_for(fetch, lambda a: a == 'done', 'x', 600,
-                            polling.Polling(0.2, 2.0),
+    assert waiting.wait_for(fetch, lambda a: a == 'done', 'x', 600,
+                            waiting.Polling(0.2, 2.0),
                             volumes.is_transient) == 'done'
 
     def always_down():
         raise cinder_exceptions.ClientException(503, 'busy')
 
     with pytest.raises(cinder_exceptions.ClientException):
-        polling.wait_for(always_down, bool, 'x', 600,
-                         polling.Polling(0.2, 2.0), volumes.is_transient)
+        waiting.wait_for(always_down, bool, 'x', 600,
+                         waiting.Polling(0.2, 2.0), volumes.is_transient)
     assert not volumes.is_transient(cinder_exceptions.NotFound(404))
 
 
 def test_a_wait_gives_up_after_its_timeout_naming_the_status(clock):
-    with pytest.raises(polling.WaitTimeout) as raised:
-        polling.wait_for(lambda: Thing(status='creating'), lambda a: False,
-                         'Cinder backup b1', 30, polling.Polling(0.2, 2.0))
-    assert str(raised.value) == 'Cinder backup b1: still creating after 30 s'
+    with pytest.raises(waiting.WaitTimeout) as raised:
+        waiting.wait_for(lambda: Thing(status='creating'), lambda a: False,
+                         'Cinder backup b1', 30, waiting.Polling(0.2, 2.0))
+    assert str(raised.value) == (
+        'Cinder backup b1: still creating after 30 seconds')
     assert clock.now - 1000.0 == pytest.approx(30)
+    with pytest.raises(waiting.WaitTimeout) as raised:
+        waiting.wait_for_status(lambda: {'status': 'saving'}, 'active',
+                                lambda status: False, 'image i1', 5,
+                                waiting.Polling(0.2, 2.0))
+    assert str(raised.value) == (
+        'image i1: still saving after 5 seconds (waited for active)')
+
+
+def test_the_former_polling_module_is_the_waiting_module():
+    from karbor.services.protection.protection_plugins.volume import (
+        polling)
+    assert polling is waiting
 
 
 # ---------------------------------------------------------------- backups
@@ -478,7 +511,7 @@ def test_polling_options_come_from_the_provider_file(
                      poll_max_interval=3, backup_timeout=20)
     volume_id = cinder.volumes.add()
     cinder.new_backup_script = ('creating',)
-    with pytest.raises(polling.WaitTimeout):
+    with pytest.raises(waiting.WaitTimeout):
         protect(plugin, new_checkpoint(volume_id), volume_id)
     assert clock.sleeps[0] == 1
     assert max(clock.sleeps) <= 3
@@ -519,10 +552,15 @@ def test_auto_mode_falls_back_to_full_when_the_base_vanished(
     volume_id = cinder.volumes.add()
     base = cinder.backups.add(volume_id=volume_id)
     listed = cinder.backups.list
+    lists = []
 
     def list_then_lose_the_base(**kwargs):
+        # The first list looks for a backup an earlier run started, the
+        # second for a base to build on: that one is gone right after.
         found = listed(**kwargs)
-        del cinder.backups.things[base]
+        lists.append(kwargs)
+        if len(lists) == 2:
+            del cinder.backups.things[base]
         return found
 
     monkeypatch.setattr(cinder.backups, 'list', list_then_lose_the_base)
@@ -539,8 +577,9 @@ def test_incremental_mode_without_a_base_fails_with_cinders_reason(
         protect(backups, new_checkpoint(volume_id), volume_id,
                 {'backup_mode': 'incremental'})
     assert str(raised.value) == (
-        'Cinder refused to back up volume %s: Invalid backup: No backups '
-        'available to do an incremental backup. (HTTP 400)' % volume_id)
+        'backing up volume %s: Block storage service (cinder) answered: '
+        'Invalid backup: No backups available to do an incremental backup. '
+        '(HTTP 400)' % volume_id)
 
 
 def test_a_failed_backup_fails_with_cinders_reason_and_is_deleted(
@@ -625,7 +664,7 @@ def test_a_cinder_that_cannot_be_reached_is_named_after_a_few_tries(
     assert str(raised.value) == (
         'Block storage service (cinder) is not available: Connection '
         'refused')
-    assert len(clock.sleeps) == polling.TRANSIENT_FAILURES
+    assert len(clock.sleeps) == waiting.TRANSIENT_FAILURES
 
 
 def test_an_attached_volume_is_backed_up_unless_force_is_false(
@@ -669,11 +708,18 @@ def test_restore_reports_the_new_volume_and_its_id(backups, cinder,
     checkpoint = new_checkpoint(volume_id)
     metadata = protect(backups, checkpoint, volume_id)
     record, new_resources = restore(backups, checkpoint, volume_id)
-    [call] = cinder.made('Restore', 'restore')
-    assert call == {'backup_id': metadata['backup_id'], 'volume_id': None,
-                    'name': 'data'}
     new_id = new_resources['%s#%s' % (VOLUME, volume_id)]
     assert new_id != volume_id
+    # The volume is made first, marked so that a rerun finds it, and the
+    # backup restored into it.
+    [created] = cinder.made('Volume', 'create')
+    assert created['name'] == 'data'
+    assert created['metadata'] == {
+        'karbor_restore_id': record.id,
+        'karbor_restored_from': '%s#%s' % (VOLUME, volume_id)}
+    [call] = cinder.made('Restore', 'restore')
+    assert call == {'backup_id': metadata['backup_id'], 'volume_id': new_id,
+                    'name': None}
     key = '%s#%s' % (VOLUME, new_id)
     assert record.reports == [(key, 'restoring'), (key, 'available')]
     assert record.resources_reason == {}
@@ -696,7 +742,9 @@ def test_restore_into_a_type_and_zone_makes_the_volume_first(
     assert cinder.made('Volume', 'create') == [{
         'size': 5, 'snapshot_id': None, 'name': 'copy',
         'description': 'the copy', 'volume_type': 'fast',
-        'availability_zone': 'az2'}]
+        'availability_zone': 'az2', 'metadata': {
+            'karbor_restore_id': record.id,
+            'karbor_restored_from': '%s#%s' % (VOLUME, volume_id)}}]
     assert cinder.made('Restore', 'restore') == [{
         'backup_id': metadata['backup_id'], 'volume_id': new_id,
         'name': None}]
@@ -783,7 +831,7 @@ def test_delete_waits_for_a_backup_still_being_made(
     checkpoint = new_checkpoint(volume_id)
     impatient = _plugin(tmp_path, backup_plugin.CinderBackupProtectionPlugin,
                         backup_plugin.SECTION, backup_timeout=5)
-    with pytest.raises(polling.WaitTimeout):
+    with pytest.raises(waiting.WaitTimeout):
         protect(impatient, checkpoint, volume_id)
     backup_id = saved(checkpoint, volume_id)['backup_id']
     cinder.backups.script(backup_id, 'creating', 'creating', 'available')
@@ -871,3 +919,257 @@ def test_the_provider_shows_the_plugins_schemas():
     assert not restore.is_valid({'restore_nmae': 'back'})
     assert snapshot_plugin.VolumeSnapshotProtectionPlugin\
         .get_supported_resources_types() == [VOLUME]
+
+
+# ---------------------------------------------------------------- reruns
+#
+# A worker that dies leaves the hook that was running to another worker,
+# which runs it again on a new Operation: these tests throw the first
+# Operation away, as the dead worker's memory is gone.
+
+class WorkerDied(BaseException):
+    """The worker running the hook went away (not an error the hook
+    handles)."""
+
+
+def die_at(monkeypatch, manager, name, call=1):
+    """The ``call``-th call of ``manager.name`` kills the worker."""
+    method = getattr(manager, name)
+    calls = []
+
+    def dying(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == call:
+            raise WorkerDied()
+        return method(*args, **kwargs)
+
+    monkeypatch.setattr(manager, name, dying)
+    return lambda: monkeypatch.setattr(manager, name, method)
+
+
+def die_after(monkeypatch, manager, name):
+    """``manager.name`` does its work, then the worker dies before it
+    hears the answer."""
+    method = getattr(manager, name)
+
+    def dying(*args, **kwargs):
+        method(*args, **kwargs)
+        raise WorkerDied()
+
+    monkeypatch.setattr(manager, name, dying)
+    return lambda: monkeypatch.setattr(manager, name, method)
+
+
+def hook(operation_of, checkpoint, volume_id, name, parameters=None,
+         **kwargs):
+    operation = operation_of(Resource(VOLUME, volume_id, 'vol'))
+    getattr(operation, name)(checkpoint, Resource(VOLUME, volume_id, 'vol'),
+                             CONTEXT, parameters or {}, **kwargs)
+
+
+def test_backup_protect_run_again_waits_for_the_backup_it_recorded(
+        backups, cinder, new_checkpoint, monkeypatch):
+    volume_id = cinder.volumes.add(size=4)
+    cinder.new_backup_script = ('creating',) * 5 + ('available',)
+    checkpoint = new_checkpoint(volume_id)
+    revive = die_at(monkeypatch, cinder.backups, 'get', call=3)
+    with pytest.raises(WorkerDied):
+        hook(backups.get_protect_operation, checkpoint, volume_id, 'on_main')
+    [backup_id] = cinder.backups.things
+    assert saved(checkpoint, volume_id)['backup_id'] == backup_id
+    revive()
+
+    hook(backups.get_protect_operation, checkpoint, volume_id, 'on_main')
+    assert len(cinder.made('Backup', 'create')) == 1
+    metadata = saved(checkpoint, volume_id)
+    assert (metadata['backup_id'], metadata['status'],
+            metadata['size']) == (backup_id, 'available', 4)
+    # Once it is done, running it again changes nothing.
+    hook(backups.get_protect_operation, checkpoint, volume_id, 'on_main')
+    assert len(cinder.made('Backup', 'create')) == 1
+
+
+def test_backup_protect_run_again_finds_an_unrecorded_backup_in_cinder(
+        backups, cinder, new_checkpoint, monkeypatch):
+    volume_id = cinder.volumes.add(name='data', size=2)
+    checkpoint = new_checkpoint(volume_id)
+    other = new_checkpoint(volume_id)
+    # A backup of the volume for another checkpoint is not this one's.
+    protect(backups, other, volume_id)
+    revive = die_after(monkeypatch, cinder.backups, 'create')
+    with pytest.raises(WorkerDied):
+        hook(backups.get_protect_operation, checkpoint, volume_id, 'on_main',
+             {'backup_mode': 'full'})
+    assert section(checkpoint, volume_id).list_objects() == []
+    revive()
+
+    hook(backups.get_protect_operation, checkpoint, volume_id, 'on_main',
+         {'backup_mode': 'full'})
+    creates = cinder.made('Backup', 'create')
+    assert len(creates) == 2  # one per checkpoint
+    [mine] = [backup_id for backup_id, thing in cinder.backups.things.items()
+              if thing['metadata'].get('karbor_checkpoint_id') ==
+              checkpoint.id]
+    metadata = saved(checkpoint, volume_id)
+    assert metadata['backup_id'] == mine
+    assert metadata['status'] == 'available'
+    assert metadata['volume_name'] == 'data'
+    assert metadata['name'] == 'karbor-%s' % checkpoint.id
+
+
+def test_backup_restore_run_again_waits_for_the_volume_it_made(
+        backups, cinder, new_checkpoint, monkeypatch):
+    volume_id = cinder.volumes.add(name='data')
+    checkpoint = new_checkpoint(volume_id)
+    backup_id = protect(backups, checkpoint, volume_id)['backup_id']
+    first = FakeRestore()
+    # Dies while waiting for Cinder to restore the backup.
+    cinder.restore_script = ('restoring-backup',) * 4 + ('available',)
+    gets = cinder.volumes.gets
+    calls = []
+    original = cinder.volumes.get
+
+    def get(thing_id):
+        if cinder.made('Restore', 'restore'):
+            calls.append(thing_id)
+            if len(calls) == 2:
+                raise WorkerDied()
+        return original(thing_id)
+
+    monkeypatch.setattr(cinder.volumes, 'get', get)
+    with pytest.raises(WorkerDied):
+        hook(backups.get_restore_operation, checkpoint, volume_id, 'on_main',
+             restore=first, new_resources={})
+    monkeypatch.setattr(cinder.volumes, 'get', original)
+    assert cinder.volumes.gets > gets
+
+    # The same restore, on another worker: new_resources has not this
+    # volume's entry.
+    again, new_resources = FakeRestore(first.id), {}
+    hook(backups.get_restore_operation, checkpoint, volume_id, 'on_main',
+         restore=again, new_resources=new_resources)
+    [created] = cinder.made('Volume', 'create')
+    assert len(cinder.made('Restore', 'restore')) == 1
+    new_id = new_resources['%s#%s' % (VOLUME, volume_id)]
+    assert cinder.volumes.things[new_id]['status'] == 'available'
+    assert cinder.volumes.things[new_id]['metadata'][
+        'karbor_restored_backup'] == backup_id
+    assert again.resources_status == {'%s#%s' % (VOLUME, new_id):
+                                      'available'}
+    # Another restore of the same checkpoint makes its own volume.
+    restore(backups, checkpoint, volume_id)
+    assert len(cinder.made('Volume', 'create')) == 2
+
+
+def test_backup_restore_run_again_restores_into_a_volume_not_restored_yet(
+        backups, cinder, new_checkpoint, monkeypatch):
+    volume_id = cinder.volumes.add()
+    checkpoint = new_checkpoint(volume_id)
+    backup_id = protect(backups, checkpoint, volume_id)['backup_id']
+    first = FakeRestore()
+    revive = die_at(monkeypatch, cinder.restores, 'restore')
+    with pytest.raises(WorkerDied):
+        hook(backups.get_restore_operation, checkpoint, volume_id, 'on_main',
+             restore=first, new_resources={})
+    revive()
+    again, new_resources = FakeRestore(first.id), {}
+    hook(backups.get_restore_operation, checkpoint, volume_id, 'on_main',
+         restore=again, new_resources=new_resources)
+    new_id = new_resources['%s#%s' % (VOLUME, volume_id)]
+    assert len(cinder.made('Volume', 'create')) == 1
+    assert cinder.made('Restore', 'restore') == [
+        {'backup_id': backup_id, 'volume_id': new_id, 'name': None}]
+
+
+def test_backup_delete_run_again_finds_the_backup_gone_and_succeeds(
+        backups, cinder, new_checkpoint, monkeypatch):
+    volume_id = cinder.volumes.add()
+    checkpoint = new_checkpoint(volume_id)
+    backup_id = protect(backups, checkpoint, volume_id)['backup_id']
+    # Dies while waiting for Cinder to delete it.
+    calls = []
+    original = cinder.backups.get
+
+    def get(thing_id):
+        if cinder.made('Backup', 'delete'):
+            calls.append(thing_id)
+            if len(calls) == 1:
+                raise WorkerDied()
+        return original(thing_id)
+
+    monkeypatch.setattr(cinder.backups, 'get', get)
+    with pytest.raises(WorkerDied):
+        hook(backups.get_delete_operation, checkpoint, volume_id, 'on_main')
+    monkeypatch.setattr(cinder.backups, 'get', original)
+    hook(backups.get_delete_operation, checkpoint, volume_id, 'on_main')
+    assert cinder.made('Backup', 'delete') == [backup_id]
+    assert cinder.backups.things == {}
+    assert section(checkpoint, volume_id).list_objects() == []
+    # And once more, with everything gone.
+    hook(backups.get_delete_operation, checkpoint, volume_id, 'on_main')
+
+
+def test_snapshot_protect_run_again_waits_for_the_snapshot_it_started(
+        snapshots, cinder, new_checkpoint, monkeypatch):
+    volume_id = cinder.volumes.add()
+    cinder.new_snapshot_script = ('creating',) * 3 + ('available',)
+    checkpoint = new_checkpoint(volume_id)
+    revive = die_at(monkeypatch, cinder.volume_snapshots, 'get', call=2)
+    with pytest.raises(WorkerDied):
+        hook(snapshots.get_protect_operation, checkpoint, volume_id,
+             'on_prepare_finish')
+    revive()
+    hook(snapshots.get_protect_operation, checkpoint, volume_id,
+         'on_prepare_finish')
+    [snapshot_id] = cinder.volume_snapshots.things
+    assert len(cinder.made('Snapshot', 'create')) == 1
+    assert saved(checkpoint, volume_id)['snapshot_id'] == snapshot_id
+    assert saved(checkpoint, volume_id)['status'] == 'available'
+
+
+def test_snapshot_protect_run_again_finds_an_unrecorded_snapshot(
+        snapshots, cinder, new_checkpoint, monkeypatch):
+    volume_id = cinder.volumes.add()
+    checkpoint = new_checkpoint(volume_id)
+    revive = die_after(monkeypatch, cinder.volume_snapshots, 'create')
+    with pytest.raises(WorkerDied):
+        hook(snapshots.get_protect_operation, checkpoint, volume_id,
+             'on_prepare_finish')
+    revive()
+    hook(snapshots.get_protect_operation, checkpoint, volume_id,
+         'on_prepare_finish')
+    [snapshot_id] = cinder.volume_snapshots.things
+    assert len(cinder.made('Snapshot', 'create')) == 1
+    assert saved(checkpoint, volume_id)['snapshot_id'] == snapshot_id
+
+
+def test_snapshot_restore_run_again_waits_for_the_volume_it_made(
+        snapshots, cinder, new_checkpoint, monkeypatch):
+    volume_id = cinder.volumes.add()
+    checkpoint = new_checkpoint(volume_id)
+    protect(snapshots, checkpoint, volume_id)
+    cinder.new_volume_script = ('creating',) * 3 + ('available',)
+    first = FakeRestore()
+    die_after(monkeypatch, cinder.volumes, 'create')
+    with pytest.raises(WorkerDied):
+        hook(snapshots.get_restore_operation, checkpoint, volume_id,
+             'on_main', restore=first, new_resources={})
+    again, new_resources = FakeRestore(first.id), {}
+    hook(snapshots.get_restore_operation, checkpoint, volume_id, 'on_main',
+         restore=again, new_resources=new_resources)
+    assert len(cinder.made('Volume', 'create')) == 1
+    new_id = new_resources['%s#%s' % (VOLUME, volume_id)]
+    assert again.resources_status == {'%s#%s' % (VOLUME, new_id):
+                                      'available'}
+
+
+def test_snapshot_delete_of_a_snapshot_already_gone_succeeds(
+        snapshots, cinder, new_checkpoint):
+    volume_id = cinder.volumes.add()
+    checkpoint = new_checkpoint(volume_id)
+    protect(snapshots, checkpoint, volume_id)
+    cinder.volume_snapshots.things.clear()
+    delete(snapshots, checkpoint, volume_id)
+    assert cinder.made('Snapshot', 'delete') == []
+    assert section(checkpoint, volume_id).list_objects() == []
+    delete(snapshots, checkpoint, volume_id)

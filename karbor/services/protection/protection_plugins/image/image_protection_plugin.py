@@ -23,7 +23,9 @@ restore. In the bank section ``OS::Glance::Image#<id>`` of a checkpoint:
     once they are all in the bank and proved to be the image's. Then
     ``data`` says how they are kept: segment size, number of segments,
     the size and digests of the bytes as they were read, and which digests
-    were computed on the way (``computed``).
+    were computed on the way (``computed``). While "protecting", ``copy``
+    lists the segment size and the size and CRC-32 of every segment
+    stored so far.
 ``data/00000000``, ``data/00000001``, ...
     The bytes, in segments of ``backup_image_object_size`` bytes (1 GiB),
     the last one shorter (see segments.py). Segments rather than one
@@ -35,8 +37,8 @@ restore. In the bank section ``OS::Glance::Image#<id>`` of a checkpoint:
     stream, 1 GiB segments at 0.92.
 
 Protect (``on_main``)
-    Wait until the image is ``active`` (polls 0.1 s apart, then twice as
-    long each time, at most 2 s, for ``image_active_timeout`` seconds),
+    Wait until the image is ``active`` (waiting.py: polls from 0.1 s
+    apart, at most 2 s, for ``image_active_timeout`` seconds),
     record it, then stream its bytes from Glance (about 4 MiB at a time)
     into the segments, digesting them on the way with the image's
     ``os_hash_algo`` (sha512 unless Glance says otherwise). The copy never
@@ -44,6 +46,13 @@ Protect (``on_main``)
     image. If the digest or the size differs from Glance's, the resource
     fails with that reason and its segments are removed. An image that
     Glance no longer has fails with that reason.
+
+    A rerun (the worker died during the copy) goes on with the segments
+    that ``copy`` lists: the bytes are read from Glance again, from the
+    start (a digest cannot be saved half-way), digested and compared with
+    the stored segments' size and CRC-32, and only the segments the bank
+    lacks are written. A rerun after the record became "available" does
+    nothing.
 
     MD5 (Glance's ``checksum``) is computed too for images that Glance has
     no os_hash of, or when ``always_compute_md5`` says so. Otherwise the
@@ -62,51 +71,57 @@ that a restore bound to fail does so before other resources copy data)
     recorded ones. The restore is told "restoring" under the new id as
     soon as Glance has it, then "available", or "error" with the reason
     (the new image is then deleted: its bytes are not the image's). The
-    new id goes into ``new_resources`` for the server plugin.
+    new id goes into ``new_resources`` for the server plugin. The new
+    image carries the properties ``karbor_restore_id`` and
+    ``karbor_restored_from``: a rerun of the restore finds it and waits
+    for, makes or checks its upload, rather than create a second image.
 
 Delete (``on_main``)
-    Remove the resource's objects from the bank.
+    Remove the resource's objects from the bank; those already gone are
+    no error.
 
 Options, section ``[image_backup_plugin]`` of the provider file:
 ``backup_image_object_size``, ``image_active_timeout`` and
 ``always_compute_md5``.
 """
 
-import contextlib
+import threading
 import time
 
-from glanceclient import exc as glance_exceptions
-from keystoneauth1 import exceptions as ks_exceptions
 from oslo_config import cfg
 from oslo_log import log as logging
-import requests
-import urllib3
 
 from karbor import exception
 from karbor.i18n import _
 from karbor.services.protection.clients import glance
 from karbor.services.protection import graph
 from karbor.services.protection import protection_plugin
+from karbor.services.protection import protection_plugins as plugins
+from karbor.services.protection.protection_plugins import errors
 from karbor.services.protection.protection_plugins.image import schemas
 from karbor.services.protection.protection_plugins.image import segments
+from karbor.services.protection.protection_plugins import waiting
 
 LOG = logging.getLogger(__name__)
 
 RESOURCE_TYPE = 'OS::Glance::Image'
 
 METADATA_KEY = 'metadata'
-RECORD_PROTECTING = 'protecting'
-RECORD_AVAILABLE = 'available'
+RECORD_PROTECTING = plugins.PROTECTING
+RECORD_AVAILABLE = plugins.AVAILABLE
 
 # What the Restore is told about the new image.
-RESTORING = 'restoring'
-RESTORED = 'available'
-RESTORE_FAILED = 'error'
+RESTORING = plugins.RESTORING
+RESTORED = plugins.AVAILABLE
+RESTORE_FAILED = plugins.ERROR
 
 ACTIVE = 'active'
+QUEUED = 'queued'
 # Statuses an image does not leave by itself: waiting is pointless.
 FAILED_STATUSES = frozenset(['killed', 'deleted', 'pending_delete',
                              'deactivated'])
+# An image whose bytes are on their way in.
+UPLOADING_STATUSES = frozenset(['saving', 'uploading', 'importing'])
 # Glance's default os_hash_algo, for images older than os_hash_*.
 DEFAULT_HASH = 'sha512'
 CHECKSUM_HASH = 'md5'
@@ -117,12 +132,11 @@ READ_CHUNK = 4 * MiB
 # ... and from the bank: glanceclient sends an upload 1 MiB at a time.
 UPLOAD_CHUNK = 1 * MiB
 
-# Polls of an image's status: 0.1 s, then twice as long each time, at most
-# 2 s, until the option's timeout.
+# Polls of an image's status (waiting.py): the first after 0.1 s, then an
+# eighth of the time waited, at most 2 s, until the option's timeout.
 FIRST_POLL = 0.1
 LONGEST_POLL = 2.0
-# Polls in a row that may fail on the way to Glance before a wait gives up.
-TRANSIENT_FAILURES = 5
+POLLING = waiting.Polling(FIRST_POLL, LONGEST_POLL)
 
 OPTIONS_GROUP = 'image_backup_plugin'
 
@@ -159,104 +173,50 @@ _GLANCE_ATTRIBUTES = frozenset([
 # Properties Glance keeps for itself and refuses to be given.
 _RESERVED_PREFIX = 'os_glance'
 
-# Module attributes, so that tests can run the polls without waiting.
-_sleep = time.sleep
+# The clock of the copy's rate, a module attribute for tests. The polls
+# sleep in waiting.py; _sleep stays for tests that still set it here.
 _monotonic = time.monotonic
+_sleep = time.sleep
 
-
-class ImagePluginError(exception.KarborException):
-    """An image could not be protected, restored or deleted; the message
-    says why."""
-    message = '%(reason)s'
+# An image could not be protected, restored or deleted; the message says
+# why. The plugins' one error, under this plugin's former name.
+ImagePluginError = errors.PluginError
 
 
 # Talking to Glance
 
-# What breaks on the way to Glance while bytes stream.
-_STREAM_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError,
-                  ConnectionError)
-
-
-@contextlib.contextmanager
 def _glance_answers(doing, image_id=None):
-    """Glance's failures as errors that say what was being done; a 404
+    """Glance's failures as reasons that say what was being done; a 404
     about ``image_id`` says that the image is gone."""
-    try:
-        yield
-    except glance.NotFound as exc:
-        if image_id is not None:
-            raise ImagePluginError(
-                reason=_('image %s no longer exists in Glance') % image_id)
-        raise ImagePluginError(
-            reason=_('%(doing)s: Glance answered: %(error)s') %
-            {'doing': doing, 'error': exc})
-    except (ks_exceptions.ConnectionError,) + glance.ConnectionErrors as exc:
-        raise exception.ServiceUnavailable(service=glance.SERVICE_TITLE,
-                                           reason=exc)
-    except (glance.ClientError, glance_exceptions.BaseException) as exc:
-        raise ImagePluginError(
-            reason=_('%(doing)s: Glance answered: %(error)s') %
-            {'doing': doing, 'error': exc})
-    except _STREAM_ERRORS as exc:
-        raise ImagePluginError(
-            reason=_('%(doing)s: the connection to Glance failed: '
-                     '%(error)s') % {'doing': doing, 'error': exc})
-
-
-def _get_image(client, image_id):
-    with _glance_answers(_('reading image %s') % image_id, image_id):
-        return client.images.get(image_id)
-
-
-def _is_transient(error):
-    """Whether a failed GET of an image failed on the way (glance-api
-    restarting, a proxy's 502), so that asking again may work."""
-    cause = error.__cause__ or error.__context__
-    if isinstance(error, exception.ServiceUnavailable) or isinstance(
-            cause, glance_exceptions.CommunicationError):
-        return True
-    return getattr(cause, 'code', None) in (502, 503, 504)
+    return errors.answers(
+        glance.SERVICE_TITLE, doing,
+        not_found=(None if image_id is None else
+                   _('image %s no longer exists in Glance') % image_id))
 
 
 def _wait_until_active(client, image_id, timeout):
     """Poll the image until it is active; return it.
 
-    A poll that fails on the way to Glance is repeated, up to
-    TRANSIENT_FAILURES times in a row.
+    A poll that fails on the way to Glance is repeated (waiting.py).
     """
-    deadline = _monotonic() + timeout
-    pause = FIRST_POLL
-    failures = 0
-    while True:
-        try:
-            image = _get_image(client, image_id)
-        except (ImagePluginError, exception.ServiceUnavailable) as exc:
-            failures += 1
-            if (not _is_transient(exc) or failures > TRANSIENT_FAILURES or
-                    _monotonic() >= deadline):
-                raise
-            LOG.warning('Image %(id)s: asking Glance failed (%(count)d in '
-                        'a row), asking again: %(error)s',
-                        {'id': image_id, 'count': failures, 'error': exc})
-            _sleep(min(pause, max(deadline - _monotonic(), 0)))
-            pause = min(pause * 2, LONGEST_POLL)
-            continue
-        failures = 0
+    return _wait(client, image_id, timeout, lambda status: status == ACTIVE,
+                 ACTIVE)
+
+
+def _wait(client, image_id, timeout, is_over, wanted):
+    def is_ready(image):
         status = image.get('status')
-        if status == ACTIVE:
-            return image
         if status in FAILED_STATUSES:
             raise ImagePluginError(
                 reason=_('image %(id)s is %(status)s in Glance') %
                 {'id': image_id, 'status': status})
-        remaining = deadline - _monotonic()
-        if remaining <= 0:
-            raise ImagePluginError(
-                reason=_('image %(id)s is still %(status)s after %(timeout)s '
-                         'seconds (waited for active)') %
-                {'id': image_id, 'status': status, 'timeout': timeout})
-        _sleep(min(pause, remaining))
-        pause = min(pause * 2, LONGEST_POLL)
+        return is_over(status)
+
+    with _glance_answers(_('reading image %s') % image_id, image_id):
+        return waiting.wait_for(
+            lambda: client.images.get(image_id), is_ready,
+            _('image %s') % image_id, timeout, POLLING, errors.is_transient,
+            wanted=wanted)
 
 
 def _regroup(chunks, size):
@@ -303,7 +263,15 @@ class _ChunkFile(object):
 # The record in the bank
 
 def _section(checkpoint, resource):
-    return checkpoint.get_resource_bank_section(graph.resource_key(resource))
+    return plugins.resource_section(checkpoint, resource)
+
+
+def _saved_record(section):
+    try:
+        record = section.get_object(METADATA_KEY)
+    except exception.BankObjectNotFound:
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _describe(image):
@@ -409,7 +377,38 @@ def _not_glances(image, differences):
         {'id': image['id'], 'differences': differences})
 
 
+# The progress of a copy, in the record while it is "protecting": the
+# segment size it uses, and [size, crc32] of each segment in the bank.
+COPY_KEY = 'copy'
+
+
+def _copied_segments(record, image):
+    """What a copy that stopped part-way left in the bank, to go on with:
+    the segment size and the [size, crc32] of the first segments, in
+    order; None when there is nothing to go on with (no record, or the
+    record of other bytes)."""
+    if not record or record.get('status') != RECORD_PROTECTING:
+        return None
+    copy = record.get(COPY_KEY)
+    if not isinstance(copy, dict) or record.get('image_id') != image['id']:
+        return None
+    if any(record.get(name) != image.get(name)
+           for name in ('size', 'checksum', 'os_hash_value')):
+        return None
+    written = copy.get('written') or {}
+    done = []
+    while str(len(done)) in written:
+        done.append(tuple(written[str(len(done))]))
+    return copy['segment_size'], done
+
+
 class ProtectOperation(protection_plugin.Operation):
+    """Copies the image's bytes into the bank.
+
+    Run again after its worker died, it goes on with the segments the bank
+    holds (the record lists them as they are stored): they are not written
+    again. Once the record is complete, a rerun does nothing.
+    """
 
     def __init__(self, segment_size, active_timeout, always_md5=False):
         self._segment_size = segment_size
@@ -417,17 +416,34 @@ class ProtectOperation(protection_plugin.Operation):
         self._always_md5 = always_md5
 
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        section = _section(checkpoint, resource)
+        record = _saved_record(section)
+        if (record and record.get('status') == RECORD_AVAILABLE and
+                'data' in record):
+            return  # an earlier run finished
         client = glance.create(context)
         image = _wait_until_active(client, resource.id, self._active_timeout)
         algorithm, algorithms = _algorithms(image, self._always_md5)
-        section = _section(checkpoint, resource)
-        record = _describe(image)
-        section.update_object(METADATA_KEY, record)
+        resumed = _copied_segments(record, image)
+        if resumed is None:
+            if record is not None:
+                _remove_all(section)  # a copy of other bytes
+            segment_size, done = self._segment_size, []
+            record = _describe(image)
+            record[COPY_KEY] = {'segment_size': segment_size, 'written': {}}
+            section.update_object(METADATA_KEY, record)
+        else:
+            segment_size, done = resumed
+            LOG.info('Image %(id)s: going on with the copy into checkpoint '
+                     '%(checkpoint)s after its %(count)d stored segments.',
+                     {'id': image['id'], 'checkpoint': checkpoint.id,
+                      'count': len(done)})
 
         started = _monotonic()
         try:
             try:
-                written = self._copy(client, image, section, algorithms)
+                written = self._copy(client, image, section, algorithms,
+                                     segment_size, done, record)
             except segments.StreamSizeError as exc:
                 raise _not_glances(image, _('size %(expected)s, not '
                                             '%(actual)s') % {
@@ -444,7 +460,9 @@ class ProtectOperation(protection_plugin.Operation):
             if copy['checksum'] is None:
                 # The bytes are the ones Glance hashed: its MD5 is theirs.
                 copy['checksum'] = record['checksum']
-        except BaseException:
+        except Exception:
+            # The resource fails: nothing of it stays. A worker that goes
+            # away (not an Exception) leaves the segments to its successor.
             _remove_quietly(section, _('image %s') % image['id'])
             raise
         seconds = max(_monotonic() - started, 1e-9)
@@ -452,13 +470,23 @@ class ProtectOperation(protection_plugin.Operation):
                  '%(seconds).1f s (%(rate).1f MB/s).',
                  {'id': image['id'], 'size': written.size,
                   'seconds': seconds, 'rate': written.size / seconds / 1e6})
-        record['data'] = dict(copy, segment_size=self._segment_size,
+        record.pop(COPY_KEY, None)
+        record['data'] = dict(copy, segment_size=segment_size,
                               segments=written.segments,
                               computed=sorted(written.digests))
         record['status'] = RECORD_AVAILABLE
         section.update_object(METADATA_KEY, record)
 
-    def _copy(self, client, image, section, algorithms):
+    def _copy(self, client, image, section, algorithms, segment_size, done,
+              record):
+        lock = threading.Lock()
+
+        def stored(index, size, crc):
+            # The record says which segments are in the bank, for a rerun.
+            with lock:
+                record[COPY_KEY]['written'][str(index)] = [size, crc]
+                section.update_object(METADATA_KEY, record)
+
         doing = _('reading the bytes of image %s from Glance') % image['id']
         with _glance_answers(doing, image['id']):
             body = client.images.data(image['id'], do_checksum=False)
@@ -468,8 +496,9 @@ class ProtectOperation(protection_plugin.Operation):
                     reason=_('Glance has no bytes of image %s') %
                     image['id'])
             return segments.write(section, _regroup(body, READ_CHUNK),
-                                  self._segment_size, algorithms,
-                                  size=image.get('size'))
+                                  segment_size, algorithms,
+                                  size=image.get('size'), written=done,
+                                  on_written=stored)
 
 
 # Restore
@@ -489,7 +518,22 @@ def _new_image_fields(record, parameters):
             if value is not None}
 
 
+def _find_restored(client, marks):
+    """The image that an earlier run of the same restore made for the same
+    image (restore_marks in its properties), or None."""
+    for image in client.images.list(filters=dict(marks)):
+        if plugins.has_marks(image, marks) and image.get(
+                'status') not in ('deleted', 'pending_delete'):
+            return image
+    return None
+
+
 class RestoreOperation(protection_plugin.Operation):
+    """Makes a new image of the saved bytes, marked with the restore's id
+    and the original image (properties ``karbor_restore_id`` and
+    ``karbor_restored_from``). Run again, it finds that image: it waits for
+    an upload under way, uploads into one still queued, and checks one
+    already active, rather than make another."""
 
     def __init__(self, active_timeout):
         self._active_timeout = active_timeout
@@ -503,14 +547,25 @@ class RestoreOperation(protection_plugin.Operation):
         section = _section(checkpoint, resource)
         record = _read_record(section, resource)
         client = glance.create(context)
-        with _glance_answers(_('creating an image to restore image %s in') %
-                             resource.id):
-            new_image = client.images.create(
-                **_new_image_fields(record, parameters or {}))
+        marks = plugins.restore_marks(restore, resource)
+        doing = _('creating an image to restore image %s in') % resource.id
+        with _glance_answers(doing):
+            new_image = _find_restored(client, marks)
+            if new_image is not None and new_image.get(
+                    'status') in FAILED_STATUSES:
+                self._delete_quietly(client, new_image['id'])
+                new_image = None
+            if new_image is None:
+                fields = _new_image_fields(record, parameters or {})
+                fields.update(marks)
+                new_image = client.images.create(**fields)
+            else:
+                LOG.info('Image %(id)s of this restore was made already: '
+                         'going on with it.', {'id': new_image['id']})
         new_id = new_image['id']
         restore.update_resource_status(RESOURCE_TYPE, new_id, RESTORING)
         try:
-            self._fill(client, new_id, section, record)
+            self._fill(client, new_image, section, record)
         except Exception as exc:
             reason = _('%(error)s (the new image %(id)s is deleted)') % {
                 'error': exc, 'id': new_id}
@@ -521,16 +576,26 @@ class RestoreOperation(protection_plugin.Operation):
         kwargs['new_resources'][graph.resource_key(resource)] = new_id
         restore.update_resource_status(RESOURCE_TYPE, new_id, RESTORED)
 
-    def _fill(self, client, new_id, section, record):
+    def _fill(self, client, new_image, section, record):
+        new_id = new_image['id']
         data = record['data']
-        chunks = segments.read(section, data['segments'], UPLOAD_CHUNK)
-        try:
-            with _glance_answers(_('uploading the bytes of image %s') %
-                                 new_id, new_id):
-                client.images.upload(new_id, _ChunkFile(chunks),
-                                     image_size=data['size'])
-        finally:
-            chunks.close()
+        if new_image.get('status') in UPLOADING_STATUSES:
+            # An earlier run's upload: Glance ends it (active), or takes
+            # the image back to queued when the upload broke.
+            new_image = _wait(
+                client, new_id, self._active_timeout,
+                lambda status: status not in UPLOADING_STATUSES,
+                _('%(active)s or %(queued)s') % {'active': ACTIVE,
+                                                 'queued': QUEUED})
+        if new_image.get('status') != ACTIVE:
+            chunks = segments.read(section, data['segments'], UPLOAD_CHUNK)
+            try:
+                with _glance_answers(_('uploading the bytes of image %s') %
+                                     new_id, new_id):
+                    client.images.upload(new_id, _ChunkFile(chunks),
+                                         image_size=data['size'])
+            finally:
+                chunks.close()
         image = _wait_until_active(client, new_id, self._active_timeout)
         restored = {'size': image.get('size'),
                     'checksum': image.get('checksum'),

@@ -31,12 +31,22 @@ is a few chunks per thread, whatever the size of the stream.
 
 :func:`read` gives the segments back as one stream of chunks, reading the
 next ones ahead in a thread.
+
+A copy that stopped part-way (its worker died) goes on where it stopped:
+:func:`write` is told the size and CRC-32 of the segments already in the
+bank (``written``, which its ``on_written`` callback reported as each
+segment was stored); their bytes, read again from the source, are digested
+and compared with them, not written again. (A digest's state cannot be
+kept, so the stream is read from its start; the bank is written from the
+first segment it lacks.)
 """
 
 import collections
 from concurrent import futures
+import functools
 import hashlib
 import threading
+import zlib
 
 from karbor import exception
 from karbor.i18n import _
@@ -180,12 +190,14 @@ def _consume(pipe, work):
         pipe.abandon()
 
 
-def _write_segment(section, key, pipe, stream):
+def _write_segment(section, key, pipe, stream, stored=None):
     try:
         section.update_object(key, stream)
     finally:
         # Whether it ended or failed, the producer must not wait for it.
         pipe.abandon()
+    if stored is not None:
+        stored()
 
 
 def _digest(hasher):
@@ -204,17 +216,23 @@ def new_hasher(algorithm):
 
 
 def write(section, chunks, segment_size, algorithms=(), size=None,
-          writers=WRITERS, queue_depth=QUEUE_DEPTH):
+          writers=WRITERS, queue_depth=QUEUE_DEPTH, written=(),
+          on_written=None):
     """Copy ``chunks`` into segments of ``section``, digesting them.
 
     ``algorithms`` names hashlib algorithms (e.g. md5, sha512). ``size``,
     when known, is the number of bytes the stream holds: each segment is
     then written as a stream of known length, and a stream that holds
-    another number of bytes raises StreamSizeError. Returns a
+    another number of bytes raises StreamSizeError. ``written`` lists
+    (size, crc32) of the first segments, which the section holds already:
+    their bytes are compared with them (SegmentsError when they differ),
+    not written again. ``on_written(index, size, crc32)`` is called, from a
+    writer thread, when a segment is in the bank. Returns a
     :class:`Written`. When the source or a write fails, the segments being
     written are abandoned and the error is raised; segments already
-    written stay (the caller removes them).
+    written stay (the caller removes them, or goes on with them later).
     """
+    written = [tuple(done) for done in written]
     hashers = {name: new_hasher(name) for name in algorithms}
     with futures.ThreadPoolExecutor(
             max_workers=len(hashers) + writers,
@@ -224,7 +242,12 @@ def write(section, chunks, segment_size, algorithms=(), size=None,
                 for pipe, hasher in zip(digest_pipes, hashers.values())]
         writing = collections.deque()   # (pipe, job) of unfinished segments
         segment = None                  # the pipe of the segment filling
-        filled = size_read = count = 0
+        filled = size_read = count = crc = 0
+        finished = {}                   # index: (size, crc32) once closed
+
+        def stored(index):
+            if on_written is not None:
+                on_written(index, *finished[index])
 
         def start_segment():
             while len(writing) >= writers:
@@ -237,10 +260,25 @@ def write(section, chunks, segment_size, algorithms=(), size=None,
             else:
                 stream = _SizedStream(
                     pipe, min(segment_size, size - count * segment_size))
-            job = executor.submit(_write_segment, section, key, pipe, stream)
+            job = executor.submit(_write_segment, section, key, pipe, stream,
+                                  functools.partial(stored, count))
             writing.append((pipe, job))
             jobs.append(job)
             return pipe
+
+        def finish_segment():
+            if segment is not None:
+                # Known before the writer can end: it ends after close.
+                finished[count] = (filled, crc)
+                segment.close()
+            elif written[count] != (filled, crc):
+                raise SegmentsError(
+                    reason=_('segment %(key)s in the bank (%(size)d bytes, '
+                             'CRC-32 %(crc)d) is not what the stream holds '
+                             'for it (%(read)d bytes, CRC-32 %(read_crc)d)') %
+                    {'key': segment_key(count), 'size': written[count][0],
+                     'crc': written[count][1], 'read': filled,
+                     'read_crc': crc})
 
         def hand_over(pipe, piece):
             if not pipe.put(piece):
@@ -252,23 +290,30 @@ def write(section, chunks, segment_size, algorithms=(), size=None,
                     raise StreamSizeError(size)
                 size_read += len(chunk)
                 while chunk:
-                    if segment is None:
+                    if segment is None and count >= len(written):
                         segment = start_segment()
                     room = segment_size - filled
                     piece, chunk = ((chunk, b'') if len(chunk) <= room else
                                     (chunk[:room], chunk[room:]))
-                    hand_over(segment, piece)
+                    if segment is not None:
+                        hand_over(segment, piece)
                     for pipe in digest_pipes:
                         hand_over(pipe, piece)
+                    crc = zlib.crc32(piece, crc)
                     filled += len(piece)
                     if filled == segment_size:
-                        segment.close()
-                        segment, filled, count = None, 0, count + 1
+                        finish_segment()
+                        segment, filled, crc, count = None, 0, 0, count + 1
             if size is not None and size_read != size:
                 raise StreamSizeError(size, size_read)
-            if segment is not None:
-                segment.close()
+            if filled:
+                finish_segment()
                 segment, count = None, count + 1
+            if count < len(written):
+                raise SegmentsError(
+                    reason=_('the bank holds %(held)d segments of the '
+                             'stream, which fills only %(count)d') %
+                    {'held': len(written), 'count': count})
             for pipe in digest_pipes:
                 pipe.close()
             for job in jobs:

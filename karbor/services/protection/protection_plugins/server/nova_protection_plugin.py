@@ -39,7 +39,10 @@ Restore
     it is ACTIVE, attaches the restored volumes and waits until each is
     ``in-use``. The new server is reported on the Restore under its new
     id, "available" or "error" with the reason, and put in
-    ``new_resources``.
+    ``new_resources``. It is booted with the tags ``karbor-restore:<restore
+    id>`` and ``karbor-from:<original server id>``: a rerun of the hook
+    (its worker died) finds it, waits for it and attaches the volumes not
+    attached yet, rather than boot a second server.
 
 Delete
     ``on_main`` removes the server's bank section.
@@ -48,10 +51,6 @@ Options, section ``[nova_protection_plugin]`` of the provider file:
 ``server_active_timeout`` and ``volume_attach_timeout`` (seconds).
 """
 
-import contextlib
-import time
-
-from keystoneauth1 import exceptions as ks_exceptions
 from novaclient import exceptions as nova_exceptions
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -62,7 +61,10 @@ from karbor.services.protection.clients import cinder
 from karbor.services.protection.clients import nova
 from karbor.services.protection import graph
 from karbor.services.protection import protection_plugin
+from karbor.services.protection import protection_plugins as plugins
+from karbor.services.protection.protection_plugins import errors
 from karbor.services.protection.protection_plugins.server import schemas
+from karbor.services.protection.protection_plugins import waiting
 
 LOG = logging.getLogger(__name__)
 
@@ -72,12 +74,19 @@ VOLUME_TYPE = 'OS::Cinder::Volume'
 
 # The server's record in its bank section.
 RECORD_KEY = 'metadata'
-RECORD_PROTECTING = 'protecting'
-RECORD_AVAILABLE = 'available'
+RECORD_PROTECTING = plugins.PROTECTING
+RECORD_AVAILABLE = plugins.AVAILABLE
 
 # What the Restore is told about the new server.
-RESTORED = 'available'
-RESTORE_FAILED = 'error'
+RESTORED = plugins.AVAILABLE
+RESTORE_FAILED = plugins.ERROR
+
+# The tags of a restored server (Nova tags are at most 60 characters, too
+# short for restore_marks): the restore's id and the original server's.
+RESTORE_TAG = 'karbor-restore:%s'
+RESTORED_FROM_TAG = 'karbor-from:%s'
+# A server restored from a restored server is tagged anew.
+_TAG_PREFIXES = (RESTORE_TAG % '', RESTORED_FROM_TAG % '')
 
 # 2.47 shows the flavor's details in a server, 2.37 boots without a network
 # (networks='none'), 2.52 boots with tags, 2.79 attaches a volume with
@@ -88,10 +97,12 @@ NOVA_MICROVERSION = '2.79'
 UNPROTECTABLE_STATUSES = frozenset(['BUILD', 'ERROR', 'DELETED',
                                     'SOFT_DELETED', 'UNKNOWN'])
 
-# Polls of a server or volume status: 0.2 s, then twice as long each time,
-# at most 2 s, until the option's timeout.
+# Polls of a server or volume status (waiting.py): the first after 0.2 s,
+# then an eighth of the time waited, at most 2 s, until the option's
+# timeout.
 FIRST_POLL = 0.2
 LONGEST_POLL = 2.0
+POLLING = waiting.Polling(FIRST_POLL, LONGEST_POLL)
 
 OPTIONS_GROUP = 'nova_protection_plugin'
 
@@ -105,13 +116,9 @@ nova_protection_opts = [
                       'attached to the restored server.')),
 ]
 
-# Module attributes, so that tests can run the polls without waiting.
-_sleep = time.sleep
-_monotonic = time.monotonic
-
-
-class ServerPluginError(exception.KarborException):
-    message = '%(reason)s'
+# A server could not be protected or restored; the message says why. The
+# plugins' one error, under this plugin's former name.
+ServerPluginError = errors.PluginError
 
 
 # Talking to the services
@@ -125,67 +132,38 @@ def _block_storage(context):
     return cinder.create(context)
 
 
-@contextlib.contextmanager
-def _answers(service_title, client_error, doing):
-    """Turn a service's failures into errors that say what was being done.
-
-    A service out of reach is ServiceUnavailable; an HTTP error (its
-    client's ``client_error``) a ServerPluginError. A caller that expects
-    a NotFound catches it inside.
-    """
-    try:
-        yield
-    except ks_exceptions.ConnectionError as exc:
-        raise exception.ServiceUnavailable(service=service_title, reason=exc)
-    except client_error as exc:
-        raise ServerPluginError(
-            reason=_('%(doing)s: %(service)s answered: %(error)s') %
-            {'doing': doing, 'service': service_title, 'error': exc})
-
-
 def _nova_answers(doing):
-    return _answers(nova.SERVICE_TITLE, nova.ClientError, doing)
+    """Nova's failures as reasons that say what was being done (a caller
+    that expects a NotFound catches it inside)."""
+    return errors.answers(nova.SERVICE_TITLE, doing)
 
 
 def _cinder_answers(doing):
-    return _answers(cinder.SERVICE_TITLE, cinder.ClientError, doing)
+    return errors.answers(cinder.SERVICE_TITLE, doing)
 
 
-def _wait_for(what, fetch, status_of, wanted, has_failed, timeout,
+def _wait_for(what, fetch, wanted, has_failed, timeout,
               failure_detail=None):
     """Poll ``fetch()`` until its status is ``wanted``; return the thing.
 
-    Raises ServerPluginError when ``has_failed(status)``, or when the
-    status is still not ``wanted`` after ``timeout`` seconds.
+    Raises ServerPluginError when ``has_failed(status)``, WaitTimeout when
+    the status is still not ``wanted`` after ``timeout`` seconds.
     """
-    deadline = _monotonic() + timeout
-    pause = FIRST_POLL
-    while True:
-        thing = fetch()
-        status = status_of(thing)
-        if status == wanted:
-            return thing
-        if has_failed(status):
-            detail = failure_detail(thing) if failure_detail else None
-            raise ServerPluginError(
-                reason=_('%(what)s is %(status)s%(detail)s') %
-                {'what': what, 'status': status,
-                 'detail': ': %s' % detail if detail else ''})
-        remaining = deadline - _monotonic()
-        if remaining <= 0:
-            raise ServerPluginError(
-                reason=_('%(what)s is still %(status)s after %(timeout)s '
-                         'seconds (waited for %(wanted)s)') %
-                {'what': what, 'status': status, 'timeout': timeout,
-                 'wanted': wanted})
-        _sleep(min(pause, remaining))
-        pause = min(pause * 2, LONGEST_POLL)
+    def failure(thing):
+        detail = failure_detail(thing) if failure_detail else None
+        return ServerPluginError(
+            reason=_('%(what)s is %(status)s%(detail)s') %
+            {'what': what, 'status': waiting.status_of(thing),
+             'detail': ': %s' % detail if detail else ''})
+
+    return waiting.wait_for_status(fetch, wanted, has_failed, what, timeout,
+                                   POLLING, errors.is_transient, failure)
 
 
 # The record in the bank
 
 def _section(checkpoint, resource):
-    return checkpoint.get_resource_bank_section(graph.resource_key(resource))
+    return plugins.resource_section(checkpoint, resource)
 
 
 def _read_record(checkpoint, resource, complete=True):
@@ -323,6 +301,8 @@ def _describe_server(compute, server_id):
 
 
 class ProtectOperation(protection_plugin.Operation):
+    """Records the server, then marks the record complete. Both hooks only
+    write the record: run again, they write it again."""
 
     def on_prepare_begin(self, checkpoint, resource, context, parameters,
                          **kwargs):
@@ -349,7 +329,8 @@ class ProtectOperation(protection_plugin.Operation):
 # Restore
 
 def _restored_id(new_resources, resource_type, original_id):
-    return new_resources.get('%s#%s' % (resource_type, original_id))
+    return new_resources.get(plugins.resource_key(resource_type,
+                                                  original_id))
 
 
 def _choose_flavor(compute, record, requested):
@@ -466,7 +447,25 @@ def _volume_has_failed(status):
     return status.startswith('error')
 
 
+def _restore_tags(restore, resource):
+    return [RESTORE_TAG % restore.id, RESTORED_FROM_TAG % resource.id]
+
+
+def _find_restored(compute, tags):
+    """The server that an earlier run of the same restore booted for the
+    same server (tagged so), or None."""
+    for server in compute.servers.list(search_opts={'tags': ','.join(tags)}):
+        if set(tags) <= set(getattr(server, 'tags', None) or ()) and (
+                server.status not in ('DELETED', 'SOFT_DELETED')):
+            return server
+    return None
+
+
 class RestoreOperation(protection_plugin.Operation):
+    """Boots the restored server, tagged with the restore's id and the
+    original server's. Run again, it finds that server and goes on with
+    it (waits until it is ACTIVE, attaches what is not attached yet),
+    rather than boot a second one."""
 
     def __init__(self, options):
         self._options = options
@@ -487,6 +486,43 @@ class RestoreOperation(protection_plugin.Operation):
         notes = []
         image_id, root_mapping, data_volumes = _choose_disks(
             record, new_resources, notes)
+        tags = _restore_tags(restore, resource)
+        with _nova_answers(_('looking for the server this restore '
+                             'booted')):
+            server = _find_restored(compute, tags)
+        if server is None:
+            server = self._boot(compute, record, parameters, image_id,
+                                root_mapping, tags, notes)
+            LOG.info('Server %(original)s restored as %(new)s; waiting for '
+                     'it.', {'original': resource.id, 'new': server.id})
+        else:
+            # The notes of the first run (a key pair it could not
+            # recreate) are not known any more.
+            LOG.info('Server %(new)s of this restore was booted already: '
+                     'going on with it.', {'new': server.id})
+        new_resources[graph.resource_key(resource)] = server.id
+        try:
+            self._wait_until_active(compute, server.id)
+            if data_volumes:
+                block_storage = _block_storage(context)
+                with _nova_answers(_('reading the volumes of server %s') %
+                                   server.id):
+                    attached = {
+                        attachment.volumeId for attachment in
+                        compute.volumes.get_server_volumes(server.id)}
+                for new_id, volume in data_volumes:
+                    self._attach(compute, block_storage, server.id, new_id,
+                                 volume, new_id in attached)
+        except Exception as exc:
+            restore.update_resource_status(RESOURCE_TYPE, server.id,
+                                           RESTORE_FAILED, reason=exc)
+            raise
+        restore.update_resource_status(
+            RESOURCE_TYPE, server.id, RESTORED,
+            reason='; '.join(str(note) for note in notes) or None)
+
+    def _boot(self, compute, record, parameters, image_id, root_mapping,
+              tags, notes):
         boot = {
             'name': parameters.get('restore_name') or record['name'],
             'image': image_id,
@@ -499,74 +535,64 @@ class RestoreOperation(protection_plugin.Operation):
             'nics': _networks(record),
             'block_device_mapping_v2': root_mapping,
             'description': record.get('description'),
-            'tags': record.get('tags') or None,
+            'tags': [tag for tag in record.get('tags') or ()
+                     if not tag.startswith(_TAG_PREFIXES)] + tags,
         }
         if boot['nics'] != 'none' and record.get('security_groups'):
             boot['security_groups'] = record['security_groups']
         with _nova_answers(_('booting the restored server')):
-            server = compute.servers.create(**boot)
-        new_resources[graph.resource_key(resource)] = server.id
-        LOG.info('Server %(original)s restored as %(new)s; waiting for it.',
-                 {'original': resource.id, 'new': server.id})
-        try:
-            self._wait_until_active(compute, server.id)
-            if data_volumes:
-                block_storage = _block_storage(context)
-                for new_id, volume in data_volumes:
-                    self._attach(compute, block_storage, server.id, new_id,
-                                 volume)
-        except Exception as exc:
-            restore.update_resource_status(RESOURCE_TYPE, server.id,
-                                           RESTORE_FAILED, reason=exc)
-            raise
-        restore.update_resource_status(
-            RESOURCE_TYPE, server.id, RESTORED,
-            reason='; '.join(str(note) for note in notes) or None)
+            return compute.servers.create(**boot)
 
     def _wait_until_active(self, compute, server_id):
         with _nova_answers(_('waiting for the restored server %s') %
                            server_id):
             _wait_for(_('restored server %s') % server_id,
-                      lambda: compute.servers.get(server_id),
-                      lambda server: server.status, 'ACTIVE',
+                      lambda: compute.servers.get(server_id), 'ACTIVE',
                       lambda status: status == 'ERROR',
                       self._options.server_active_timeout,
                       failure_detail=_server_fault)
 
-    def _attach(self, compute, block_storage, server_id, volume_id, saved):
+    def _attach(self, compute, block_storage, server_id, volume_id, saved,
+                attached=False):
         timeout = self._options.volume_attach_timeout
         what = _('restored volume %s') % volume_id
         doing = _('attaching restored volume %(volume)s to server '
                   '%(server)s') % {'volume': volume_id, 'server': server_id}
+        if not attached:
+            with _cinder_answers(doing):
+                _wait_for(what, lambda: block_storage.volumes.get(volume_id),
+                          'available', _volume_has_failed, timeout)
+            with _nova_answers(doing):
+                self._create_server_volume(compute, server_id, volume_id,
+                                           saved)
         with _cinder_answers(doing):
             _wait_for(what, lambda: block_storage.volumes.get(volume_id),
-                      lambda volume: volume.status, 'available',
-                      _volume_has_failed, timeout)
-        with _nova_answers(doing):
-            try:
-                compute.volumes.create_server_volume(
-                    server_id, volume_id, device=saved['device'],
-                    delete_on_termination=saved['delete_on_termination'])
-            except nova_exceptions.BadRequest:
-                if not saved['device']:
-                    raise
-                # The saved device name does not fit the new server (its
-                # bus, a disk already there): let Nova choose.
-                LOG.info('Nova refused device %(device)s for volume '
-                         '%(volume)s; attaching it where Nova chooses.',
-                         {'device': saved['device'], 'volume': volume_id})
-                compute.volumes.create_server_volume(
-                    server_id, volume_id,
-                    delete_on_termination=saved['delete_on_termination'])
-        with _cinder_answers(doing):
-            _wait_for(what, lambda: block_storage.volumes.get(volume_id),
-                      lambda volume: volume.status, 'in-use',
-                      _volume_has_failed, timeout)
+                      'in-use', _volume_has_failed, timeout)
+
+    @staticmethod
+    def _create_server_volume(compute, server_id, volume_id, saved):
+        try:
+            compute.volumes.create_server_volume(
+                server_id, volume_id, device=saved['device'],
+                delete_on_termination=saved['delete_on_termination'])
+        except nova_exceptions.BadRequest:
+            if not saved['device']:
+                raise
+            # The saved device name does not fit the new server (its
+            # bus, a disk already there): let Nova choose.
+            LOG.info('Nova refused device %(device)s for volume '
+                     '%(volume)s; attaching it where Nova chooses.',
+                     {'device': saved['device'], 'volume': volume_id})
+            compute.volumes.create_server_volume(
+                server_id, volume_id,
+                delete_on_termination=saved['delete_on_termination'])
 
 
 # Delete
 
 class DeleteOperation(protection_plugin.Operation):
+    """Removes the server's bank section; what is gone already is no
+    error."""
 
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         section = _section(checkpoint, resource)

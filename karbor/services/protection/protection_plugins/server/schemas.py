@@ -16,6 +16,8 @@ The saved info is the record the plugin keeps in the checkpoint (the
 ``metadata`` object of the server's bank section) and shows as is.
 """
 
+from karbor.services.protection import protection_plugins as plugins
+
 # A protect needs no parameters. Unknown ones are accepted, so that plans
 # written for the original Karbor's server plugin stay valid.
 OPTIONS_SCHEMA = {
@@ -60,7 +62,7 @@ SAVED_INFO_SCHEMA = {
         'name': {'type': 'string', 'title': 'Name'},
         'description': dict(_NULLABLE_STRING, title='Description'),
         'status': {
-            'enum': ['protecting', 'available'],
+            'enum': [plugins.PROTECTING, plugins.AVAILABLE],
             'title': 'Whether the record is complete',
         },
         'server_status': {'type': 'string',

@@ -19,6 +19,7 @@
     volume_snapshot_plugin.VolumeSnapshotProtectionPlugin: Cinder
     snapshots, restored as new volumes made from them.
 
-Both wait for Cinder with polls that back off (polling.py) and share what
-they do with volumes (volumes.py).
+Both wait for Cinder with polls that back off (protection_plugins/waiting.py)
+and share what they do with volumes (volumes.py). Their hooks may run
+again on another worker: each finds what an earlier run started.
 """

@@ -15,17 +15,26 @@
 Protect
     Cinder backs the volume up (into its backup store, Swift in a devstack
     cloud), full or incremental; the checkpoint keeps the backup's id in
-    the resource's bank section, ``metadata``.
+    the resource's bank section, ``metadata``, as soon as Cinder has the
+    backup, before the wait for it. A rerun of the hook (its worker died)
+    waits for the backup the bank names or, when the first run died
+    before it wrote the record, for the backup of the volume whose
+    metadata ``karbor_checkpoint_id`` names the checkpoint: one backup per
+    checkpoint, however many runs.
 Restore
-    Cinder restores the backup into a new volume; the restore reports it
-    under its new id and tells the other hooks that id in
-    ``new_resources``.
+    A new volume is made, marked with the restore's id and the original
+    volume (protection_plugins.restore_marks), and Cinder restores the
+    backup into it; the restore reports it under its new id and tells the
+    other hooks that id in ``new_resources``. A rerun finds the marked
+    volume and waits for it (restoring into it if Cinder was not asked to
+    yet), rather than make a second one.
 Delete
     The checkpoint's backup is deleted. Cinder refuses to delete a backup
     that later incremental backups depend on, so deleting the oldest
     checkpoints first (what retention does) would always fail: such a
     backup is marked instead (metadata ``karbor_deleted_checkpoint``) and
-    goes when Karbor deletes the last backup that depends on it.
+    goes when Karbor deletes the last backup that depends on it. A backup
+    or record already gone is no error: a rerun finishes the deletion.
 
 The provider file's section ``[cinder_backup_protection_plugin]`` sets
 how Cinder is polled and how long a backup and a restore may take.
@@ -37,14 +46,14 @@ from oslo_log import log as logging
 from karbor import exception
 from karbor.i18n import _
 from karbor.services.protection import protection_plugin
-from karbor.services.protection.protection_plugins.volume import polling
 from karbor.services.protection.protection_plugins.volume import volumes
+from karbor.services.protection.protection_plugins import waiting
 
 LOG = logging.getLogger(__name__)
 
 SECTION = 'cinder_backup_protection_plugin'
 
-cinder_backup_protection_plugin_opts = polling.poll_opts(
+cinder_backup_protection_plugin_opts = waiting.poll_opts(
     _('a Cinder backup or restore')) + [
     cfg.IntOpt('backup_timeout', default=86400, min=1,
                help=_('Seconds a Cinder backup (and the deletion of one) '
@@ -112,7 +121,7 @@ class _Settings(object):
     """The plugin's options as its operations use them."""
 
     def __init__(self, options):
-        self.polling = polling.polling_from(options)
+        self.polling = waiting.polling_from(options)
         self.backup_timeout = options.backup_timeout
         self.restore_timeout = options.restore_timeout
 
@@ -142,26 +151,76 @@ def _delete_quietly(cinder_api, backup_id):
                     '%(error)s', {'backup': backup_id, 'error': exc})
 
 
-def _describe(cinder_api, volume_id, description):
-    # Cinder's restore API takes no description. The volume is restored
-    # without one if this fails.
+def _checkpoint_description(checkpoint_id):
+    return _('Karbor checkpoint %s') % checkpoint_id
+
+
+def _find_backup(cinder_api, volume_id, checkpoint_id):
+    """The backup of the volume that Karbor started for the checkpoint
+    (an earlier run of the hook, which died before it recorded it), or
+    None."""
+    return volumes.find_made_for(
+        cinder_api.backups.list(detailed=True,
+                                search_opts={'volume_id': volume_id}),
+        checkpoint_id, CHECKPOINT_KEY, _checkpoint_description(checkpoint_id))
+
+
+def _get_or_none(get, thing_id):
     try:
-        cinder_api.volumes.update(volume_id, description=description)
-    except Exception as exc:
-        LOG.warning('Could not describe the restored volume %(volume)s: '
-                    '%(error)s', {'volume': volume_id, 'error': exc})
+        return get(thing_id)
+    except volumes.NotFound:
+        return None
 
 
 class _ProtectVolume(protection_plugin.Operation):
+    """Backs a volume up. Run again, it finds the backup that it started
+    (recorded in the bank, or marked in Cinder with the checkpoint's id)
+    and waits for that one."""
 
     def __init__(self, settings):
         self._settings = settings
 
-    @volumes.reaching_cinder
+    @volumes.reaching_cinder(_('backing up volume %(id)s'))
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
-        settings = self._settings
         cinder_api = volumes.client(context)
         section = volumes.resource_section(checkpoint, resource)
+        metadata = volumes.saved_metadata(section)
+        if metadata and metadata.get('status') == volumes.RECORD_AVAILABLE:
+            return  # an earlier run finished
+        backup = None
+        if metadata:
+            backup = _get_or_none(cinder_api.backups.get,
+                                  metadata['backup_id'])
+        if backup is None:
+            backup = _find_backup(cinder_api, resource.id, checkpoint.id)
+            metadata = None
+        if backup is None:
+            backup, metadata = self._start(cinder_api, checkpoint, resource,
+                                           parameters)
+        elif metadata is None:
+            LOG.info('Cinder backup %(backup)s of volume %(volume)s was '
+                     'started for checkpoint %(checkpoint)s already: '
+                     'waiting for it.', {'backup': backup.id,
+                                         'volume': resource.id,
+                                         'checkpoint': checkpoint.id})
+            metadata = _record(
+                backup, _get_or_none(cinder_api.volumes.get, resource.id),
+                resource.id, getattr(backup, 'name', None) or '',
+                bool(getattr(backup, 'is_incremental', False)))
+        # Recorded before the wait: whatever happens next, a rerun and
+        # deleting the checkpoint find the backup.
+        section.update_object('metadata', metadata)
+        backup = self._wait(cinder_api, backup.id, resource.id)
+        # Cinder has the last word on what it made.
+        if getattr(backup, 'is_incremental', None) is not None:
+            metadata['backup_mode'] = (INCREMENTAL if backup.is_incremental
+                                       else FULL)
+        metadata['status'] = volumes.RECORD_AVAILABLE
+        section.update_object('metadata', metadata)
+
+    def _start(self, cinder_api, checkpoint, resource, parameters):
+        """Start the backup; the backup and its record."""
+        settings = self._settings
         volume = volumes.wait_until_protectable(
             cinder_api, resource.id, settings.backup_timeout,
             settings.polling)
@@ -180,28 +239,7 @@ class _ProtectVolume(protection_plugin.Operation):
         backup, incremental = self._create(
             cinder_api, volume, checkpoint, name, incremental, force,
             fall_back=mode == AUTO)
-        metadata = {
-            'backup_id': backup.id,
-            'name': name,
-            'backup_mode': INCREMENTAL if incremental else FULL,
-            'size': volume.size,
-            'status': 'creating',
-            'volume_id': volume.id,
-            'volume_name': volume.name or '',
-            'volume_type': getattr(volume, 'volume_type', None),
-            'availability_zone': getattr(volume, 'availability_zone', None),
-            'bootable': getattr(volume, 'bootable', 'false'),
-        }
-        # Recorded before the wait: whatever happens next, deleting the
-        # checkpoint finds the backup.
-        section.update_object('metadata', metadata)
-        backup = self._wait(cinder_api, backup.id, volume.id)
-        # Cinder has the last word on what it made.
-        if getattr(backup, 'is_incremental', None) is not None:
-            metadata['backup_mode'] = (INCREMENTAL if backup.is_incremental
-                                       else FULL)
-        metadata['status'] = 'available'
-        section.update_object('metadata', metadata)
+        return backup, _record(backup, volume, volume.id, name, incremental)
 
     def _create(self, cinder_api, volume, checkpoint, name, incremental,
                 force, fall_back):
@@ -209,9 +247,9 @@ class _ProtectVolume(protection_plugin.Operation):
         def create(incremental):
             return cinder_api.backups.create(
                 volume.id, name=name, incremental=incremental, force=force,
-                description=_('Karbor checkpoint %s') % checkpoint.id,
+                description=_checkpoint_description(checkpoint.id),
                 metadata={CHECKPOINT_KEY: checkpoint.id}), incremental
-        try:
+        with volumes.cinder_answers(_('backing up volume %s') % volume.id):
             try:
                 return create(incremental)
             except volumes.BadRequest:
@@ -222,10 +260,6 @@ class _ProtectVolume(protection_plugin.Operation):
                 LOG.info('No backup of volume %s to build an incremental '
                          'backup on any more: making a full one.', volume.id)
                 return create(False)
-        except volumes.ClientError as exc:
-            raise volumes.VolumeProtectionError(
-                reason=_('Cinder refused to back up volume %(volume)s: '
-                         '%(error)s') % {'volume': volume.id, 'error': exc})
 
     def _wait(self, cinder_api, backup_id, volume_id):
         settings = self._settings
@@ -254,19 +288,48 @@ class _ProtectVolume(protection_plugin.Operation):
                 raise _backup_failed(cinder_api, found, volume_id)
             return False
 
-        return polling.wait_for(
+        return waiting.wait_for(
             fetch, is_ready,
             _('Cinder backup %(backup)s of volume %(volume)s') %
             {'backup': backup_id, 'volume': volume_id},
-            settings.backup_timeout, settings.polling, volumes.is_transient)
+            settings.backup_timeout, settings.polling, volumes.is_transient,
+            wanted='available')
+
+
+def _record(backup, volume, volume_id, name, incremental):
+    """The record of a backup being made; ``volume`` None when Cinder has
+    it no more."""
+    return {
+        'backup_id': backup.id,
+        'name': name,
+        'backup_mode': INCREMENTAL if incremental else FULL,
+        'size': volume.size if volume else getattr(backup, 'size', None),
+        'status': volumes.RECORD_CREATING,
+        'volume_id': volume_id,
+        'volume_name': (volume.name if volume else None) or '',
+        'volume_type': getattr(volume, 'volume_type', None),
+        'availability_zone': getattr(volume, 'availability_zone', None),
+        'bootable': getattr(volume, 'bootable', 'false'),
+    }
+
+
+# A restored volume is marked with this in its metadata once Cinder
+# restores the backup into it: a rerun that finds the volume available
+# and unmarked restores the backup (again) rather than report an empty
+# volume.
+RESTORED_BACKUP_KEY = 'karbor_restored_backup'
 
 
 class _RestoreVolume(protection_plugin.Operation):
+    """Restores the backup into a new volume, made first (of the type and
+    zone asked for, with the restore's marks). Run again, it finds that
+    volume and waits for it, restoring into it when Cinder had not been
+    asked to."""
 
     def __init__(self, settings):
         self._settings = settings
 
-    @volumes.reaching_cinder
+    @volumes.reaching_cinder(_('restoring volume %(id)s'))
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         restored = volumes.RestoredVolume(resource, kwargs)
         try:
@@ -282,37 +345,40 @@ class _RestoreVolume(protection_plugin.Operation):
             volumes.resource_section(checkpoint, resource), resource)
         backup_id = metadata['backup_id']
         cinder_api = volumes.client(context)
-        backup = self._wait_backup_available(cinder_api, backup_id)
-        name = volumes.restore_name(parameters, metadata)
-        description = volumes.restore_description(parameters, checkpoint,
-                                                  metadata)
         what = _('restore of Cinder backup %s') % backup_id
-        volume_type = parameters.get('volume_type')
-        zone = parameters.get('availability_zone')
-        try:
-            if volume_type or zone:
-                # Cinder's restore makes a volume of its default type and
-                # zone: make the one asked for, then restore into it.
+        doing = _('restoring Cinder backup %s') % backup_id
+        volume = volumes.find_restored(cinder_api, restored.marks)
+        if volume is not None:
+            LOG.info('Volume %(volume)s of this restore was made already: '
+                     'waiting for it.', {'volume': volume.id})
+            restored.created(volume.id)
+            if volume.status == 'restoring-backup' or (
+                    (getattr(volume, 'metadata', None) or {}).get(
+                        RESTORED_BACKUP_KEY) == backup_id):
+                volume = None  # Cinder restores into it or did
+        else:
+            backup = self._wait_backup_available(cinder_api, backup_id)
+            with volumes.cinder_answers(doing):
                 volume = cinder_api.volumes.create(
-                    backup.size, name=name, description=description,
-                    volume_type=volume_type, availability_zone=zone)
-                restored.created(volume.id)
-                volumes.wait_until_volume_available(
-                    cinder_api, volume.id, what, settings.restore_timeout,
-                    settings.polling)
+                    backup.size, name=volumes.restore_name(parameters,
+                                                           metadata),
+                    description=volumes.restore_description(
+                        parameters, checkpoint, metadata),
+                    volume_type=parameters.get('volume_type'),
+                    availability_zone=parameters.get('availability_zone'),
+                    metadata=restored.marks)
+            restored.created(volume.id)
+        if volume is not None:
+            volumes.wait_until_volume_available(
+                cinder_api, volume.id, what, settings.restore_timeout,
+                settings.polling)
+            self._wait_backup_available(cinder_api, backup_id)
+            with volumes.cinder_answers(doing):
                 cinder_api.restores.restore(backup_id, volume_id=volume.id)
-            else:
-                answer = cinder_api.restores.restore(backup_id, name=name)
-                restored.created(answer.volume_id)
-        except volumes.ClientError as exc:
-            raise volumes.VolumeProtectionError(
-                reason=_('Cinder refused to restore backup %(backup)s: '
-                         '%(error)s') % {'backup': backup_id, 'error': exc})
+            _mark_restored(cinder_api, volume.id, backup_id)
         volumes.wait_until_volume_available(
             cinder_api, restored.new_id, what, settings.restore_timeout,
             settings.polling)
-        if not (volume_type or zone):
-            _describe(cinder_api, restored.new_id, description)
         restored.done()
 
     def _wait_backup_available(self, cinder_api, backup_id):
@@ -337,18 +403,31 @@ class _RestoreVolume(protection_plugin.Operation):
                     {'backup': backup_id, 'status': backup.status})
             return False
 
-        return polling.wait_for(
+        return waiting.wait_for(
             fetch, is_ready, _('Cinder backup %s to restore') % backup_id,
             self._settings.restore_timeout, self._settings.polling,
-            volumes.is_transient)
+            volumes.is_transient, wanted='available')
+
+
+def _mark_restored(cinder_api, volume_id, backup_id):
+    # Best effort: without the mark a rerun restores the backup again
+    # into the same volume, which costs time but gives the same volume.
+    try:
+        cinder_api.volumes.set_metadata(volume_id,
+                                        {RESTORED_BACKUP_KEY: backup_id})
+    except Exception as exc:
+        LOG.warning('Could not mark volume %(volume)s as restored: '
+                    '%(error)s', {'volume': volume_id, 'error': exc})
 
 
 class _DeleteBackup(protection_plugin.Operation):
+    """Deletes the checkpoint's backup (or marks it); what is gone
+    already is not an error, so a rerun succeeds."""
 
     def __init__(self, settings):
         self._settings = settings
 
-    @volumes.reaching_cinder
+    @volumes.reaching_cinder(_('deleting the backup of volume %(id)s'))
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         section = volumes.resource_section(checkpoint, resource)
         try:
@@ -359,7 +438,10 @@ class _DeleteBackup(protection_plugin.Operation):
         if self._delete_or_mark(cinder_api, metadata['backup_id'],
                                 checkpoint):
             self._delete_marked(cinder_api, metadata['volume_id'])
-        section.delete_object('metadata')
+        try:
+            section.delete_object('metadata')
+        except exception.BankObjectNotFound:
+            pass
 
     def _delete_or_mark(self, cinder_api, backup_id, checkpoint):
         """Delete the backup, or mark it when backups depend on it.
@@ -411,10 +493,10 @@ class _DeleteBackup(protection_plugin.Operation):
             return backup is None or backup.status in (
                 'available', 'error', 'deleted')
 
-        backup = polling.wait_for(
+        backup = waiting.wait_for(
             fetch, is_ready, _('Cinder backup %s to delete') % backup_id,
             self._settings.backup_timeout, self._settings.polling,
-            volumes.is_transient)
+            volumes.is_transient, wanted=_('available or error'))
         if backup is None or backup.status == 'deleted':
             return None
         return backup

@@ -16,11 +16,17 @@ Protect
     Cinder snapshots the volume (forced when it is attached), in the
     prepare-finish hook: a server's plugin quiesces it before its volumes'
     prepare-finish and un-quiesces it after, so the snapshots are taken
-    while it is quiet. The checkpoint keeps the snapshot's id.
+    while it is quiet. The checkpoint keeps the snapshot's id, written as
+    soon as Cinder has the snapshot. A rerun of the hook waits for that
+    snapshot, or for the one of the volume whose metadata
+    ``karbor_checkpoint_id`` names the checkpoint, rather than take
+    another.
 Restore
-    A new volume is made from the snapshot and reported under its new id.
+    A new volume is made from the snapshot, marked with the restore's id
+    and the original volume, and reported under its new id; a rerun
+    finds it and waits for it.
 Delete
-    The snapshot is deleted.
+    The snapshot is deleted; one already gone is no error.
 
 A snapshot lives beside its volume, on the same storage: it protects from
 mistakes, not from the loss of that storage (the backup plugin does).
@@ -34,14 +40,14 @@ from oslo_log import log as logging
 from karbor import exception
 from karbor.i18n import _
 from karbor.services.protection import protection_plugin
-from karbor.services.protection.protection_plugins.volume import polling
 from karbor.services.protection.protection_plugins.volume import volumes
+from karbor.services.protection.protection_plugins import waiting
 
 LOG = logging.getLogger(__name__)
 
 SECTION = 'volume_snapshot_protection_plugin'
 
-volume_snapshot_protection_plugin_opts = polling.poll_opts(
+volume_snapshot_protection_plugin_opts = waiting.poll_opts(
     _('a Cinder snapshot or a volume made from one')) + [
     cfg.IntOpt('snapshot_timeout', default=3600, min=1,
                help=_('Seconds a Cinder snapshot (and the deletion of one) '
@@ -88,52 +94,80 @@ class _Settings(object):
     """The plugin's options as its operations use them."""
 
     def __init__(self, options):
-        self.polling = polling.polling_from(options)
+        self.polling = waiting.polling_from(options)
         self.snapshot_timeout = options.snapshot_timeout
         self.restore_timeout = options.restore_timeout
 
 
+def _checkpoint_description(checkpoint_id):
+    return _('Karbor checkpoint %s') % checkpoint_id
+
+
 class _ProtectVolume(protection_plugin.Operation):
+    """Snapshots a volume. Run again, it finds the snapshot that it
+    started (recorded in the bank, or marked in Cinder with the
+    checkpoint's id) and waits for that one."""
 
     def __init__(self, settings):
         self._settings = settings
 
-    @volumes.reaching_cinder
+    @volumes.reaching_cinder(_('snapshotting volume %(id)s'))
     def on_prepare_finish(self, checkpoint, resource, context, parameters,
                           **kwargs):
-        settings = self._settings
         cinder_api = volumes.client(context)
         section = volumes.resource_section(checkpoint, resource)
+        metadata = volumes.saved_metadata(section)
+        if metadata and metadata.get('status') == volumes.RECORD_AVAILABLE:
+            return  # an earlier run finished
+        snapshot = None
+        if metadata:
+            try:
+                snapshot = cinder_api.volume_snapshots.get(
+                    metadata['snapshot_id'])
+            except volumes.NotFound:
+                snapshot = None
+        if snapshot is None:
+            metadata = None
+            snapshot = volumes.find_made_for(
+                cinder_api.volume_snapshots.list(
+                    search_opts={'volume_id': resource.id}),
+                checkpoint.id, CHECKPOINT_KEY,
+                _checkpoint_description(checkpoint.id))
+            if snapshot is not None:
+                LOG.info('Cinder snapshot %(snapshot)s of volume %(volume)s '
+                         'was started for checkpoint %(checkpoint)s '
+                         'already: waiting for it.',
+                         {'snapshot': snapshot.id, 'volume': resource.id,
+                          'checkpoint': checkpoint.id})
+                try:
+                    volume = cinder_api.volumes.get(resource.id)
+                except volumes.NotFound:
+                    volume = None
+                metadata = _record(snapshot, volume, resource.id,
+                                   getattr(snapshot, 'name', None) or '')
+        if snapshot is None:
+            snapshot, metadata = self._start(cinder_api, checkpoint,
+                                             resource, parameters)
+        # Recorded before the wait: a rerun and deleting the checkpoint
+        # find it.
+        section.update_object('metadata', metadata)
+        self._wait(cinder_api, snapshot.id, resource.id)
+        metadata['status'] = volumes.RECORD_AVAILABLE
+        section.update_object('metadata', metadata)
+
+    def _start(self, cinder_api, checkpoint, resource, parameters):
+        settings = self._settings
         volume = volumes.wait_until_protectable(
             cinder_api, resource.id, settings.snapshot_timeout,
             settings.polling)
         name = parameters.get('snapshot_name') or (
             'karbor-%s' % checkpoint.id)
-        try:
+        with volumes.cinder_answers(_('snapshotting volume %s') % volume.id):
             snapshot = cinder_api.volume_snapshots.create(
                 volume.id, force=volume.status == 'in-use', name=name,
-                description=_('Karbor checkpoint %s') % checkpoint.id,
+                description=_checkpoint_description(checkpoint.id),
                 metadata={CHECKPOINT_KEY: checkpoint.id})
-        except volumes.ClientError as exc:
-            raise volumes.VolumeProtectionError(
-                reason=_('Cinder refused to snapshot volume %(volume)s: '
-                         '%(error)s') % {'volume': volume.id, 'error': exc})
-        metadata = {
-            'snapshot_id': snapshot.id,
-            'name': name,
-            'size': volume.size,
-            'status': 'creating',
-            'volume_id': volume.id,
-            'volume_name': volume.name or '',
-            'volume_type': getattr(volume, 'volume_type', None),
-            'availability_zone': getattr(volume, 'availability_zone', None),
-            'bootable': getattr(volume, 'bootable', 'false'),
-        }
-        # Recorded before the wait: deleting the checkpoint finds it.
-        section.update_object('metadata', metadata)
-        self._wait(cinder_api, snapshot.id, volume.id)
-        metadata['status'] = 'available'
-        section.update_object('metadata', metadata)
+        return snapshot, _record(snapshot, volume, volume.id, name)
 
     def _wait(self, cinder_api, snapshot_id, volume_id):
         def fetch():
@@ -161,20 +195,38 @@ class _ProtectVolume(protection_plugin.Operation):
                                               'reason': reason})
             return False
 
-        polling.wait_for(
+        waiting.wait_for(
             fetch, is_ready,
             _('Cinder snapshot %(snapshot)s of volume %(volume)s') %
             {'snapshot': snapshot_id, 'volume': volume_id},
             self._settings.snapshot_timeout, self._settings.polling,
-            volumes.is_transient)
+            volumes.is_transient, wanted='available')
+
+
+def _record(snapshot, volume, volume_id, name):
+    """The record of a snapshot being made; ``volume`` None when Cinder
+    has it no more."""
+    return {
+        'snapshot_id': snapshot.id,
+        'name': name,
+        'size': volume.size if volume else getattr(snapshot, 'size', None),
+        'status': volumes.RECORD_CREATING,
+        'volume_id': volume_id,
+        'volume_name': (volume.name if volume else None) or '',
+        'volume_type': getattr(volume, 'volume_type', None),
+        'availability_zone': getattr(volume, 'availability_zone', None),
+        'bootable': getattr(volume, 'bootable', 'false'),
+    }
 
 
 class _RestoreVolume(protection_plugin.Operation):
+    """Makes a new volume of the snapshot, marked with the restore's id and
+    the original volume; a rerun finds it and waits for it."""
 
     def __init__(self, settings):
         self._settings = settings
 
-    @volumes.reaching_cinder
+    @volumes.reaching_cinder(_('restoring volume %(id)s'))
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         restored = volumes.RestoredVolume(resource, kwargs)
         try:
@@ -190,6 +242,22 @@ class _RestoreVolume(protection_plugin.Operation):
             volumes.resource_section(checkpoint, resource), resource)
         snapshot_id = metadata['snapshot_id']
         cinder_api = volumes.client(context)
+        volume = volumes.find_restored(cinder_api, restored.marks)
+        if volume is None:
+            volume = self._create(cinder_api, checkpoint, parameters,
+                                  metadata, restored.marks)
+        else:
+            LOG.info('Volume %(volume)s of this restore was made already: '
+                     'waiting for it.', {'volume': volume.id})
+        restored.created(volume.id)
+        volumes.wait_until_volume_available(
+            cinder_api, volume.id,
+            _('new volume from Cinder snapshot %s') % snapshot_id,
+            settings.restore_timeout, settings.polling)
+        restored.done()
+
+    def _create(self, cinder_api, checkpoint, parameters, metadata, marks):
+        snapshot_id = metadata['snapshot_id']
         try:
             snapshot = cinder_api.volume_snapshots.get(snapshot_id)
         except volumes.NotFound:
@@ -201,33 +269,26 @@ class _RestoreVolume(protection_plugin.Operation):
                 reason=_('Cinder snapshot %(snapshot)s cannot be restored: '
                          'it is %(status)s') % {'snapshot': snapshot_id,
                                                 'status': snapshot.status})
-        try:
-            volume = cinder_api.volumes.create(
+        with volumes.cinder_answers(_('making a volume of Cinder snapshot '
+                                      '%s') % snapshot_id):
+            return cinder_api.volumes.create(
                 snapshot.size, snapshot_id=snapshot_id,
                 name=volumes.restore_name(parameters, metadata),
                 description=volumes.restore_description(
                     parameters, checkpoint, metadata),
                 volume_type=parameters.get('volume_type'),
-                availability_zone=parameters.get('availability_zone'))
-        except volumes.ClientError as exc:
-            raise volumes.VolumeProtectionError(
-                reason=_('Cinder refused to make a volume of snapshot '
-                         '%(snapshot)s: %(error)s') %
-                {'snapshot': snapshot_id, 'error': exc})
-        restored.created(volume.id)
-        volumes.wait_until_volume_available(
-            cinder_api, volume.id,
-            _('new volume from Cinder snapshot %s') % snapshot_id,
-            settings.restore_timeout, settings.polling)
-        restored.done()
+                availability_zone=parameters.get('availability_zone'),
+                metadata=marks)
 
 
 class _DeleteSnapshot(protection_plugin.Operation):
+    """Deletes the checkpoint's snapshot; what is gone already is not an
+    error, so a rerun succeeds."""
 
     def __init__(self, settings):
         self._settings = settings
 
-    @volumes.reaching_cinder
+    @volumes.reaching_cinder(_('deleting the snapshot of volume %(id)s'))
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         settings = self._settings
         section = volumes.resource_section(checkpoint, resource)
@@ -252,24 +313,23 @@ class _DeleteSnapshot(protection_plugin.Operation):
                 'available', 'error', 'deleting', 'deleted',
                 'error_deleting')
 
-        snapshot = polling.wait_for(fetch, is_ready, what,
+        snapshot = waiting.wait_for(fetch, is_ready, what,
                                     settings.snapshot_timeout,
-                                    settings.polling, volumes.is_transient)
+                                    settings.polling, volumes.is_transient,
+                                    wanted=_('available or error'))
         if snapshot is not None and snapshot.status in ('available',
                                                         'error'):
             try:
                 cinder_api.volume_snapshots.delete(snapshot_id)
             except volumes.NotFound:
                 pass
-            except volumes.ClientError as exc:
-                raise volumes.VolumeProtectionError(
-                    reason=_('Cinder refused to delete snapshot '
-                             '%(snapshot)s: %(error)s') %
-                    {'snapshot': snapshot_id, 'error': exc})
         volumes.wait_until_gone(cinder_api.volume_snapshots.get, snapshot_id,
                                 what, settings.snapshot_timeout,
                                 settings.polling)
-        section.delete_object('metadata')
+        try:
+            section.delete_object('metadata')
+        except exception.BankObjectNotFound:
+            pass
 
 
 class VolumeSnapshotProtectionPlugin(protection_plugin.ProtectionPlugin):

@@ -18,17 +18,15 @@ that can be updated (3.9), and Cinder's user messages (3.3), which say why
 a volume or a snapshot went wrong.
 """
 
-import functools
-
 from cinderclient import exceptions as cinder_exceptions
-from keystoneauth1 import exceptions as ks_exceptions
 from oslo_log import log as logging
 
 from karbor import exception
 from karbor.i18n import _
 from karbor.services.protection.clients import cinder
-from karbor.services.protection.clients import session
-from karbor.services.protection.protection_plugins.volume import polling
+from karbor.services.protection import protection_plugins as plugins
+from karbor.services.protection.protection_plugins import errors
+from karbor.services.protection.protection_plugins import waiting
 
 LOG = logging.getLogger(__name__)
 
@@ -40,9 +38,14 @@ BadRequest = cinder_exceptions.BadRequest
 ClientError = cinder_exceptions.ClientException
 
 # What a restore reports for each restored volume, under its new id.
-RESTORING = 'restoring'
-RESTORED = 'available'
-RESTORE_FAILED = 'error'
+RESTORING = plugins.RESTORING
+RESTORED = plugins.AVAILABLE
+RESTORE_FAILED = plugins.ERROR
+
+# The status of the record in the bank: the backup or snapshot is being
+# made, or it is available.
+RECORD_CREATING = 'creating'
+RECORD_AVAILABLE = plugins.AVAILABLE
 
 # Volume statuses in which Cinder backs up or snapshots a volume; the
 # others are passing (creating, attaching, backing-up...) except these
@@ -77,10 +80,9 @@ RESTORE_SCHEMA = {
 }
 
 
-class VolumeProtectionError(exception.KarborException):
-    """A volume could not be protected, restored or deleted; the message
-    says why."""
-    message = '%(reason)s'
+# A volume could not be protected, restored or deleted; the message says
+# why. The plugins' one error, under the name this module always gave it.
+VolumeProtectionError = errors.PluginError
 
 
 def client(context):
@@ -88,29 +90,60 @@ def client(context):
     return cinder.create(context, API_VERSION)
 
 
-def reaching_cinder(hook):
-    """A hook whose failures to reach Cinder at all say so: "Block storage
-    service (cinder) is not available: ..."."""
-    @functools.wraps(hook)
-    def wrapper(*args, **kwargs):
-        with session.service_errors(cinder.SERVICE_TITLE):
-            return hook(*args, **kwargs)
-    return wrapper
+def reaching_cinder(doing):
+    """A hook whose client errors name Cinder and say what was being done
+    (``doing``, with the resource's ``%(id)s``): "Block storage service
+    (cinder) is not available: ..." when Cinder cannot be reached."""
+    return errors.reaching(cinder.SERVICE_TITLE, doing)
 
 
-def is_transient(exc):
-    """Whether a failed call to Cinder is worth trying again."""
-    if isinstance(exc, (ks_exceptions.ConnectionError,
-                        ks_exceptions.HttpServerError)):
-        return True
-    return (isinstance(exc, cinder_exceptions.ClientException) and
-            getattr(exc, 'code', 0) >= 500)
+def cinder_answers(doing, not_found=None):
+    """The block's client errors, naming Cinder (errors.answers)."""
+    return errors.answers(cinder.SERVICE_TITLE, doing, not_found)
+
+
+# Whether a failed call to Cinder is worth trying again.
+is_transient = errors.is_transient
 
 
 def resource_section(checkpoint, resource):
     """The resource's place in the checkpoint."""
-    return checkpoint.get_resource_bank_section(
-        '%s#%s' % (resource.type, resource.id))
+    return plugins.resource_section(checkpoint, resource)
+
+
+def saved_metadata(section):
+    """The record of a volume in its bank section, or None."""
+    try:
+        return section.get_object('metadata')
+    except exception.BankObjectNotFound:
+        return None
+
+
+def find_made_for(things, checkpoint_id, key, description):
+    """The first of Cinder's ``things`` (backups, snapshots) that Karbor
+    made for the checkpoint: marked with ``key`` (metadata) or described
+    with ``description``; None when there is none. One being deleted does
+    not count."""
+    for thing in things:
+        if getattr(thing, 'status', None) in GONE_STATUSES + (
+                'error_deleting',):
+            continue
+        metadata = getattr(thing, 'metadata', None) or {}
+        if (metadata.get(key) == checkpoint_id or
+                getattr(thing, 'description', None) == description):
+            return thing
+    return None
+
+
+def find_restored(cinder_api, marks):
+    """The volume that an earlier run of the same restore made for the
+    same original volume (restore_marks in its metadata), or None."""
+    found = cinder_api.volumes.list(search_opts={'metadata': marks})
+    for volume in found:
+        if (plugins.has_marks(getattr(volume, 'metadata', None), marks) and
+                (volume.status or '') not in GONE_STATUSES):
+            return volume
+    return None
 
 
 def user_messages(cinder_api, resource_id):
@@ -167,9 +200,9 @@ def wait_until_protectable(cinder_api, volume_id, timeout, polling_):
                 {'id': volume_id, 'status': status}, cinder_api, volume_id))
         return False
 
-    return polling.wait_for(
+    return waiting.wait_for(
         fetch, is_ready, _('volume %s to protect') % volume_id, timeout,
-        polling_, is_transient)
+        polling_, is_transient, wanted=_('available or in-use'))
 
 
 def wait_until_volume_available(cinder_api, volume_id, what, timeout,
@@ -197,8 +230,8 @@ def wait_until_volume_available(cinder_api, volume_id, what, timeout,
                 cinder_api, volume_id))
         return False
 
-    return polling.wait_for(fetch, is_ready, what, timeout, polling_,
-                            is_transient)
+    return waiting.wait_for(fetch, is_ready, what, timeout, polling_,
+                            is_transient, wanted='available')
 
 
 def wait_until_gone(get, resource_id, what, timeout, polling_):
@@ -222,7 +255,8 @@ def wait_until_gone(get, resource_id, what, timeout, polling_):
                                                'id': resource_id})
         return False
 
-    polling.wait_for(fetch, is_ready, what, timeout, polling_, is_transient)
+    waiting.wait_for(fetch, is_ready, what, timeout, polling_, is_transient,
+                     wanted=_('its deletion'))
 
 
 def restore_name(parameters, metadata):
@@ -263,6 +297,8 @@ class RestoredVolume(object):
         self._restore = hook_kwargs['restore']
         self._new_resources = hook_kwargs['new_resources']
         self.new_id = None
+        # What the volume is marked with: a rerun of the restore finds it.
+        self.marks = plugins.restore_marks(self._restore, resource)
 
     def created(self, new_id):
         self.new_id = new_id
@@ -270,8 +306,8 @@ class RestoredVolume(object):
                                              RESTORING)
 
     def done(self):
-        self._new_resources['%s#%s' % (RESOURCE_TYPE, self._resource.id)] = (
-            self.new_id)
+        self._new_resources[plugins.resource_key(
+            RESOURCE_TYPE, self._resource.id)] = self.new_id
         self._restore.update_resource_status(RESOURCE_TYPE, self.new_id,
                                              RESTORED)
 
