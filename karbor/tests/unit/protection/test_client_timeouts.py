@@ -38,7 +38,7 @@ from karbor.services.protection.clients import swift
 from karbor.services.protection import graph
 from karbor.services.protection.protection_plugins.image import (
     image_protection_plugin as image_plugin)
-from karbor.services.protection.protection_plugins.volume import polling
+from karbor.services.protection.protection_plugins import waiting as polling
 from karbor.services.protection import provider as providers
 from karbor.tests import silent_service as silent
 from karbor.tests.unit.protection import fakes
