@@ -284,7 +284,7 @@ class _Outage(object):
     def _update_object(self, key, value, context=None):
         self.started = self.started or self._starts(key, value)
         if self.started and (self._writes is None or
-                              self.refused < self._writes):
+                             self.refused < self._writes):
             self.refused += 1
             raise exception.BankError(reason='the NFS server of the bank '
                                       'does not answer')
