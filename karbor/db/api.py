@@ -55,7 +55,8 @@ def _configure():
 
 
 def _serialize_sqlite_writers(engine):
-    """Make the embedded default's SQLite take many writing threads.
+    """Make the embedded default's SQLite take many writing threads, and
+    keep its foreign keys.
 
     A transaction that reads, then writes, cannot wait for another writer
     in SQLite ("database is locked" at once): every transaction starts
@@ -67,6 +68,9 @@ def _serialize_sqlite_writers(engine):
     @sa.event.listens_for(engine, 'connect')
     def _on_connect(dbapi_connection, connection_record):
         dbapi_connection.execute('PRAGMA busy_timeout = 60000')
+        # TaskFlow removes an operation's progress by deleting its logbook
+        # and counts on the cascade, as on MySQL and PostgreSQL.
+        dbapi_connection.execute('PRAGMA foreign_keys = ON')
         if not dbapi_connection.execute(
                 'PRAGMA journal_mode').fetchone()[0] == 'memory':
             dbapi_connection.execute('PRAGMA journal_mode = WAL')
@@ -100,6 +104,27 @@ def _serialize_sqlite_writers(engine):
 def get_engine():
     _configure()
     return main_context_manager.writer.get_engine()
+
+
+def get_pooled_engine():
+    """The engine, or on SQLite one that keeps one connection open.
+
+    oslo.db opens an SQLite file anew for every transaction; TaskFlow's
+    persistence makes a transaction of every task state, for which the
+    opening (and the settings of each connection) would cost more than
+    the write. SQLite writes one transaction at a time anyway: threads
+    that wait for the one connection are woken as soon as it is free,
+    where SQLite's own busy wait would sleep.
+    """
+    engine = get_engine()
+    if engine.dialect.name != 'sqlite':
+        return engine
+    pooled = sa.create_engine(
+        engine.url, poolclass=sa.pool.QueuePool, pool_size=1,
+        max_overflow=0, pool_timeout=60,
+        connect_args={'check_same_thread': False})
+    _serialize_sqlite_writers(pooled)
+    return pooled
 
 
 def dispose_engine():

@@ -12,9 +12,9 @@
 
 """Delete: run the delete hooks, then remove the checkpoint's data.
 
-    one graph flow of every resource's delete hooks -> CompleteDelete
+    the graph flows of every resource's delete hooks -> remove the data
 
-The checkpoint is already "deleting" when this starts. CompleteDelete
+The checkpoint is already "deleting" when this starts. The last step
 removes the resources' data and the indices and leaves the record,
 "deleted". A failure leaves it "error-deleting" with the reasons. The
 end is announced as karbor.delete.end or .error
@@ -22,8 +22,6 @@ end is announced as karbor.delete.end or .error
 """
 
 from oslo_log import log as logging
-from taskflow.patterns import linear_flow
-from taskflow import task
 
 from karbor.common import notification
 from karbor import exception
@@ -48,30 +46,23 @@ class _DeleteProgress(resource_flow.ResourceProgress):
             resource.type, resource.id, checkpoints.ERROR, reason=error)
 
 
-class CompleteDeleteTask(task.Task):
-
-    def __init__(self, checkpoint):
-        super().__init__(name='complete delete')
-        self._checkpoint = checkpoint
-
-    def execute(self):
-        self._checkpoint.finish_deleting()
-
-
-def get_flow(run, provider):
+def delete_resources(run, provider, progress=None):
+    """Run every resource's delete hooks, then remove the checkpoint's data
+    (each step may run again when resumed)."""
     checkpoint = run.checkpoint
-    flow = linear_flow.Flow('delete %s' % checkpoint.id)
-    flow.add(
-        resource_flow.build_flow(
-            'delete resources of %s' % checkpoint.id, run,
-            # A checkpoint that failed before its graph was built has no
-            # resource data to delete.
-            checkpoint.resource_graph or [],
-            lambda resource: provider.get_protection_plugin(
-                resource.type).get_delete_operation(resource),
-            {}, _DeleteProgress(checkpoint)),
-        CompleteDeleteTask(checkpoint))
-    return flow
+    name = 'delete resources of %s' % checkpoint.id
+    flows = resource_flow.build_flows(
+        name, run,
+        # A checkpoint that failed before its graph was built has no
+        # resource data to delete.
+        checkpoint.resource_graph or [],
+        lambda resource: provider.get_protection_plugin(
+            resource.type).get_delete_operation(resource),
+        {}, _DeleteProgress(checkpoint))
+    if progress is not None:
+        progress.start([part for part, _flow in flows])
+    engine.run_flows(name, flows, run.context, progress)
+    checkpoint.finish_deleting()
 
 
 def run(context, provider, checkpoint, progress, claim):
@@ -81,10 +72,8 @@ def run(context, provider, checkpoint, progress, claim):
     checkpoint.guard = claim.check
     try:
         checkpoint.adopt()
-        progress.start()
-        engine.run_flow(
-            get_flow(resource_flow.FlowRun(checkpoint, context, {}),
-                     provider), context, progress)
+        delete_resources(resource_flow.FlowRun(checkpoint, context, {}),
+                         provider, progress)
     except Exception as exc:
         if claim.lost:
             return

@@ -10,19 +10,21 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Running a flow: TaskFlow's parallel engine on a pool of threads, its
-progress kept by TaskFlow's SQL persistence in Karbor's database.
+"""Running an operation's flows: TaskFlow's parallel engine on a pool of
+threads, their progress kept by TaskFlow's SQL persistence in Karbor's
+database.
 
 Each operation has one logbook (the operation's id) and, per claim on it,
-one flow detail (see operations.py): a worker that takes an operation over
-starts a flow detail of its own holding the tasks that had finished, so the
-engine skips them and runs the rest, and whatever the worker it replaces
-still records lands in that worker's flow detail, not in the taker's.
+one flow detail for each part of the operation (see
+resource_flow.build_flows): a worker that takes an operation over starts
+flow details of its own holding the tasks that had finished, so the
+engines skip them and run the rest, and whatever the worker it replaces
+still records lands in that worker's flow details, not in the taker's.
 Flows keep nothing in TaskFlow's store: tasks get what they need when the
-flow is built, and a flow is built again the same way to resume.
+flows are built, and they are built again the same way to resume.
 """
 
-import contextlib
+import threading
 
 import futurist
 from oslo_config import cfg
@@ -56,82 +58,134 @@ class _ContextExecutor(futurist.ThreadPoolExecutor):
         return fn(*args, **kwargs)
 
 
+class _Backend(impl_sqlalchemy.SQLAlchemyBackend):
+    """TaskFlow's SQL backend on Karbor's engine, with one connection.
+
+    TaskFlow asks its backend for a connection for every write, and the SQL
+    backend builds its table objects anew for each: milliseconds per task
+    state. Its connections keep no state of their own (each call runs in a
+    transaction of its own), so one serves every thread.
+    """
+
+    def __init__(self, engine):
+        super().__init__({'connection': CONF.database.connection},
+                         engine=engine)
+        self._connection = super().get_connection()
+
+    def get_connection(self):
+        return self._connection
+
+
+_backend = None
+_backend_lock = threading.Lock()
+
+
+def _persistence():
+    """The backend of the database in use (tests change it)."""
+    global _backend
+    engine = db_api.get_engine()
+    with _backend_lock:
+        if _backend is None or _backend.karbor_engine is not engine:
+            _backend = _Backend(db_api.get_pooled_engine())
+            _backend.karbor_engine = engine
+        return _backend
+
+
 class Progress(object):
-    """The TaskFlow record of one claim on one operation."""
+    """The TaskFlow record of one claim on one operation: a flow detail
+    per part of the operation (resource_flow.build_flows)."""
 
     def __init__(self, operation_id, generation):
         self.operation_id = operation_id
         self.generation = generation
-        self.backend = self.book = self.flow_detail = None
+        self._backend = self._book = None
+        self._flow_details = {}
+
+    def start(self, parts):
+        """Make this claim's flow detail of each of ``parts`` (names),
+        holding the tasks that earlier claims finished in that part;
+        return {task name: result} of those."""
+        backend = _persistence()
+        connection = backend.get_connection()
+        try:
+            book = connection.get_logbook(self.operation_id)
+        except taskflow_exceptions.NotFound:
+            book = models.LogBook('operation %s' % self.operation_id,
+                                  uuid=self.operation_id)
+        latest = {}
+        for detail in book:
+            generation = detail.meta.get('generation', 0)
+            part = detail.meta.get('part')
+            if generation < self.generation and (
+                    part not in latest or
+                    generation > latest[part].meta['generation']):
+                latest[part] = detail
+        finished = {}
+        for part in parts:
+            flow_detail = models.FlowDetail(
+                'claim %d, %s' % (self.generation, part),
+                uuidutils.generate_uuid())
+            flow_detail.meta = {'generation': self.generation, 'part': part}
+            for atom in latest.get(part, ()):
+                if atom.state == states.SUCCESS:
+                    flow_detail.add(models.TaskDetail(
+                        atom.name, uuidutils.generate_uuid()).update(atom))
+                    finished[atom.name] = atom.results
+            book.add(flow_detail)
+            self._flow_details[part] = flow_detail
+        connection.save_logbook(book)
+        self._backend, self._book = backend, book
+        return finished
+
+    def engine_options(self, part):
+        return {'backend': self._backend, 'book': self._book,
+                'flow_detail': self._flow_details[part]}
 
     @staticmethod
-    def _backend():
-        return impl_sqlalchemy.SQLAlchemyBackend(
-            {'connection': CONF.database.connection},
-            engine=db_api.get_engine())
-
-    def start(self):
-        """Make this claim's flow detail, holding the tasks that earlier
-        claims finished; return {task name: result} of those."""
-        backend = self._backend()
-        with contextlib.closing(backend.get_connection()) as connection:
-            try:
-                book = connection.get_logbook(self.operation_id)
-            except taskflow_exceptions.NotFound:
-                book = models.LogBook('operation %s' % self.operation_id,
-                                      uuid=self.operation_id)
-            flow_detail = models.FlowDetail(
-                'claim %d' % self.generation, uuidutils.generate_uuid())
-            flow_detail.meta = {'generation': self.generation}
-            earlier = [detail for detail in book
-                       if detail.meta.get('generation', 0) < self.generation]
-            if earlier:
-                latest = max(earlier,
-                             key=lambda detail: detail.meta['generation'])
-                for atom in latest:
-                    if atom.state == states.SUCCESS:
-                        flow_detail.add(models.TaskDetail(
-                            atom.name, uuidutils.generate_uuid()).update(atom))
-            book.add(flow_detail)
-            connection.save_logbook(book)
-        self.backend, self.book, self.flow_detail = (backend, book,
-                                                     flow_detail)
-        return {atom.name: atom.results for atom in flow_detail}
-
-    @classmethod
-    def forget(cls, operation_id):
-        backend = cls._backend()
-        with contextlib.closing(backend.get_connection()) as connection:
-            try:
-                connection.destroy_logbook(operation_id)
-            except taskflow_exceptions.NotFound:
-                pass
+    def forget(operation_id):
+        try:
+            _persistence().get_connection().destroy_logbook(operation_id)
+        except taskflow_exceptions.NotFound:
+            pass
 
 
-def run_flow(flow, context, progress=None):
-    """Run ``flow`` to its end, its tasks on [DEFAULT] flow_workers threads,
-    continuing where ``progress`` (a started Progress) says earlier claims
-    stopped; without one, its progress is kept in memory only.
+def run_flows(name, flows, context, progress=None):
+    """Run ``flows`` ([(part name, flow)], see resource_flow.build_flows)
+    to their ends, continuing where ``progress`` (a started Progress) says
+    earlier claims stopped; without one, progress is kept in memory only.
 
-    The tasks' threads hold ``context`` as oslo.context's current context.
-    A task's exception is raised as it is; when several tasks failed, one
-    FlowError lists them all.
+    Their tasks share [DEFAULT] flow_workers threads, which hold
+    ``context`` as oslo.context's current context; as many parts run at
+    once. One failed task's exception is raised as it is; when several
+    failed, one FlowError lists them all.
     """
-    executor = _ContextExecutor(context, CONF.flow_workers)
-    persistence = {}
-    if progress is not None:
-        persistence = {'backend': progress.backend, 'book': progress.book,
-                       'flow_detail': progress.flow_detail}
-    engine = taskflow.engines.load(flow, engine='parallel',
-                                   executor=executor, **persistence)
+    tasks = _ContextExecutor(context, CONF.flow_workers)
+    drivers = _ContextExecutor(context, CONF.flow_workers)
+
+    def run(part_flow):
+        part, flow = part_flow
+        options = progress.engine_options(part) if progress else {}
+        engine = taskflow.engines.load(flow, engine='parallel',
+                                       executor=tasks, **options)
+        try:
+            engine.run()
+        except taskflow_exceptions.WrappedFailure as failures:
+            return [failure.exception_str for failure in failures]
+        except Exception as exc:
+            return [exc]
+        return []
+
     try:
-        engine.run()
-    except taskflow_exceptions.WrappedFailure as failures:
-        raise exception.FlowError(
-            flow=flow.name,
-            error='; '.join(failure.exception_str for failure in failures))
+        failures = [failure for part_failures in drivers.map(run, flows)
+                    for failure in part_failures]
     finally:
-        # Every task has ended when run() returns; waiting for the idle
-        # workers to notice the shutdown would only add their polling
+        # Every task has ended when the engines return; waiting for the
+        # idle workers to notice the shutdown would only add their polling
         # delay to every operation.
-        executor.shutdown(wait=False)
+        tasks.shutdown(wait=False)
+        drivers.shutdown(wait=False)
+    if len(failures) == 1 and isinstance(failures[0], Exception):
+        raise failures[0]
+    if failures:
+        raise exception.FlowError(
+            flow=name, error='; '.join(str(failure) for failure in failures))

@@ -12,8 +12,8 @@
 
 """Protect: build the resource graph and run the protect hooks.
 
-    StartProtect -> one graph flow of every resource's protect hooks
-                 -> CompleteProtect
+    record the graph -> the graph flows of every resource's protect hooks
+                     -> end the checkpoint "available"
 
 The checkpoint already exists ("protecting") when this starts. It ends
 "available", or "error" with each failed resource's reason; whatever
@@ -22,8 +22,6 @@ karbor.protect.end or .error (karbor.common.notification).
 """
 
 from oslo_log import log as logging
-from taskflow.patterns import linear_flow
-from taskflow import task
 
 from karbor.common import notification
 from karbor import exception
@@ -49,40 +47,22 @@ class _ProtectProgress(resource_flow.ResourceProgress):
             resource.type, resource.id, checkpoints.ERROR, reason=error)
 
 
-class StartProtectTask(task.Task):
-    """Records the graph, every resource "protecting"."""
-
-    def __init__(self, checkpoint, resource_graph):
-        super().__init__(name='start protect')
-        self._checkpoint = checkpoint
-        self._resource_graph = resource_graph
-
-    def execute(self):
-        self._checkpoint.start_protecting(self._resource_graph)
-
-
-class CompleteProtectTask(task.Task):
-
-    def __init__(self, checkpoint):
-        super().__init__(name='complete protect')
-        self._checkpoint = checkpoint
-
-    def execute(self):
-        self._checkpoint.finish_protecting()
-
-
-def get_flow(run, resource_graph, provider, parameters):
+def protect_resources(run, resource_graph, provider, parameters,
+                      progress=None):
+    """Record the graph, run every resource's protect hooks and end the
+    checkpoint "available" (each step may run again when resumed)."""
     checkpoint = run.checkpoint
-    flow = linear_flow.Flow('protect %s' % checkpoint.id)
-    flow.add(
-        StartProtectTask(checkpoint, resource_graph),
-        resource_flow.build_flow(
-            'protect resources of %s' % checkpoint.id, run, resource_graph,
-            lambda resource: provider.get_protection_plugin(
-                resource.type).get_protect_operation(resource),
-            parameters, _ProtectProgress(checkpoint)),
-        CompleteProtectTask(checkpoint))
-    return flow
+    checkpoint.start_protecting(resource_graph)
+    name = 'protect resources of %s' % checkpoint.id
+    flows = resource_flow.build_flows(
+        name, run, resource_graph,
+        lambda resource: provider.get_protection_plugin(
+            resource.type).get_protect_operation(resource),
+        parameters, _ProtectProgress(checkpoint))
+    if progress is not None:
+        progress.start([part for part, _flow in flows])
+    engine.run_flows(name, flows, run.context, progress)
+    checkpoint.finish_protecting()
 
 
 def run(context, provider, protectables, checkpoint, parameters, progress,
@@ -100,10 +80,8 @@ def run(context, provider, protectables, checkpoint, parameters, progress,
                          checkpoint.protection_plan['resources']]
             resource_graph = protectables.build_graph(context, resources,
                                                       provider.supports)
-        flow_run = resource_flow.FlowRun(checkpoint, context, {})
-        progress.start()
-        engine.run_flow(get_flow(flow_run, resource_graph, provider,
-                                 parameters), context, progress)
+        protect_resources(resource_flow.FlowRun(checkpoint, context, {}),
+                          resource_graph, provider, parameters, progress)
     except Exception as exc:
         if claim.lost:
             return

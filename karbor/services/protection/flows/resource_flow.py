@@ -10,11 +10,12 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""One TaskFlow graph flow for an operation over a resource graph.
+"""TaskFlow graph flows for an operation over a resource graph.
 
-Every resource gets one task per hook of its plugin's Operation, however
-many parents it has, and the tasks are linked so that (a parent depends on
-its children):
+Every resource gets one task per hook of its plugin's Operation (but for
+hooks it leaves to the base class, which do nothing), however many parents
+it has, and the tasks are linked so that (a parent depends on its
+children):
 
 - a child's prepare_begin runs after its parents' prepare_begin;
 - a resource's prepare_finish after its own prepare_begin and after every
@@ -97,10 +98,18 @@ def restore_new_resources(run, finished_results):
 
 
 class HookTask(task.Task):
-    """Runs one hook of one resource's Operation."""
+    """Runs one hook of one resource's Operation.
 
-    def __init__(self, run, operation, hook, resource, parameters, progress):
-        super().__init__(name=task_name(resource, hook))
+    ``after`` names the tasks it follows; each task provides its own name
+    as a symbol and requires those of the tasks it follows, and TaskFlow
+    links the flow from that in one pass (flow.link() copies the whole
+    graph for every link, which a large plan cannot afford).
+    """
+
+    def __init__(self, run, operation, hook, resource, parameters, progress,
+                 after):
+        name = task_name(resource, hook)
+        super().__init__(name=name, provides=name, requires=sorted(after))
         self._run = run
         self._hook = getattr(operation, hook)
         self._is_last = hook == COMPLETE
@@ -108,7 +117,7 @@ class HookTask(task.Task):
         self._parameters = parameters
         self._progress = progress
 
-    def execute(self):
+    def execute(self, **earlier_results):
         run = self._run
         try:
             self._hook(run.checkpoint, self._resource, run.context,
@@ -125,35 +134,118 @@ class HookTask(task.Task):
             return None if new_id is None else (key, new_id)
 
 
-def build_flow(name, run, resource_graph, get_operation, parameters,
-               progress):
-    """The graph flow of one operation.
+def _predecessors(nodes):
+    """{(resource key, hook): names of the tasks that run before it}."""
+    after = {}
+    for node in nodes:
+        resource = node.value
+        key = graph.resource_key(resource)
+        for earlier, later in zip(HOOKS, HOOKS[1:]):
+            after.setdefault((key, later), set()).add(
+                task_name(resource, earlier))
+        after.setdefault((key, PREPARE_BEGIN), set())
+        for child_node in node.child_nodes:
+            child = child_node.value
+            child_key = graph.resource_key(child)
+            after.setdefault((child_key, PREPARE_BEGIN), set()).add(
+                task_name(resource, PREPARE_BEGIN))
+            for hook in (PREPARE_FINISH, COMPLETE):
+                after[(key, hook)].add(task_name(child, hook))
+    return after
 
+
+def _does_something(operation, hook):
+    return (getattr(type(operation), hook) is not
+            getattr(protection_plugin.Operation, hook))
+
+
+def _without_idle_hooks(after, nodes, operations):
+    """``after`` without the hooks that an Operation leaves to the base
+    class (they do nothing): who followed one follows what it followed.
+
+    Each task costs its persistence a few writes; a No-Op plan then costs
+    one task per resource, not four. The last hook always stays: it
+    records that the resource is done.
+    """
+    names = {}
+    for node in nodes:
+        key = graph.resource_key(node.value)
+        for hook in HOOKS:
+            names[task_name(node.value, hook)] = (key, hook)
+    idle = {names_key for names_key in after
+            if names_key[1] != COMPLETE and
+            not _does_something(operations[names_key[0]], names_key[1])}
+    expanded = {}
+
+    def through(name):
+        """What waiting for task ``name`` means once idle ones are gone."""
+        if names[name] not in idle:
+            return {name}
+        if name not in expanded:
+            expanded[name] = set().union(
+                *(through(earlier) for earlier in after[names[name]]))
+        return expanded[name]
+
+    return {task: set().union(*(through(earlier) for earlier in earlier_ones))
+            for task, earlier_ones in after.items() if task not in idle}
+
+
+def _parts(nodes):
+    """The nodes in groups that no parent-child link joins: the resources
+    that must be ordered with each other are in one group."""
+    group_of = {}
+
+    def root(key):
+        while group_of[key] != key:
+            group_of[key] = group_of[group_of[key]]
+            key = group_of[key]
+        return key
+
+    keys = {}
+    for node in nodes:
+        key = graph.resource_key(node.value)
+        keys[key] = node
+        group_of.setdefault(key, key)
+        for child_node in node.child_nodes:
+            child = graph.resource_key(child_node.value)
+            group_of.setdefault(child, child)
+            group_of[root(child)] = root(key)
+    groups = {}
+    for key in sorted(keys):
+        groups.setdefault(root(key), []).append(keys[key])
+    return list(groups.values())
+
+
+def build_flows(name, run, resource_graph, get_operation, parameters,
+                progress):
+    """The graph flows of one operation, one per part of the resource graph
+    that no dependency joins to another: [(part name, flow)].
+
+    Each part is its own TaskFlow engine (engine.run_flows): TaskFlow
+    compiles a flow in a time that grows with the square of its tasks, and
+    a plan of many independent resources would pay it whole.
     ``get_operation(resource)`` returns the resource's Operation (None
     counts as one whose hooks do nothing); ``parameters`` are keyed by
     "<type>#<id>" or "<type>".
     """
-    flow = graph_flow.Flow(name)
-    tasks = {}
     nodes = list(graph.iter_nodes(resource_graph))
+    operations = {}
     for node in nodes:
-        resource = node.value
-        operation = get_operation(resource) or protection_plugin.Operation()
-        own = {hook: HookTask(run, operation, hook, resource,
-                              resource_parameters(parameters, resource),
-                              progress)
-               for hook in HOOKS}
-        tasks[graph.resource_key(resource)] = own
-        flow.add(*own.values())
-
-    for node in nodes:
-        own = tasks[graph.resource_key(node.value)]
-        flow.link(own[PREPARE_BEGIN], own[PREPARE_FINISH])
-        flow.link(own[PREPARE_FINISH], own[MAIN])
-        flow.link(own[MAIN], own[COMPLETE])
-        for child_node in node.child_nodes:
-            child = tasks[graph.resource_key(child_node.value)]
-            flow.link(own[PREPARE_BEGIN], child[PREPARE_BEGIN])
-            flow.link(child[PREPARE_FINISH], own[PREPARE_FINISH])
-            flow.link(child[COMPLETE], own[COMPLETE])
-    return flow
+        operations[graph.resource_key(node.value)] = (
+            get_operation(node.value) or protection_plugin.Operation())
+    after = _without_idle_hooks(_predecessors(nodes), nodes, operations)
+    flows = []
+    for index, part in enumerate(_parts(nodes)):
+        tasks = []
+        for node in part:
+            resource = node.value
+            key = graph.resource_key(resource)
+            tasks.extend(
+                HookTask(run, operations[key], hook, resource,
+                         resource_parameters(parameters, resource), progress,
+                         after[(key, hook)])
+                for hook in HOOKS if (key, hook) in after)
+        part_name = 'part %d' % index
+        flows.append((part_name, graph_flow.Flow(
+            '%s, %s' % (name, part_name)).add(*tasks)))
+    return flows

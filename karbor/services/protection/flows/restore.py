@@ -12,7 +12,7 @@
 
 """Restore: run the restore hooks over the checkpoint's resource graph.
 
-    one graph flow of every resource's restore hooks -> CompleteRestore
+    the graph flows of every resource's restore hooks -> "success"
 
 Plugins report each restored resource on the Restore object; a resource
 whose hook raises is reported "error" with the exception's message. The
@@ -21,8 +21,6 @@ restore ends "success" or "fail", announced as karbor.restore.end or
 """
 
 from oslo_log import log as logging
-from taskflow.patterns import linear_flow
-from taskflow import task
 
 from karbor.common import notification
 from karbor import exception
@@ -45,28 +43,22 @@ class _RestoreProgress(resource_flow.ResourceProgress):
                                              RESOURCE_ERROR, reason=error)
 
 
-class CompleteRestoreTask(task.Task):
-
-    def __init__(self, restore):
-        super().__init__(name='complete restore')
-        self._restore = restore
-
-    def execute(self):
-        self._restore.status = fields.RestoreStatus.SUCCESS
-        self._restore.save()
-
-
-def get_flow(run, provider, restore):
-    flow = linear_flow.Flow('restore %s' % restore.id)
-    flow.add(
-        resource_flow.build_flow(
-            'restore resources of %s' % restore.id, run,
-            run.checkpoint.resource_graph or [],
-            lambda resource: provider.get_protection_plugin(
-                resource.type).get_restore_operation(resource),
-            restore.parameters, _RestoreProgress(restore)),
-        CompleteRestoreTask(restore))
-    return flow
+def restore_resources(run, provider, restore, progress=None):
+    """Run every resource's restore hooks and end the restore "success";
+    resumed, the new resources of the resources finished before are given
+    back first."""
+    name = 'restore resources of %s' % restore.id
+    flows = resource_flow.build_flows(
+        name, run, run.checkpoint.resource_graph or [],
+        lambda resource: provider.get_protection_plugin(
+            resource.type).get_restore_operation(resource),
+        restore.parameters, _RestoreProgress(restore))
+    if progress is not None:
+        resource_flow.restore_new_resources(
+            run, progress.start([part for part, _flow in flows]))
+    engine.run_flows(name, flows, run.context, progress)
+    restore.status = fields.RestoreStatus.SUCCESS
+    restore.save()
 
 
 def run(context, provider, checkpoint, restore, restore_auth, progress,
@@ -82,10 +74,7 @@ def run(context, provider, checkpoint, restore, restore_auth, progress,
         hook_kwargs['restore_target'] = restore.restore_target
     flow_run = resource_flow.FlowRun(checkpoint, context, hook_kwargs)
     try:
-        resource_flow.restore_new_resources(
-            flow_run, progress.start())
-        engine.run_flow(get_flow(flow_run, provider, restore), context,
-                        progress)
+        restore_resources(flow_run, provider, restore, progress)
     except Exception:
         if claim.lost:
             return

@@ -27,7 +27,6 @@ from karbor import exception
 from karbor.objects import plan as plan_objects
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoints
-from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import resource_flow
 from karbor.services.protection.flows import restore as restore_flow
@@ -484,9 +483,9 @@ def test_bytes_that_are_not_glances_fail_the_resource_with_the_reason(
     checkpoint = make_checkpoint(bank)
     resource_graph = [graph.GraphNode(resource(), ())]
     with pytest.raises(exception.KarborException):
-        engine.run_flow(protect_flow.get_flow(
+        protect_flow.protect_resources(
             resource_flow.FlowRun(checkpoint, None, {}), resource_graph,
-            provider, {}), None)
+            provider, {})
     record = checkpoint.to_dict()
     key = '%s#img-1' % IMAGE
     assert record['resources_status'][key] == 'error'
@@ -588,10 +587,10 @@ def test_in_the_restore_flow_a_failure_is_reported_under_the_new_id(
     checkpoint.start_protecting([graph.GraphNode(resource(), ())])
     checkpoint.finish_protecting()
     with pytest.raises(exception.KarborException):
-        engine.run_flow(restore_flow.get_flow(
+        restore_flow.restore_resources(
             resource_flow.FlowRun(checkpoint, None, {
                 'restore': recorder, 'new_resources': {}}),
-            Provider(), recorder), None)
+            Provider(), recorder)
     key = '%s#restored-1' % IMAGE
     assert recorder.statuses[key] == 'error'
     assert 'is not the protected one' in recorder.reasons[key]

@@ -40,11 +40,11 @@ EDGES = [('project', 'server1'), ('project', 'server2'),
 
 
 def _run(resource_graph, operation, progress=None):
-    flow = resource_flow.build_flow(
+    flows = resource_flow.build_flows(
         'test', resource_flow.FlowRun(None, None, {}), resource_graph,
         lambda resource: operation, {},
         progress or resource_flow.ResourceProgress())
-    engine.run_flow(flow, None)
+    engine.run_flows('test', flows, None)
 
 
 def _position(events, event, resource_id, hook):

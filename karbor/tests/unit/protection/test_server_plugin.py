@@ -25,7 +25,6 @@ from karbor import exception
 from karbor.objects import plan as plan_objects
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoints
-from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import resource_flow
 from karbor.services.protection.flows import restore as restore_flow
 from karbor.services.protection import graph
@@ -738,10 +737,10 @@ def test_in_the_restore_flow_the_server_finds_its_restored_children(
     checkpoint.finish_protecting()
 
     recorder = RecordingRestore()
-    engine.run_flow(restore_flow.get_flow(
+    restore_flow.restore_resources(
         resource_flow.FlowRun(checkpoint, None, {
             'restore': recorder, 'new_resources': {}}),
-        _Provider(plugin, _ChildPlugin(cloud)), recorder), None)
+        _Provider(plugin, _ChildPlugin(cloud)), recorder)
 
     assert recorder.status == 'success'
     assert cloud.created[0]['image'] == 'img-1-restored'

@@ -466,12 +466,6 @@ def test_a_wait_gives_up_after_its_timeout_naming_the_status(clock):
         'image i1: still saving after 5 seconds (waited for active)')
 
 
-def test_the_former_polling_module_is_the_waiting_module():
-    from karbor.services.protection.protection_plugins.volume import (
-        polling)
-    assert polling is waiting
-
-
 # ---------------------------------------------------------------- backups
 
 def test_protect_backs_the_volume_up_and_saves_the_backup(
