@@ -293,8 +293,12 @@ class ProtectionManager(object):
                     return True
             else:
                 subject = provider.checkpoints.get(row.checkpoint_id)
-                description = '%s of checkpoint %s' % (
-                    row.operation_type.capitalize(), row.checkpoint_id)
+                if row.operation_type == PROTECT:
+                    description = 'Protect of plan %s into checkpoint %s' % (
+                        subject.protection_plan['id'], row.checkpoint_id)
+                else:
+                    description = 'Delete of checkpoint %s' % (
+                        row.checkpoint_id)
                 if subject.status not in checkpoints.IN_PROGRESS:
                     return True
         except exception.NotFound as exc:
