@@ -10,9 +10,6 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-import uuid
-
-import pymysql
 import pytest
 
 from karbor.tests.functional import fixtures
@@ -21,16 +18,8 @@ from karbor.tests.functional import fixtures
 @pytest.fixture(scope='module')
 def database():
     """A MariaDB database of the test module's own, dropped after it."""
-    name = 'karbor_ft_%s' % uuid.uuid4().hex[:8]
-    admin = pymysql.connect(**fixtures.MYSQL)
-    with admin.cursor() as cursor:
-        cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
-    try:
+    with fixtures.scratch_database() as name:
         yield name
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute('DROP DATABASE %s' % name)
-        admin.close()
 
 
 @pytest.fixture(scope='module')

@@ -12,6 +12,7 @@
 
 """Real Karbor processes and the real ``karbor`` CLI, for functional tests."""
 
+import contextlib
 import json
 import os
 import socket
@@ -72,6 +73,21 @@ def separate_processes_options(state, database, transport_url=RABBIT):
                                    '?charset=utf8mb4' % database},
     }
     return options, 'http://127.0.0.1:%s' % port
+
+
+@contextlib.contextmanager
+def scratch_database():
+    """A MariaDB database of its own, dropped after the block."""
+    name = 'karbor_ft_%s' % uuid.uuid4().hex[:8]
+    admin = pymysql.connect(**MYSQL)
+    with admin.cursor() as cursor:
+        cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
+    try:
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute('DROP DATABASE %s' % name)
+        admin.close()
 
 
 def db_sync(conf):
