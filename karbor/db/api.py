@@ -155,8 +155,13 @@ def _project_filter(context, query, model, all_projects=False):
     return query.filter(model.project_id == context.project_id)
 
 
-def _scoped_get(context, session, model, object_id, not_found):
+def _scoped_get(context, session, model, object_id, not_found,
+                for_update=False):
     query = session.query(model).filter(model.id == object_id)
+    if for_update:
+        # Writers of one row wait for each other: two updates of a plan
+        # never interleave their resource rows.
+        query = query.with_for_update()
     # An administrator reaches any project's object by id.
     if not context.is_admin:
         query = query.filter(model.project_id == context.project_id)
@@ -254,7 +259,8 @@ def plan_update(context, plan_id, values):
     _check_json_fits(models.Plan, values, _('the plan'))
     with _writer() as session:
         plan = _scoped_get(context, session, models.Plan, plan_id,
-                           exception.PlanNotFound(plan_id=plan_id))
+                           exception.PlanNotFound(plan_id=plan_id),
+                           for_update=True)
         plan.update(values)
         if resources is not None:
             plan.resources = _resource_rows(resources)

@@ -25,11 +25,13 @@ import json
 import os
 import shutil
 import time
+import uuid
 
 from keystonemiddleware import fixture as authtoken_fixture
 from oslo_config import cfg
 import oslo_messaging as messaging
 from oslo_messaging import conffixture as messaging_fixture
+import pymysql
 import pytest
 from stevedore import extension
 import webob
@@ -199,5 +201,32 @@ def karbor(request, conf, tmp_path):
     instance, stop = start_karbor(
         tmp_path, request.param,
         'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
+    yield instance
+    stop()
+
+
+@pytest.fixture
+def mariadb():
+    """A MariaDB database of the test's own, dropped after it."""
+    name = 'karbor_ut_%s' % uuid.uuid4().hex[:8]
+    admin = pymysql.connect(host='127.0.0.1', user='root')
+    with admin.cursor() as cursor:
+        cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
+    try:
+        yield 'mysql+pymysql://root@127.0.0.1/%s?charset=utf8mb4' % name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute('DROP DATABASE %s' % name)
+        admin.close()
+
+
+@pytest.fixture(params=['sqlite', 'mariadb'])
+def stored(request, conf, tmp_path):
+    """Karbor (noauth) on each database."""
+    if request.param == 'sqlite':
+        connection = 'sqlite:///%s' % (tmp_path / 'karbor.sqlite')
+    else:
+        connection = request.getfixturevalue('mariadb')
+    instance, stop = start_karbor(tmp_path, 'noauth', connection)
     yield instance
     stop()

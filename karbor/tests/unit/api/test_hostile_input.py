@@ -22,9 +22,7 @@ import json
 import logging
 import socket
 from urllib import parse
-import uuid
 
-import pymysql
 import pytest
 
 from karbor.api.schemas import plans as plan_schemas
@@ -388,33 +386,6 @@ def test_every_stored_field_of_the_schemas_fits_its_column(schema, path,
         schema = schema['properties'][name]
         schema = schema.get('items', schema)
     assert schema['maxLength'] <= column.type.length
-
-
-@pytest.fixture
-def mariadb():
-    """A MariaDB database of the test's own, dropped after it."""
-    name = 'karbor_ut_%s' % uuid.uuid4().hex[:8]
-    admin = pymysql.connect(host='127.0.0.1', user='root')
-    with admin.cursor() as cursor:
-        cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
-    try:
-        yield 'mysql+pymysql://root@127.0.0.1/%s?charset=utf8mb4' % name
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute('DROP DATABASE %s' % name)
-        admin.close()
-
-
-@pytest.fixture(params=['sqlite', 'mariadb'])
-def stored(request, conf, tmp_path):
-    """Karbor (noauth) on each database."""
-    if request.param == 'sqlite':
-        connection = 'sqlite:///%s' % (tmp_path / 'karbor.sqlite')
-    else:
-        connection = request.getfixturevalue('mariadb')
-    instance, stop = conftest.start_karbor(tmp_path, 'noauth', connection)
-    yield instance
-    stop()
 
 
 def _json_of_size(size):
