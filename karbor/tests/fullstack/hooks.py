@@ -13,6 +13,8 @@
 """A protection plugin's operations run directly against the cloud, hook
 after hook, as karbor-protection's flow runs them for one resource."""
 
+from oslo_utils import uuidutils
+
 from karbor.services.protection.flows import resource_flow
 
 
@@ -20,6 +22,7 @@ class RestoreRecord(object):
     """The Restore object as the restore hooks use it."""
 
     def __init__(self):
+        self.id = uuidutils.generate_uuid()
         self.resources_status = {}
         self.resources_reason = {}
 

@@ -101,6 +101,13 @@ debug = false
 # down sends KILL 20 s after TERM (a production default of 60 goes with systemd's
 # TimeoutStopSec = 120).
 graceful_shutdown_timeout = 15
+# An operation whose worker dies (or stops with it unfinished) is taken over by the other
+# worker once its claim has gone unrenewed this long, and resumed from its last finished task.
+# The defaults, written out: renewals every 15 s, takeover after 90 s, and no project running
+# more than 2 operations at once over both workers.
+operation_takeover_timeout = 90
+operation_heartbeat_interval = 15
+max_concurrent_operations_per_project = 2
 
 [database]
 connection = $DB_URL/$KARBOR_DATABASE?charset=utf8mb4
