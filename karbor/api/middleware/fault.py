@@ -69,7 +69,9 @@ class FaultWrapper(base_middleware.ConfigurableMiddleware):
             if exc.code >= 500:
                 LOG.error('%s %s failed: %s', req.method, _raw_path(req),
                           exc)
-            return fault_response(exc.code, str(exc),
+            # Its own message: str() of one rebuilt from karbor-protection's
+            # RPC answer holds the worker's traceback too.
+            return fault_response(exc.code, exc.msg,
                                   getattr(exc, 'headers', None))
         except webob.exc.HTTPException as exc:
             return fault_response(exc.code, exc.detail or exc.explanation,
