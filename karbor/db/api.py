@@ -376,15 +376,19 @@ def ping(context):
 
 # Operations (see models.Operation)
 
-def operation_create(context, values):
-    """Record a new operation, queued (no owner).
+def operation_create(context, values, held_by):
+    """Record a new operation, held by ``held_by`` until operation_queue().
 
-    A second protect or delete of one checkpoint while another is recorded
-    raises CheckpointBusy.
+    The hold keeps workers from claiming the operation before its caller
+    has made it visible (a delete writes "deleting" only once recorded);
+    if the caller dies before it queues the operation, the hold lapses
+    like a claim whose owner stopped renewing it. A second protect or
+    delete of one checkpoint while another is recorded raises
+    CheckpointBusy.
     """
-    values = dict(values)
+    values = dict(values, owner=held_by, heartbeat_at=timeutils.utcnow(),
+                  generation=0)
     values.setdefault('id', uuidutils.generate_uuid())
-    values.setdefault('generation', 0)
     operation = models.Operation(**values)
     try:
         with _writer() as session:
@@ -396,6 +400,15 @@ def operation_create(context, values):
         raise exception.CheckpointBusy(
             checkpoint_id=values['checkpoint_id'],
             reason=_('another protect or delete of it is running'))
+
+
+def operation_queue(context, operation_id):
+    """Release the hold operation_create() put on a new operation."""
+    with _writer() as session:
+        session.query(models.Operation).filter_by(
+            id=operation_id, generation=0).update(
+                {'owner': None, 'heartbeat_at': None},
+                synchronize_session=False)
 
 
 def operation_get(context, operation_id):

@@ -137,6 +137,7 @@ class ProtectionManager(object):
         self._providers = None
         self._runner = operations.OperationRunner(
             CONF.host, self._run_operation, engine.Progress.forget)
+        self._holder = '%s (accepting)' % CONF.host
         self._stopping = threading.Event()
         self._sweeper = None
         self._admin = karbor_context.get_admin_context()
@@ -231,6 +232,8 @@ class ProtectionManager(object):
             'arguments': arguments or {},
         }
         row = self._create_operation(ctxt, values)
+        # Held until _start() has shown it accepted: a worker claiming it
+        # before would find nothing to do.
         # Recorded first, checked after: of a delete and a restore accepted
         # at the same time, at least one sees the other.
         conflicting = {DELETE: RESTORE, RESTORE: DELETE}.get(operation_type)
@@ -248,32 +251,37 @@ class ProtectionManager(object):
 
     def _create_operation(self, ctxt, values):
         # The protect or delete that holds the checkpoint may have written
-        # its end already and be about to remove its row: wait for that
-        # rather than refuse.
+        # its end already and be about to remove its row (or have removed
+        # it since): wait for that rather than refuse.
         deadline = time.monotonic() + FINISHING_PATIENCE
         while True:
             try:
-                return db.operation_create(ctxt, values)
+                return db.operation_create(ctxt, values, self._holder)
             except exception.CheckpointBusy:
-                holder = [row for row in db.operation_get_all_by_checkpoint(
-                    ctxt, values['checkpoint_id'])
-                    if row.exclusive_checkpoint_id is not None]
-                provider = self._provider(values['provider_id'])
-                finishing = holder and provider.checkpoints.get(
-                    values['checkpoint_id']).status not in (
-                        checkpoints.IN_PROGRESS)
-                if not finishing or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+                holding = any(
+                    row.exclusive_checkpoint_id is not None for row in
+                    db.operation_get_all_by_checkpoint(
+                        ctxt, values['checkpoint_id']))
+                if holding:
+                    provider = self._provider(values['provider_id'])
+                    running = provider.checkpoints.get(
+                        values['checkpoint_id']).status in (
+                            checkpoints.IN_PROGRESS)
+                    if running or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
 
-    def _start(self, ctxt, row, start):
+    def _start(self, ctxt, row, start=None):
         """Run ``start()`` (the status change that shows the operation
-        accepted); forget the operation if it fails, else have it run."""
-        try:
-            start()
-        except Exception:
-            db.operation_destroy(ctxt, row.id)
-            raise
+        accepted, if it needs one); forget the operation if it fails, else
+        queue it to run."""
+        if start is not None:
+            try:
+                start()
+            except Exception:
+                db.operation_destroy(ctxt, row.id)
+                raise
+        db.operation_queue(ctxt, row.id)
         self._runner.wake()
 
     def _run_operation(self, row, claim):
@@ -364,7 +372,7 @@ class ProtectionManager(object):
         except Exception as exc:
             checkpoint.fail(exc, waiting_out_outages=False)
             raise
-        self._runner.wake()
+        self._start(ctxt, row)
         LOG.debug('Protect of plan %s is operation %s.', plan.id, row.id)
         return created
 

@@ -25,7 +25,8 @@ from karbor import exception
 ADMIN = context.get_admin_context()
 
 
-def _queue(project_id, operation_type='restore'):
+def _record(project_id, operation_type='restore'):
+    """A new operation, held by the worker that accepts it."""
     checkpoint_id = uuidutils.generate_uuid()
     return db.operation_create(ADMIN, {
         'operation_type': operation_type, 'project_id': project_id,
@@ -33,7 +34,13 @@ def _queue(project_id, operation_type='restore'):
         'checkpoint_id': checkpoint_id,
         'exclusive_checkpoint_id': (
             checkpoint_id if operation_type != 'restore' else None),
-        'request_context': {}, 'arguments': {}}).id
+        'request_context': {}, 'arguments': {}}, 'api (accepting)').id
+
+
+def _queue(project_id, operation_type='restore'):
+    operation_id = _record(project_id, operation_type)
+    db.operation_queue(ADMIN, operation_id)
+    return operation_id
 
 
 def _stale_before(seconds=90):
@@ -76,9 +83,29 @@ def test_one_protect_or_delete_per_checkpoint(database):
               'checkpoint_id': checkpoint_id,
               'exclusive_checkpoint_id': checkpoint_id,
               'request_context': {}, 'arguments': {}}
-    db.operation_create(ADMIN, values)
+    db.operation_create(ADMIN, values, 'worker-a (accepting)')
     with pytest.raises(exception.CheckpointBusy):
-        db.operation_create(ADMIN, values)
+        db.operation_create(ADMIN, values, 'worker-b (accepting)')
+
+
+def test_a_new_operation_is_claimed_only_once_its_acceptor_queues_it(
+        database):
+    operation_id = _record('demo', 'delete')
+    assert db.operation_claim(ADMIN, 'worker', _stale_before()) is None
+    db.operation_queue(ADMIN, operation_id)
+    claimed = db.operation_claim(ADMIN, 'worker', _stale_before())
+    assert (claimed.id, claimed.owner, claimed.generation) == (
+        operation_id, 'worker', 1)
+    # Queueing again does not take a claim back.
+    db.operation_queue(ADMIN, operation_id)
+    assert db.operation_get(ADMIN, operation_id).owner == 'worker'
+
+
+def test_a_hold_whose_acceptor_died_lapses_like_a_claim(database):
+    operation_id = _record('demo', 'delete')
+    taken = db.operation_claim(ADMIN, 'worker',
+                               timeutils.utcnow() + datetime.timedelta(1))
+    assert (taken.id, taken.generation) == (operation_id, 1)
 
 
 def test_a_restarted_worker_queues_its_claims_again(database):
