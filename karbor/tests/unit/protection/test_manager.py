@@ -446,9 +446,10 @@ def test_answers_and_errors_cross_rpc_as_karbor_types(rpc_server):
 @pytest.mark.parametrize('timeout, finishes', [(10, True), (0, False)])
 def test_stop_waits_a_bounded_time_for_running_operations(
         providers_dir, database, config, monkeypatch, timeout, finishes):
-    finished = threading.Event()
+    started, finished = threading.Event(), threading.Event()
 
     def slow_protect(*args):
+        started.set()
         time.sleep(0.3)
         finished.set()
 
@@ -456,5 +457,6 @@ def test_stop_waits_a_bounded_time_for_running_operations(
     manager = protection_manager.ProtectionManager()
     manager.start()
     manager.protect(USER, make_plan(NOOP_ID, [volume()]), {})
+    assert started.wait(10)
     manager.stop(timeout=timeout)
     assert finished.is_set() == finishes
