@@ -337,8 +337,10 @@ class Checkpoint(object):
         with self._lock:
             name = _statuses_prefix(self.id, self.status) + _status_name(
                 key, status)
-            self._waiting_out_outages(
-                lambda: self._write_guarded(name, value))
+        # Each resource has an object of its own: resources end at once
+        # without waiting on each other's writes.
+        self._waiting_out_outages(lambda: self._write_guarded(name, value))
+        with self._lock:
             self._record['resources_status'][key] = status
             if reason is not None:
                 self._record['resources_reason'][key] = str(reason)
