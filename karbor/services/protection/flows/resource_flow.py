@@ -216,17 +216,23 @@ def _parts(nodes):
     return list(groups.values())
 
 
+# The most tasks one engine runs when independent parts are put together:
+# TaskFlow compiles a flow in a time that grows with the square of its
+# tasks, and every engine costs a flow detail and its state writes.
+TASKS_PER_ENGINE = 100
+
+
 def build_flows(name, run, resource_graph, get_operation, parameters,
                 progress):
-    """The graph flows of one operation, one per part of the resource graph
-    that no dependency joins to another: [(part name, flow)].
+    """The graph flows of one operation: [(part name, flow)].
 
-    Each part is its own TaskFlow engine (engine.run_flows): TaskFlow
-    compiles a flow in a time that grows with the square of its tasks, and
-    a plan of many independent resources would pay it whole.
-    ``get_operation(resource)`` returns the resource's Operation (None
-    counts as one whose hooks do nothing); ``parameters`` are keyed by
-    "<type>#<id>" or "<type>".
+    Resources that a dependency joins are in one flow; independent ones
+    are put together in flows of at most TASKS_PER_ENGINE tasks, each its
+    own TaskFlow engine (engine.run_flows). So a plan of many independent
+    resources pays neither the square of its size nor an engine per
+    resource. ``get_operation(resource)`` returns the resource's Operation
+    (None counts as one whose hooks do nothing); ``parameters`` are keyed
+    by "<type>#<id>" or "<type>".
     """
     nodes = list(graph.iter_nodes(resource_graph))
     operations = {}
@@ -234,8 +240,8 @@ def build_flows(name, run, resource_graph, get_operation, parameters,
         operations[graph.resource_key(node.value)] = (
             get_operation(node.value) or protection_plugin.Operation())
     after = _without_idle_hooks(_predecessors(nodes), nodes, operations)
-    flows = []
-    for index, part in enumerate(_parts(nodes)):
+    bins = []
+    for part in _parts(nodes):
         tasks = []
         for node in part:
             resource = node.value
@@ -245,6 +251,12 @@ def build_flows(name, run, resource_graph, get_operation, parameters,
                          resource_parameters(parameters, resource), progress,
                          after[(key, hook)])
                 for hook in HOOKS if (key, hook) in after)
+        if bins and len(bins[-1]) + len(tasks) <= TASKS_PER_ENGINE:
+            bins[-1].extend(tasks)
+        else:
+            bins.append(tasks)
+    flows = []
+    for index, tasks in enumerate(bins):
         part_name = 'part %d' % index
         flows.append((part_name, graph_flow.Flow(
             '%s, %s' % (name, part_name)).add(*tasks)))

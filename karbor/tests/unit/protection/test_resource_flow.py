@@ -132,3 +132,26 @@ def test_each_resource_gets_its_own_or_its_types_parameters():
             'backup_mode': 'incremental'}
     assert resource_flow.resource_parameters(
         parameters, Resource(fakes.SERVER, 's1', 'server')) == {}
+
+
+def test_independent_resources_share_bounded_engines_and_linked_ones_one(
+        config):
+    volumes = [GraphNode(Resource(fakes.VOLUME, 'v%03d' % index, 'v'), ())
+               for index in range(250)]
+    resource_graph = _shared_volume_graph() + volumes
+    flows = resource_flow.build_flows(
+        'test', resource_flow.FlowRun(None, None, {}), resource_graph,
+        lambda resource: None, {}, resource_flow.ResourceProgress())
+    # Hooks that do nothing get no task: one (on_complete) per resource.
+    names = [[task.name for task in flow] for _part, flow in flows]
+    every_task = sum(names, [])
+    assert len(every_task) == len(set(every_task)) == 4 + 250
+    assert len(flows) == 3
+    assert max(len(tasks) for tasks in names) <= (
+        resource_flow.TASKS_PER_ENGINE)
+    linked = {resource_flow.task_name(Resource(resource_type, resource_id,
+                                               ''), resource_flow.COMPLETE)
+              for resource_type, resource_id in (
+                  (fakes.PROJECT, 'project'), (fakes.SERVER, 'server1'),
+                  (fakes.SERVER, 'server2'), (fakes.VOLUME, 'volume1'))}
+    assert [linked <= set(tasks) for tasks in names].count(True) == 1
