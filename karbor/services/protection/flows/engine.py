@@ -76,6 +76,65 @@ class _Backend(impl_sqlalchemy.SQLAlchemyBackend):
         return self._connection
 
 
+# The atom states a resume reads (Progress.start keeps the tasks that
+# ended well, with their results) or an operator looks for.
+_RECORDED_STATES = frozenset([states.SUCCESS, states.FAILURE,
+                              states.REVERTED, states.REVERT_FAILURE])
+
+
+class _ClaimConnection(object):
+    """One claim's connection to TaskFlow's SQL backend: it writes what a
+    resume needs and keeps the rest in memory.
+
+    TaskFlow writes an atom's detail at each change of its state and of
+    its progress (four writes a task), and every atom of a flow at each
+    change of the flow's state. A claim's flow details are its own (no
+    other worker writes them), and a resume needs only the tasks that
+    ended, with their results: so an atom is written when the engine adds
+    it and when it ends, and a flow detail only when it gains atoms.
+    """
+
+    def __init__(self, connection):
+        self._connection = connection
+        self._written = {}
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+    def close(self):
+        pass
+
+    def saved(self, flow_detail):
+        """``flow_detail`` is in the database as it is."""
+        for atom in flow_detail:
+            self._written[atom.uuid] = atom.state
+
+    def update_atom_details(self, atom_detail):
+        if (atom_detail.state in _RECORDED_STATES and
+                self._written.get(atom_detail.uuid) != atom_detail.state):
+            self._written[atom_detail.uuid] = atom_detail.state
+            return self._connection.update_atom_details(atom_detail)
+        return atom_detail
+
+    def update_flow_details(self, flow_detail):
+        if all(atom.uuid in self._written for atom in flow_detail):
+            return flow_detail
+        saved = self._connection.update_flow_details(flow_detail)
+        self.saved(flow_detail)
+        return saved
+
+
+class _ClaimBackend(object):
+    """What a TaskFlow engine asks of its persistence backend: a
+    connection."""
+
+    def __init__(self, connection):
+        self.connection = _ClaimConnection(connection)
+
+    def get_connection(self):
+        return self.connection
+
+
 _backend = None
 _backend_lock = threading.Lock()
 
@@ -134,7 +193,9 @@ class Progress(object):
             book.add(flow_detail)
             self._flow_details[part] = flow_detail
         connection.save_logbook(book)
-        self._backend, self._book = backend, book
+        self._backend, self._book = _ClaimBackend(connection), book
+        for flow_detail in self._flow_details.values():
+            self._backend.connection.saved(flow_detail)
         return finished
 
     def engine_options(self, part):
