@@ -51,7 +51,10 @@ def start_karbor_all(state):
     port = _free_port()
     conf = os.path.join(state, 'karbor.conf')
     with open(conf, 'w') as f:
+        # Limits raised for the large plans of --checkpoint-resources.
         f.write('[DEFAULT]\nstate_path = %s\nosapi_karbor_listen_port = %d\n'
+                'max_plan_resources = 10000\n'
+                '[oslo_middleware]\nmax_request_body_size = 16777216\n'
                 % (state, port))
     binary = os.path.join(os.path.dirname(sys.executable), 'karbor-all')
     log = open(os.path.join(state, 'karbor-all.log'), 'w')
@@ -135,6 +138,9 @@ def main():
     parser.add_argument('--plans', type=int, default=200,
                         help='plans in the project while listing')
     parser.add_argument('--url', help='a running karbor-all (noauth)')
+    parser.add_argument('--checkpoint-resources', default='100',
+                        help='sizes of the No-Op plans to checkpoint, '
+                             'comma-separated (e.g. 300,1000,3000)')
     args = parser.parse_args()
 
     state = tempfile.mkdtemp(prefix='karbor-bench-')
@@ -166,11 +172,14 @@ def main():
             ten = rate(call, 10, args.seconds)
             print('%-22s %11.1f/s %13.1f/s' % (name, one, ten))
 
-        resources = [{'id': str(uuid.uuid4()), 'type': 'OS::Cinder::Volume',
-                      'name': 'volume-%d' % i} for i in range(100)]
-        seconds = checkpoint_seconds(api, resources)
-        print('No-Op checkpoint of a 100-resource plan: available after '
-              '%.2f s' % seconds)
+        for size in map(int, args.checkpoint_resources.split(',')):
+            resources = [{'id': str(uuid.uuid4()),
+                          'type': 'OS::Cinder::Volume',
+                          'name': 'volume-%d' % i} for i in range(size)]
+            seconds = checkpoint_seconds(api, resources)
+            print('No-Op checkpoint of a %d-resource plan: available after '
+                  '%.2f s (%.1f ms a resource)'
+                  % (size, seconds, seconds * 1000 / size))
     finally:
         if process is not None:
             process.send_signal(signal.SIGINT)
