@@ -392,9 +392,17 @@ def checkpoint_list(client, args):
          arg('checkpoint_id', metavar='<checkpoint_id>',
              help='Checkpoint id.'))
 def checkpoint_show(client, args):
-    """Show a checkpoint, its plan and resource graph."""
-    _show_checkpoint(client.checkpoints.get(args.provider_id,
-                                            args.checkpoint_id).to_dict())
+    """Show a checkpoint, its plan and resource graph, and the restores
+    that read it now."""
+    checkpoint = client.checkpoints.get(args.provider_id,
+                                        args.checkpoint_id).to_dict()
+    if checkpoint.get('status') in CHECKPOINT_SUCCEEDED:
+        reading = client.restores.list(checkpoint_id=args.checkpoint_id,
+                                       status=RESTORE_RUNNING)
+        if reading:
+            checkpoint['restores_in_progress'] = ', '.join(
+                sorted(restore.id for restore in reading))
+    _show_checkpoint(checkpoint)
 
 
 def _checkpoint_or_deleted(client, provider_id, checkpoint_id):
@@ -441,6 +449,7 @@ def checkpoint_reset_state(client, args):
 
 # Restores
 
+RESTORE_RUNNING = 'in_progress'
 RESTORE_SUCCEEDED = {'success'}
 RESTORE_FAILED = {'fail', 'failed', 'error'}
 
@@ -486,12 +495,15 @@ def restore_create(client, args):
 
 @command(ALL_TENANTS,
          arg('--status', metavar='<status>', help='Filter by status.'),
+         arg('--checkpoint_id', metavar='<checkpoint_id>',
+             help='Only the restores of this checkpoint.'),
          *PAGING,
          TENANT)
 def restore_list(client, args):
     """List restores."""
     restores = client.restores.list(args.marker, args.limit, args.sort,
                                     status=args.status,
+                                    checkpoint_id=args.checkpoint_id,
                                     **_tenant_filters(args))
     _print_resources(restores, ['Id', 'Project id', 'Provider id',
                                 'Checkpoint id', 'Restore target',

@@ -41,7 +41,7 @@ class RestoreManager(base.Manager):
         return self._get(base.path('restores', restore_id), 'restore')
 
     def list(self, marker=None, limit=None, sort=None, **filters):
-        """List restores; filters: ``status``, ``project_id``,
-        ``all_tenants``."""
+        """List restores; filters: ``status``, ``checkpoint_id``,
+        ``project_id``, ``all_tenants``."""
         return self._list('/restores', 'restores', marker, limit, sort,
                           filters)

@@ -173,10 +173,15 @@ CHECKPOINT_AVAILABLE = table('''
     ''')
 
 
+def _no_restores_reading(requests_mock):
+    requests_mock.get(fakes.url('/restores'), json={'restores': []})
+
+
 def test_checkpoint_show_decodes_the_resource_graph_and_indents_it(
         karbor, requests_mock):
     requests_mock.get(fakes.checkpoint_url(),
                       json={'checkpoint': fakes.available_checkpoint()})
+    _no_restores_reading(requests_mock)
 
     result = karbor('checkpoint-show', fakes.PROVIDER_ID,
                     fakes.CHECKPOINT_ID)
@@ -259,6 +264,7 @@ def test_available_checkpoint_shows_the_walkthrough_fields_only(
         'checkpoint': fakes.available_checkpoint(
             extra_info='{"created-by": "operation-engine"}',
             resources_status={volume: 'available'}, resources_reason={})})
+    _no_restores_reading(requests_mock)
 
     result = karbor('checkpoint-show', fakes.PROVIDER_ID,
                     fakes.CHECKPOINT_ID)
@@ -285,3 +291,21 @@ def test_failed_checkpoint_shows_each_resource_reason_on_one_line(
     assert ('| resources_reason | {"%s": "Backup failed: no space"}'
             % volume) in result.out
     assert '| resources_status | {"%s": "error"}' % volume in result.out
+
+
+def test_checkpoint_show_names_the_restores_reading_it(karbor,
+                                                       requests_mock):
+    requests_mock.get(fakes.checkpoint_url(),
+                      json={'checkpoint': fakes.available_checkpoint()})
+    other = '7b7a3a2c-61a4-4b8e-9d56-3b1f3d8f6a10'
+    listed = requests_mock.get(fakes.url('/restores'), json={'restores': [
+        fakes.restore(), fakes.restore(id=other)]})
+
+    result = karbor('checkpoint-show', fakes.PROVIDER_ID,
+                    fakes.CHECKPOINT_ID)
+
+    assert result.status == 0
+    assert listed.last_request.qs == {
+        'checkpoint_id': [fakes.CHECKPOINT_ID], 'status': ['in_progress']}
+    assert ('| restores_in_progress | %s, %s' % (fakes.RESTORE_ID, other)
+            in result.out)

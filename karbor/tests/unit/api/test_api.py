@@ -270,6 +270,19 @@ def test_restore_create_answers_the_walkthrough_fields_without_auth(api):
     assert 'secret' not in api('GET', '/demo/restores').text
 
 
+def test_the_restores_reading_a_checkpoint_are_listed_by_its_id(api):
+    reading, other = _checkpoint(api), _checkpoint(api)
+    restores = [api('POST', '/demo/restores', {'restore': {
+        'provider_id': fakes.NOOP, 'checkpoint_id': checkpoint['id']}}).json[
+            'restore'] for checkpoint in (reading, other, reading)]
+    listed = api('GET', '/demo/restores?checkpoint_id=%s&status=in_progress'
+                 % reading['id']).json['restores']
+    assert sorted(restore['id'] for restore in listed) == sorted(
+        [restores[0]['id'], restores[2]['id']])
+    assert api('GET', '/demo/restores?checkpoint_id=%s&status=success'
+               % reading['id']).json == {'restores': []}
+
+
 @pytest.mark.parametrize('restore, status, words', [
     ({'checkpoint_id': UNKNOWN}, 404, UNKNOWN),
     ({'parameters': {PROJECT: {'restore_name': 3}}}, 400, 'restore_name'),
