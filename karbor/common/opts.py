@@ -17,6 +17,7 @@ import itertools
 from oslo_service import service
 
 from karbor.common import config
+from karbor.services.operationengine import triggers
 from karbor.services.protection.clients import cinder
 from karbor.services.protection.clients import glance
 from karbor.services.protection.clients import keystone
@@ -39,6 +40,7 @@ def list_opts():
     doc/source/configuration/index.rst."""
     return [
         ('DEFAULT', itertools.chain(config.api_opts, config.service_opts,
+                                    triggers.time_trigger_opts,
                                     _oslo_service_opts())),
         ('nova_client', nova.nova_client_opts),
         ('cinder_client', cinder.cinder_client_opts),
