@@ -117,6 +117,10 @@ class RestoreNotFound(NotFound):
     message = _("Restore %(restore_id)s could not be found.")
 
 
+class TriggerNotFound(NotFound):
+    message = _("Trigger %(trigger_id)s could not be found.")
+
+
 class ProviderNotFound(NotFound):
     message = _("Provider %(provider_id)s could not be found.")
 

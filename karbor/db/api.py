@@ -285,6 +285,55 @@ def plan_get_all(context, marker=None, limit=None, sort_keys=None,
                          exception.PlanNotFound(plan_id=marker))
 
 
+# Triggers
+
+def trigger_create(context, values):
+    values = dict(values)
+    values.setdefault('id', uuidutils.generate_uuid())
+    _check_json_fits(models.Trigger, values, _('the trigger'))
+    trigger = models.Trigger(**values)
+    with _writer() as session:
+        session.add(trigger)
+        session.flush()
+        session.refresh(trigger)
+        return trigger
+
+
+def trigger_get(context, trigger_id):
+    with _reader() as session:
+        return _scoped_get(context, session, models.Trigger, trigger_id,
+                           exception.TriggerNotFound(trigger_id=trigger_id))
+
+
+def trigger_update(context, trigger_id, values):
+    _check_json_fits(models.Trigger, values, _('the trigger'))
+    with _writer() as session:
+        trigger = _scoped_get(
+            context, session, models.Trigger, trigger_id,
+            exception.TriggerNotFound(trigger_id=trigger_id),
+            for_update=True)
+        trigger.update(values)
+        trigger.updated_at = timeutils.utcnow()
+        session.flush()
+        session.refresh(trigger)
+        return trigger
+
+
+def trigger_destroy(context, trigger_id):
+    with _writer() as session:
+        session.delete(_scoped_get(
+            context, session, models.Trigger, trigger_id,
+            exception.TriggerNotFound(trigger_id=trigger_id)))
+
+
+def trigger_get_all(context, marker=None, limit=None, sort_keys=None,
+                    sort_dirs=None, filters=None, all_projects=False):
+    with _reader() as session:
+        return _paginate(context, session, models.Trigger, marker, limit,
+                         sort_keys, sort_dirs, filters, all_projects,
+                         exception.TriggerNotFound(trigger_id=marker))
+
+
 # Restores
 
 def restore_create(context, values):

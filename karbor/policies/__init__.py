@@ -20,6 +20,7 @@ from karbor.policies import plans
 from karbor.policies import protectables
 from karbor.policies import providers
 from karbor.policies import restores
+from karbor.policies import triggers
 
 
 def list_rules():
@@ -30,4 +31,5 @@ def list_rules():
         restores.list_rules(),
         providers.list_rules(),
         protectables.list_rules(),
+        triggers.list_rules(),
     ))

@@ -25,6 +25,7 @@ from karbor.api.v1 import plans
 from karbor.api.v1 import protectables
 from karbor.api.v1 import providers
 from karbor.api.v1 import restores
+from karbor.api.v1 import triggers
 from karbor.api import versions
 from karbor import exception
 from karbor.i18n import _
@@ -72,6 +73,15 @@ ROUTE_DECLARATIONS = {
     },
     '/{project_id}/restores/{restore_id}': {
         'GET': restores.show_restore,
+    },
+    '/{project_id}/triggers': {
+        'GET': triggers.list_triggers,
+        'POST': triggers.create_trigger,
+    },
+    '/{project_id}/triggers/{trigger_id}': {
+        'GET': triggers.show_trigger,
+        'PUT': triggers.update_trigger,
+        'DELETE': triggers.delete_trigger,
     },
 }
 

@@ -140,3 +140,20 @@ class Operation(BASE, KarborBase):
     owner = sa.Column(sa.String(255))
     generation = sa.Column(sa.Integer, nullable=False, default=0)
     heartbeat_at = sa.Column(sa.DateTime)
+
+
+class Trigger(BASE, KarborBase):
+    """When scheduled operations run: a type ("time") and its properties
+    (for a time trigger: format, pattern, start_time, end_time, window)."""
+
+    __tablename__ = 'triggers'
+    __table_args__ = (
+        sa.Index('triggers_project_created_idx', 'project_id', 'created_at',
+                 'id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    type = sa.Column(sa.String(64), nullable=False)
+    properties = sa.Column(db_types.JsonEncodedDict, nullable=False)

@@ -59,6 +59,7 @@ from karbor.api.middleware import fault
 from karbor.api.schemas import checkpoints as checkpoint_schemas
 from karbor.api.schemas import plans as plan_schemas
 from karbor.api.schemas import restores as restore_schemas
+from karbor.api.schemas import triggers as trigger_schemas
 from karbor.api.v1 import router
 from karbor import context
 from karbor.db import api as db_api
@@ -81,6 +82,8 @@ BODY_SCHEMAS = {
     (router.PROVIDER + '/checkpoints/{checkpoint_id}', 'PUT'):
         checkpoint_schemas.reset_state,
     ('/{project_id}/restores', 'POST'): restore_schemas.create,
+    ('/{project_id}/triggers', 'POST'): trigger_schemas.create,
+    ('/{project_id}/triggers/{trigger_id}', 'PUT'): trigger_schemas.update,
 }
 QUERY_KEYS = (
     'limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'all_tenants',
@@ -423,7 +426,8 @@ def _check_nothing_half_written(world):
         restores = {row.id for row in connection.execute(
             sa.select(models.Restore.id))}
         assert restores == world.restores
-        for model in (models.Plan, models.Resource, models.Restore):
+        for model in (models.Plan, models.Resource, models.Restore,
+                      models.Trigger):
             for row in connection.execute(sa.select(model)):
                 _check_fits(model, row)
     banked = {checkpoint['id'] for checkpoint in

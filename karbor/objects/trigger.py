@@ -1,0 +1,67 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_versionedobjects import fields
+
+from karbor.db import api as db
+from karbor.objects import base
+from karbor.objects import fields as karbor_fields
+
+
+@base.obj_registry.register
+class Trigger(base.KarborPersistentObject, base.KarborObject):
+    """When scheduled operations run."""
+
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    DB_FIELDS = ('id', 'name', 'project_id', 'type', 'properties',
+                 'created_at', 'updated_at')
+
+    fields = {
+        'id': fields.UUIDField(),
+        'name': fields.StringField(),
+        'project_id': fields.StringField(),
+        'type': fields.StringField(),
+        'properties': karbor_fields.JsonField(),
+    }
+
+    @classmethod
+    def get_by_id(cls, context, trigger_id):
+        return cls._from_db_object(context, cls(),
+                                   db.trigger_get(context, trigger_id))
+
+    @classmethod
+    def create(cls, context, values):
+        return cls._from_db_object(context, cls(),
+                                   db.trigger_create(context, values))
+
+    @classmethod
+    def update(cls, context, trigger_id, values):
+        return cls._from_db_object(
+            context, cls(), db.trigger_update(context, trigger_id, values))
+
+    @classmethod
+    def destroy(cls, context, trigger_id):
+        db.trigger_destroy(context, trigger_id)
+
+
+@base.obj_registry.register
+class TriggerList(base.KarborObject, base.base.ObjectListBase):
+    VERSION = '1.0'
+
+    fields = {'objects': fields.ListOfObjectsField('Trigger')}
+
+    @classmethod
+    def get_all(cls, context, **kwargs):
+        rows = db.trigger_get_all(context, **kwargs)
+        return base.base.obj_make_list(context, cls(context), Trigger, rows)
