@@ -19,6 +19,7 @@ no request.
 
 import argparse
 import datetime
+import re
 
 from oslo_serialization import jsonutils
 from oslo_utils import uuidutils
@@ -179,3 +180,28 @@ def parse_key_values(items):
         key, equals, value = item.partition('=')
         values[key] = value if equals else None
     return values
+
+
+# A comma begins the next property only where a "key=" follows it, so that
+# a value may hold commas (the crontab pattern "0 2 * * 1,3").
+_NEXT_PROPERTY = re.compile(r',(?=\s*[A-Za-z_][A-Za-z0-9_]*=)')
+
+
+def parse_properties(text):
+    """``'format=crontab,pattern=0 2 * * 1,3,window=3600'`` -> a dict; the
+    window, a number of seconds, as an integer."""
+    properties = {}
+    for item in _NEXT_PROPERTY.split(text):
+        key, equals, value = item.partition('=')
+        if not equals or not key.strip():
+            raise exceptions.CommandError(
+                'Invalid properties %r: each must be key=value' % text)
+        properties[key.strip()] = value
+    if 'window' in properties:
+        try:
+            properties['window'] = int(properties['window'])
+        except ValueError:
+            raise exceptions.CommandError(
+                'Invalid properties %r: window must be a number of seconds'
+                % text)
+    return properties

@@ -22,6 +22,7 @@ from karborclient.v1 import plans
 from karborclient.v1 import protectables
 from karborclient.v1 import providers
 from karborclient.v1 import restores
+from karborclient.v1 import triggers
 
 SERVICE_TYPE = 'data-protect'
 
@@ -62,3 +63,4 @@ class Client(object):
         self.plans = plans.PlanManager(self.http)
         self.checkpoints = checkpoints.CheckpointManager(self.http)
         self.restores = restores.RestoreManager(self.http)
+        self.triggers = triggers.TriggerManager(self.http)

@@ -514,3 +514,65 @@ def restore_list(client, args):
 def restore_show(client, args):
     """Show a restore and the status of each restored resource."""
     _show_restore(client.restores.get(args.restore).to_dict())
+
+
+# Triggers
+
+TRIGGER_PROPERTIES = ('<key=value,key=value>: for a time trigger format '
+                      '(crontab or calendar), pattern, start_time, '
+                      'end_time, window')
+
+
+@command(arg('name', metavar='<name>', help='Trigger name.'),
+         arg('type', metavar='<type>', help='Type of trigger (time).'),
+         arg('properties', metavar='<key=value,key=value>',
+             type=arguments.parse_properties,
+             help='Properties of the trigger, %s.' % TRIGGER_PROPERTIES))
+def trigger_create(client, args):
+    """Create a trigger."""
+    formatting.print_resource(client.triggers.create(
+        args.name, args.type, args.properties).to_dict())
+
+
+@command(ALL_TENANTS,
+         arg('--name', metavar='<name>', help='Filter by name.'),
+         arg('--type', metavar='<type>', help='Filter by type.'),
+         *PAGING,
+         TENANT)
+def trigger_list(client, args):
+    """List triggers."""
+    triggers = client.triggers.list(args.marker, args.limit, args.sort,
+                                    name=args.name, type=args.type,
+                                    **_tenant_filters(args))
+    _print_resources(triggers, ['Id', 'Name', 'Type', 'Properties'], args)
+
+
+@command(arg('trigger', metavar='<trigger>', help='Trigger id.'))
+def trigger_show(client, args):
+    """Show a trigger."""
+    formatting.print_resource(client.triggers.get(args.trigger).to_dict())
+
+
+@command(arg('trigger_id', metavar='<trigger_id>', help='Trigger id.'),
+         arg('--name', metavar='<name>', help='New name.'),
+         arg('--properties', metavar='<key=value,key=value>',
+             type=arguments.parse_properties,
+             help='New properties (the start time stays unless given), '
+                  '%s.' % TRIGGER_PROPERTIES))
+def trigger_update(client, args):
+    """Update a trigger."""
+    changes = {field: getattr(args, field)
+               for field in ('name', 'properties')
+               if getattr(args, field) is not None}
+    if not changes:
+        raise exceptions.CommandError(
+            'Nothing to update: give --name or --properties')
+    formatting.print_resource(
+        client.triggers.update(args.trigger_id, changes).to_dict())
+
+
+@command(arg('trigger', metavar='<trigger>', nargs='+',
+             help='Trigger id(s).'))
+def trigger_delete(client, args):
+    """Delete triggers."""
+    return _for_each(args.trigger, client.triggers.delete)

@@ -70,3 +70,30 @@ def test_python_karborclient_2_1_0_walks_the_walkthrough(old_karbor,
                     created['id'])['status'] == 'deleted'
     assert plan['id'] in karbor('plan-list')
     assert restore['id'] in karbor('restore-list')
+
+
+def test_python_karborclient_2_1_0_manages_triggers(old_karbor, karbor_all):
+    def karbor(*args):
+        result = subprocess.run(
+            [old_karbor, '--os-no-client-auth', '--os-auth-token',
+             'demo:demo', '--karbor-url', karbor_all + '/v1/demo'] +
+            list(args), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+        return result.stdout
+
+    created = fixtures.parse_property_table(karbor(
+        'trigger-create', 'nightly', 'time',
+        'format=crontab,pattern=0 2 * * *,window=1800'))
+    assert created['name'] == 'nightly'
+    assert '"pattern": "0 2 * * *"' in created['properties']
+    assert '"start_time"' in created['properties']
+    assert created['id'] in karbor('trigger-list')
+    renamed = fixtures.parse_property_table(
+        karbor('trigger-update', created['id'], '--name', 'at-two'))
+    assert renamed['name'] == 'at-two'
+    assert '"pattern": "0 2 * * *"' in renamed['properties']
+    shown = fixtures.parse_property_table(
+        karbor('trigger-show', created['id']))
+    assert shown['name'] == 'at-two'
+    karbor('trigger-delete', created['id'])
+    assert created['id'] not in karbor('trigger-list')
