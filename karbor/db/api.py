@@ -219,6 +219,32 @@ def _check_json_fits(model, values, owner):
                     'max': MAX_JSON_BYTES})
 
 
+def _insert(model, values):
+    row = model(**values)
+    with _writer() as session:
+        session.add(row)
+        session.flush()
+        session.refresh(row)
+        return row
+
+
+def _update(context, model, row_id, values, not_found):
+    with _writer() as session:
+        row = _scoped_get(context, session, model, row_id, not_found,
+                          for_update=True)
+        row.update(values)
+        row.updated_at = timeutils.utcnow()
+        session.flush()
+        session.refresh(row)
+        return row
+
+
+def _destroy(context, model, row_id, not_found):
+    with _writer() as session:
+        session.delete(_scoped_get(context, session, model, row_id,
+                                   not_found))
+
+
 # Plans
 
 def _resource_rows(resources):
@@ -291,12 +317,7 @@ def trigger_create(context, values):
     values = dict(values)
     values.setdefault('id', uuidutils.generate_uuid())
     _check_json_fits(models.Trigger, values, _('the trigger'))
-    trigger = models.Trigger(**values)
-    with _writer() as session:
-        session.add(trigger)
-        session.flush()
-        session.refresh(trigger)
-        return trigger
+    return _insert(models.Trigger, values)
 
 
 def trigger_get(context, trigger_id):
@@ -307,23 +328,13 @@ def trigger_get(context, trigger_id):
 
 def trigger_update(context, trigger_id, values):
     _check_json_fits(models.Trigger, values, _('the trigger'))
-    with _writer() as session:
-        trigger = _scoped_get(
-            context, session, models.Trigger, trigger_id,
-            exception.TriggerNotFound(trigger_id=trigger_id),
-            for_update=True)
-        trigger.update(values)
-        trigger.updated_at = timeutils.utcnow()
-        session.flush()
-        session.refresh(trigger)
-        return trigger
+    return _update(context, models.Trigger, trigger_id, values,
+                   exception.TriggerNotFound(trigger_id=trigger_id))
 
 
 def trigger_destroy(context, trigger_id):
-    with _writer() as session:
-        session.delete(_scoped_get(
-            context, session, models.Trigger, trigger_id,
-            exception.TriggerNotFound(trigger_id=trigger_id)))
+    _destroy(context, models.Trigger, trigger_id,
+             exception.TriggerNotFound(trigger_id=trigger_id))
 
 
 def trigger_get_all(context, marker=None, limit=None, sort_keys=None,
@@ -342,12 +353,7 @@ def restore_create(context, values):
     values.setdefault('resources_status', {})
     values.setdefault('resources_reason', {})
     _check_json_fits(models.Restore, values, _('the restore'))
-    restore = models.Restore(**values)
-    with _writer() as session:
-        session.add(restore)
-        session.flush()
-        session.refresh(restore)
-        return restore
+    return _insert(models.Restore, values)
 
 
 def restore_get(context, restore_id):
@@ -357,22 +363,13 @@ def restore_get(context, restore_id):
 
 
 def restore_update(context, restore_id, values):
-    with _writer() as session:
-        restore = _scoped_get(
-            context, session, models.Restore, restore_id,
-            exception.RestoreNotFound(restore_id=restore_id))
-        restore.update(values)
-        restore.updated_at = timeutils.utcnow()
-        session.flush()
-        session.refresh(restore)
-        return restore
+    return _update(context, models.Restore, restore_id, values,
+                   exception.RestoreNotFound(restore_id=restore_id))
 
 
 def restore_destroy(context, restore_id):
-    with _writer() as session:
-        session.delete(_scoped_get(
-            context, session, models.Restore, restore_id,
-            exception.RestoreNotFound(restore_id=restore_id)))
+    _destroy(context, models.Restore, restore_id,
+             exception.RestoreNotFound(restore_id=restore_id))
 
 
 def restore_get_all(context, marker=None, limit=None, sort_keys=None,

@@ -29,15 +29,21 @@ def old_karbor():
     return fixtures.karborclient_2_1_0()
 
 
-def test_python_karborclient_2_1_0_walks_the_walkthrough(old_karbor,
-                                                         karbor_all):
-    def karbor(*args):
+@pytest.fixture
+def karbor(old_karbor, karbor_all):
+    """Run the old client against karbor-all as the demo project; its
+    output, once it has exited 0."""
+    def run(*args):
         result = subprocess.run(
             [old_karbor, '--os-no-client-auth', '--os-auth-token',
              'demo:demo', '--karbor-url', karbor_all + '/v1/demo'] +
             list(args), capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, (args, result.stdout, result.stderr)
         return result.stdout
+    return run
+
+
+def test_python_karborclient_2_1_0_walks_the_walkthrough(karbor):
 
     def wait_for(status, *args):
         deadline = time.monotonic() + 60
@@ -72,15 +78,7 @@ def test_python_karborclient_2_1_0_walks_the_walkthrough(old_karbor,
     assert restore['id'] in karbor('restore-list')
 
 
-def test_python_karborclient_2_1_0_manages_triggers(old_karbor, karbor_all):
-    def karbor(*args):
-        result = subprocess.run(
-            [old_karbor, '--os-no-client-auth', '--os-auth-token',
-             'demo:demo', '--karbor-url', karbor_all + '/v1/demo'] +
-            list(args), capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, (args, result.stdout, result.stderr)
-        return result.stdout
-
+def test_python_karborclient_2_1_0_manages_triggers(karbor):
     created = fixtures.parse_property_table(karbor(
         'trigger-create', 'nightly', 'time',
         'format=crontab,pattern=0 2 * * *,window=1800'))
