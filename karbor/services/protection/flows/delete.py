@@ -60,7 +60,7 @@ def delete_resources(run, provider, progress=None):
             resource.type).get_delete_operation(resource),
         {}, _DeleteProgress(checkpoint))
     if progress is not None:
-        progress.start([part for part, _flow in flows])
+        progress.start(flows)
     engine.run_flows(name, flows, run.context, progress)
     checkpoint.finish_deleting()
 

@@ -160,10 +160,12 @@ class Progress(object):
         self._backend = self._book = None
         self._flow_details = {}
 
-    def start(self, parts):
-        """Make this claim's flow detail of each of ``parts`` (names),
-        holding the tasks that earlier claims finished in that part;
-        return {task name: result} of those."""
+    def start(self, flows):
+        """Make this claim's flow detail of each part of ``flows`` (as
+        resource_flow.build_flows gives them), holding the tasks that
+        earlier claims finished in that part; return {task name: result}
+        of those."""
+        parts = [part for part, _flow in flows]
         backend = _persistence()
         connection = backend.get_connection()
         try:

@@ -60,7 +60,7 @@ def protect_resources(run, resource_graph, provider, parameters,
             resource.type).get_protect_operation(resource),
         parameters, _ProtectProgress(checkpoint))
     if progress is not None:
-        progress.start([part for part, _flow in flows])
+        progress.start(flows)
     engine.run_flows(name, flows, run.context, progress)
     checkpoint.finish_protecting()
 

@@ -55,7 +55,7 @@ def restore_resources(run, provider, restore, progress=None):
         restore.parameters, _RestoreProgress(restore))
     if progress is not None:
         resource_flow.restore_new_resources(
-            run, progress.start([part for part, _flow in flows]))
+            run, progress.start(flows))
     engine.run_flows(name, flows, run.context, progress)
     restore.status = fields.RestoreStatus.SUCCESS
     restore.save()
