@@ -81,7 +81,10 @@ def check_properties(properties):
     properties.setdefault('start_time', timeutils.utcnow().replace(
         microsecond=0).strftime(TIME_LAYOUTS[0]))
     pattern = properties.get('pattern')
-    if not isinstance(pattern, str) or not pattern.strip():
+    if pattern is not None and not isinstance(pattern, str):
+        raise exception.InvalidInput(
+            reason=_('pattern must be a string, not %r') % (pattern,))
+    if pattern is None or not pattern.strip():
         raise exception.InvalidInput(
             reason=_('a time trigger needs a pattern, in its format '
                      '(%s)') % properties['format'])
