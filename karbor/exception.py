@@ -121,6 +121,14 @@ class TriggerNotFound(NotFound):
     message = _("Trigger %(trigger_id)s could not be found.")
 
 
+class ScheduledOperationNotFound(NotFound):
+    message = _("Scheduled operation %(operation_id)s could not be found.")
+
+
+class OperationLogNotFound(NotFound):
+    message = _("Operation log %(operation_log_id)s could not be found.")
+
+
 class ProviderNotFound(NotFound):
     message = _("Provider %(provider_id)s could not be found.")
 
@@ -163,6 +171,11 @@ class CheckpointNotBeDeleted(Conflict):
 
 class CheckpointBusy(Conflict):
     message = _("Checkpoint %(checkpoint_id)s is busy: %(reason)s.")
+
+
+class TriggerInUse(Conflict):
+    message = _("Trigger %(trigger_id)s is used by scheduled operations "
+                "%(operations)s; delete them first.")
 
 
 class PlanUsesUnknownResourceType(Invalid):

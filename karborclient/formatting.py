@@ -12,6 +12,7 @@
 
 """How the ``karbor`` CLI prints resources, lists and errors."""
 
+import re
 import sys
 
 from oslo_serialization import jsonutils
@@ -35,6 +36,16 @@ def _table(columns):
     return table
 
 
+# Where a word of a column title begins without a space, as in "TriggerId".
+_GLUED_WORD = re.compile(r'(?<=[a-z])(?=[A-Z])')
+
+
+def _field_name(column):
+    """``Provider id``, ``Plan Id`` and ``TriggerId`` -> ``provider_id``,
+    ``plan_id`` and ``trigger_id``."""
+    return _GLUED_WORD.sub(' ', column).lower().replace(' ', '_')
+
+
 def print_resource(info, one_line_fields=()):
     """Print a ``Property | Value`` table of every field, sorted by name.
 
@@ -50,8 +61,9 @@ def print_resource(info, one_line_fields=()):
 def print_list(items, columns, formatters=None, sort_by_first=True):
     """Print one row per item (a dict) under the given column titles.
 
-    A column ``Provider id`` shows the field ``provider_id`` unless
-    ``formatters`` maps the title to a function of the item.
+    A column ``Provider id`` (or ``ProviderId``) shows the field
+    ``provider_id`` unless ``formatters`` maps the title to a function of
+    the item.
     """
     formatters = formatters or {}
     table = _table(columns)
@@ -61,7 +73,7 @@ def print_list(items, columns, formatters=None, sort_by_first=True):
             if column in formatters:
                 value = formatters[column](item)
             else:
-                value = item.get(column.lower().replace(' ', '_'))
+                value = item.get(_field_name(column))
             row.append('-' if value is None else _cell(value))
         table.add_row(row)
     print(table.get_string(sortby=columns[0] if sort_by_first else None))

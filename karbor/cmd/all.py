@@ -57,6 +57,10 @@ def main(argv=None):
     boot.prepare(sys.argv[1:] if argv is None else argv,
                  default_config_files=[])
     os.makedirs(CONF.state_path, exist_ok=True)
+    # The operation engine calls the API of this process.
+    CONF.set_default('karbor_endpoint', 'http://%s:%d/v1/%%(project_id)s' % (
+        CONF.osapi_karbor_listen, CONF.osapi_karbor_listen_port),
+        group='karbor_client')
     if not CONF.database.connection:
         db_options.set_defaults(CONF, connection='sqlite:///%s' % os.path.join(
             CONF.state_path, 'karbor.sqlite'))

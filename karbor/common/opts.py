@@ -17,6 +17,9 @@ import itertools
 from oslo_service import service
 
 from karbor.common import config
+from karbor.common import trusts
+from karbor.services.operationengine import client as engine_client
+from karbor.services.operationengine import executors
 from karbor.services.operationengine import triggers
 from karbor.services.protection.clients import cinder
 from karbor.services.protection.clients import glance
@@ -47,4 +50,7 @@ def list_opts():
         ('glance_client', glance.glance_client_opts),
         ('keystone_client', keystone.keystone_client_opts),
         (session.SERVICE_USER_GROUP, session.list_service_user_opts()),
+        (trusts.GROUP, trusts.list_opts()),
+        (executors.GROUP, executors.executor_opts),
+        (engine_client.GROUP, engine_client.karbor_client_opts),
     ]

@@ -326,15 +326,161 @@ def trigger_get(context, trigger_id):
                            exception.TriggerNotFound(trigger_id=trigger_id))
 
 
-def trigger_update(context, trigger_id, values):
+def trigger_update(context, trigger_id, values, next_run_at=None):
+    """Update a trigger; with ``next_run_at`` (its properties changed),
+    its operations next run then, in the same transaction."""
     _check_json_fits(models.Trigger, values, _('the trigger'))
-    return _update(context, models.Trigger, trigger_id, values,
-                   exception.TriggerNotFound(trigger_id=trigger_id))
+    with _writer() as session:
+        trigger = _scoped_get(context, session, models.Trigger, trigger_id,
+                              exception.TriggerNotFound(
+                                  trigger_id=trigger_id), for_update=True)
+        trigger.update(values)
+        trigger.updated_at = timeutils.utcnow()
+        if 'properties' in values:
+            session.query(models.ScheduledOperation).filter_by(
+                trigger_id=trigger_id).update(
+                    {'next_run_at': next_run_at},
+                    synchronize_session=False)
+        session.flush()
+        session.refresh(trigger)
+        return trigger
 
 
 def trigger_destroy(context, trigger_id):
-    _destroy(context, models.Trigger, trigger_id,
-             exception.TriggerNotFound(trigger_id=trigger_id))
+    with _writer() as session:
+        trigger = _scoped_get(context, session, models.Trigger, trigger_id,
+                              exception.TriggerNotFound(
+                                  trigger_id=trigger_id), for_update=True)
+        users = [row.id for row in session.query(
+            models.ScheduledOperation.id).filter_by(trigger_id=trigger_id)]
+        if users:
+            raise exception.TriggerInUse(trigger_id=trigger_id,
+                                         operations=', '.join(users))
+        session.delete(trigger)
+
+
+# Scheduled operations (see models.ScheduledOperation)
+
+def scheduled_operation_create(context, values):
+    """Record a scheduled operation of one of the caller's triggers (in
+    the transaction that checks it exists, so a delete cannot pass it)."""
+    values = dict(values, generation=0)
+    values.setdefault('id', uuidutils.generate_uuid())
+    _check_json_fits(models.ScheduledOperation, values,
+                     _('the scheduled operation'))
+    with _writer() as session:
+        _scoped_get(context, session, models.Trigger, values['trigger_id'],
+                    exception.TriggerNotFound(
+                        trigger_id=values['trigger_id']), for_update=True)
+        row = models.ScheduledOperation(**values)
+        session.add(row)
+        session.flush()
+        session.refresh(row)
+        return row
+
+
+def scheduled_operation_get(context, operation_id):
+    with _reader() as session:
+        return _scoped_get(context, session, models.ScheduledOperation,
+                           operation_id,
+                           exception.ScheduledOperationNotFound(
+                               operation_id=operation_id))
+
+
+def scheduled_operation_destroy(context, operation_id):
+    _destroy(context, models.ScheduledOperation, operation_id,
+             exception.ScheduledOperationNotFound(operation_id=operation_id))
+
+
+def scheduled_operation_get_all(context, marker=None, limit=None,
+                                sort_keys=None, sort_dirs=None, filters=None,
+                                all_projects=False):
+    with _reader() as session:
+        return _paginate(context, session, models.ScheduledOperation, marker,
+                         limit, sort_keys, sort_dirs, filters, all_projects,
+                         exception.ScheduledOperationNotFound(
+                             operation_id=marker))
+
+
+def scheduled_operations_due(context, now, stale_before, limit=100):
+    """Enabled operations with a due time not taken yet, or taken by an
+    engine silent since before ``stale_before``; soonest first."""
+    op = models.ScheduledOperation
+    with _reader() as session:
+        return session.query(op).filter(op.enabled.is_(True)).filter(
+            sa.or_(op.next_run_at <= now,
+                   sa.and_(op.pending_run_at.isnot(None),
+                           sa.or_(op.heartbeat_at.is_(None),
+                                  op.heartbeat_at < stale_before)))
+        ).order_by(op.next_run_at, op.id).limit(limit).all()
+
+
+def scheduled_operation_take(context, row, owner, values):
+    """Compare and swap on ``row``'s generation: write ``values`` held by
+    ``owner``; the row as written, or None when another engine was first.
+    """
+    op = models.ScheduledOperation
+    values = dict(values, owner=owner, heartbeat_at=timeutils.utcnow(),
+                  generation=row.generation + 1)
+    with _writer() as session:
+        taken = session.query(op).filter_by(
+            id=row.id, generation=row.generation).update(
+                values, synchronize_session=False)
+        return session.query(op).filter_by(id=row.id).one() if taken \
+            else None
+
+
+def scheduled_operation_release(context, operation_id, owner, generation):
+    """The run ``owner`` took is submitted (or given up): forget it."""
+    with _writer() as session:
+        return bool(session.query(models.ScheduledOperation).filter_by(
+            id=operation_id, owner=owner, generation=generation).update(
+                {'pending_run_at': None, 'owner': None,
+                 'heartbeat_at': None}, synchronize_session=False))
+
+
+def scheduled_operation_release_all(context, owner):
+    """Let the runs ``owner`` held be taken again at once (an engine that
+    starts again after a crash)."""
+    with _writer() as session:
+        return session.query(models.ScheduledOperation).filter_by(
+            owner=owner).update({'heartbeat_at': None},
+                                synchronize_session=False)
+
+
+# Operation logs
+
+def operation_log_create(context, values):
+    """An operation log of no operation (a scheduled run refused)."""
+    values = dict(values)
+    values.setdefault('id', uuidutils.generate_uuid())
+    _check_json_fits(models.OperationLog, values, _('the operation log'))
+    return _insert(models.OperationLog, values)
+
+
+def operation_log_get(context, operation_log_id):
+    with _reader() as session:
+        return _scoped_get(context, session, models.OperationLog,
+                           operation_log_id,
+                           exception.OperationLogNotFound(
+                               operation_log_id=operation_log_id))
+
+
+def operation_log_update(context, operation_log_id, values):
+    with _writer() as session:
+        session.query(models.OperationLog).filter_by(
+            id=operation_log_id).update(dict(
+                values, updated_at=timeutils.utcnow()),
+                synchronize_session=False)
+
+
+def operation_log_get_all(context, marker=None, limit=None, sort_keys=None,
+                          sort_dirs=None, filters=None, all_projects=False):
+    with _reader() as session:
+        return _paginate(context, session, models.OperationLog, marker,
+                         limit, sort_keys, sort_dirs, filters, all_projects,
+                         exception.OperationLogNotFound(
+                             operation_log_id=marker))
 
 
 def trigger_get_all(context, marker=None, limit=None, sort_keys=None,
@@ -448,13 +594,20 @@ def operation_create(context, values, held_by):
             reason=_('another protect or delete of it is running'))
 
 
-def operation_queue(context, operation_id):
-    """Release the hold operation_create() put on a new operation."""
+def operation_queue(context, operation_id, log):
+    """Release the hold operation_create() put on a new operation, and
+    record its operation log (values of models.OperationLog), at once: an
+    operation runs if and only if it is logged."""
+    values = dict(log, id=operation_id, started_at=timeutils.utcnow())
+    _check_json_fits(models.OperationLog, values, _('the operation log'))
     with _writer() as session:
-        session.query(models.Operation).filter_by(
-            id=operation_id, generation=0).update(
-                {'owner': None, 'heartbeat_at': None},
-                synchronize_session=False)
+        queued = session.query(models.Operation).filter_by(
+            id=operation_id, generation=0).filter(
+                models.Operation.owner.isnot(None)).update(
+                    {'owner': None, 'heartbeat_at': None},
+                    synchronize_session=False)
+        if queued:
+            session.add(models.OperationLog(**values))
 
 
 def operation_get(context, operation_id):

@@ -17,3 +17,5 @@ def register_all():
     __import__('karbor.objects.restore')
     __import__('karbor.objects.service')
     __import__('karbor.objects.trigger')
+    __import__('karbor.objects.scheduled_operation')
+    __import__('karbor.objects.operation_log')

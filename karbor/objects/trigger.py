@@ -46,9 +46,12 @@ class Trigger(base.KarborPersistentObject, base.KarborObject):
                                    db.trigger_create(context, values))
 
     @classmethod
-    def update(cls, context, trigger_id, values):
+    def update(cls, context, trigger_id, values, next_run_at=None):
+        """Update; with new properties, its operations next run at
+        ``next_run_at``."""
         return cls._from_db_object(
-            context, cls(), db.trigger_update(context, trigger_id, values))
+            context, cls(),
+            db.trigger_update(context, trigger_id, values, next_run_at))
 
     @classmethod
     def destroy(cls, context, trigger_id):

@@ -16,10 +16,12 @@ import itertools
 
 from karbor.policies import base
 from karbor.policies import checkpoints
+from karbor.policies import operation_logs
 from karbor.policies import plans
 from karbor.policies import protectables
 from karbor.policies import providers
 from karbor.policies import restores
+from karbor.policies import scheduled_operations
 from karbor.policies import triggers
 
 
@@ -32,4 +34,6 @@ def list_rules():
         providers.list_rules(),
         protectables.list_rules(),
         triggers.list_rules(),
+        scheduled_operations.list_rules(),
+        operation_logs.list_rules(),
     ))

@@ -18,10 +18,12 @@ from keystoneauth1 import token_endpoint
 import karborclient
 from karborclient.common import http
 from karborclient.v1 import checkpoints
+from karborclient.v1 import operation_logs
 from karborclient.v1 import plans
 from karborclient.v1 import protectables
 from karborclient.v1 import providers
 from karborclient.v1 import restores
+from karborclient.v1 import scheduled_operations
 from karborclient.v1 import triggers
 
 SERVICE_TYPE = 'data-protect'
@@ -64,3 +66,6 @@ class Client(object):
         self.checkpoints = checkpoints.CheckpointManager(self.http)
         self.restores = restores.RestoreManager(self.http)
         self.triggers = triggers.TriggerManager(self.http)
+        self.scheduled_operations = (
+            scheduled_operations.ScheduledOperationManager(self.http))
+        self.operation_logs = operation_logs.OperationLogManager(self.http)

@@ -21,10 +21,12 @@ import webob.dec
 
 from karbor.api.v1 import checkpoints
 from karbor.api.v1 import http
+from karbor.api.v1 import operation_logs
 from karbor.api.v1 import plans
 from karbor.api.v1 import protectables
 from karbor.api.v1 import providers
 from karbor.api.v1 import restores
+from karbor.api.v1 import scheduled_operations
 from karbor.api.v1 import triggers
 from karbor.api import versions
 from karbor import exception
@@ -82,6 +84,20 @@ ROUTE_DECLARATIONS = {
         'GET': triggers.show_trigger,
         'PUT': triggers.update_trigger,
         'DELETE': triggers.delete_trigger,
+    },
+    '/{project_id}/scheduled_operations': {
+        'GET': scheduled_operations.list_scheduled_operations,
+        'POST': scheduled_operations.create_scheduled_operation,
+    },
+    '/{project_id}/scheduled_operations/{scheduled_operation_id}': {
+        'GET': scheduled_operations.show_scheduled_operation,
+        'DELETE': scheduled_operations.delete_scheduled_operation,
+    },
+    '/{project_id}/operation_logs': {
+        'GET': operation_logs.list_operation_logs,
+    },
+    '/{project_id}/operation_logs/{operation_log_id}': {
+        'GET': operation_logs.show_operation_log,
     },
 }
 

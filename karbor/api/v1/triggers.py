@@ -12,6 +12,8 @@
 
 """Triggers: when scheduled operations run."""
 
+from oslo_utils import timeutils
+
 from karbor.api.schemas import triggers as schemas
 from karbor.api import validation
 from karbor.api.v1 import http
@@ -104,7 +106,13 @@ def update_trigger(req):
         properties.setdefault('start_time',
                               trigger.properties.get('start_time'))
         values['properties'] = _checked_properties(trigger.type, properties)
-    trigger = trigger_objects.Trigger.update(context, trigger.id, values)
+    # Its operations run next at the new properties' first fire time.
+    next_run_at = None
+    if 'properties' in values:
+        next_run_at = time_trigger.next_fire_time(values['properties'],
+                                                  timeutils.utcnow())
+    trigger = trigger_objects.Trigger.update(context, trigger.id, values,
+                                             next_run_at)
     return http.json_response({'trigger_info': _view(trigger)})
 
 

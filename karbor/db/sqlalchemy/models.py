@@ -157,3 +157,73 @@ class Trigger(BASE, KarborBase):
     project_id = sa.Column(sa.String(255), nullable=False)
     type = sa.Column(sa.String(64), nullable=False)
     properties = sa.Column(db_types.JsonEncodedDict, nullable=False)
+
+
+class ScheduledOperation(BASE, KarborBase):
+    """An operation (protect, retention_protect) that the operation engine
+    runs each time its trigger fires.
+
+    ``next_run_at`` is the next time due that no engine has taken yet. An
+    engine takes a due time with a compare and swap on ``generation``
+    that moves ``next_run_at`` on and records the taken time in
+    ``pending_run_at``, held by ``owner`` while it renews ``heartbeat_at``,
+    until the run is submitted: so each due time is taken once, and one
+    taken by an engine that died is found again (see operationengine).
+    """
+
+    __tablename__ = 'scheduled_operations'
+    __table_args__ = (
+        sa.Index('scheduled_operations_project_created_idx', 'project_id',
+                 'created_at', 'id'),
+        sa.Index('scheduled_operations_next_run_idx', 'enabled',
+                 'next_run_at'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.String(255))
+    operation_type = sa.Column(sa.String(64), nullable=False)
+    # No two operations of a trigger delete it: the API answers 409, and
+    # the key stops a delete racing a create.
+    trigger_id = sa.Column(sa.String(36), sa.ForeignKey('triggers.id'),
+                           nullable=False)
+    operation_definition = sa.Column(db_types.JsonEncodedDict,
+                                     nullable=False)
+    enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    # The Keystone trust the engine acts through (None without Keystone,
+    # where it acts as the recorded user and project).
+    trust_id = sa.Column(sa.String(255))
+    next_run_at = sa.Column(sa.DateTime)
+    pending_run_at = sa.Column(sa.DateTime)
+    owner = sa.Column(sa.String(255))
+    heartbeat_at = sa.Column(sa.DateTime)
+    generation = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+class OperationLog(BASE, KarborBase):
+    """What happened to one protect, restore or delete, scheduled or not:
+    kept after the operation, and after its checkpoint, is gone."""
+
+    __tablename__ = 'operation_logs'
+    __table_args__ = (
+        sa.Index('operation_logs_project_created_idx', 'project_id',
+                 'created_at', 'id'),
+        sa.Index('operation_logs_scheduled_idx', 'scheduled_operation_id',
+                 'status'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    operation_type = sa.Column(sa.String(64), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36))
+    plan_id = sa.Column(sa.String(36))
+    provider_id = sa.Column(sa.String(36))
+    restore_id = sa.Column(sa.String(36))
+    scheduled_operation_id = sa.Column(sa.String(36))
+    status = sa.Column(sa.String(64))
+    started_at = sa.Column(sa.DateTime)
+    ended_at = sa.Column(sa.DateTime)
+    error_info = sa.Column(sa.Text)
+    extra_info = sa.Column(db_types.JsonEncodedDict)

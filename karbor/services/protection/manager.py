@@ -63,6 +63,10 @@ PROTECT = 'protect'
 FINISHING_PATIENCE = 5
 DELETE = 'delete'
 RESTORE = 'restore'
+# The status of an operation's log while it runs.
+STARTED_STATUS = {PROTECT: checkpoints.PROTECTING,
+                  DELETE: checkpoints.DELETING,
+                  RESTORE: fields.RestoreStatus.IN_PROGRESS}
 
 
 def _check_sort_dir(sort_dir):
@@ -271,22 +275,47 @@ class ProtectionManager(object):
                         raise
                     time.sleep(0.05)
 
-    def _start(self, ctxt, row, start=None):
+    def _start(self, ctxt, row, log, start=None):
         """Run ``start()`` (the status change that shows the operation
         accepted, if it needs one); forget the operation if it fails, else
-        queue it to run."""
+        queue it to run with its operation log (``log``: what it is
+        about)."""
         if start is not None:
             try:
                 start()
             except Exception:
                 db.operation_destroy(ctxt, row.id)
                 raise
-        db.operation_queue(ctxt, row.id)
+        db.operation_queue(ctxt, row.id, dict(
+            log, operation_type=row.operation_type,
+            project_id=row.project_id, provider_id=row.provider_id,
+            checkpoint_id=row.checkpoint_id, restore_id=row.restore_id,
+            status=STARTED_STATUS[row.operation_type]))
         self._runner.wake()
 
     def _run_operation(self, row, claim):
         """Run one claimed operation (on the runner's pool); whether it
-        reached its end (see operations.OperationRunner)."""
+        reached its end (see operations.OperationRunner). At its end, its
+        operation log gets the end status and the resources' errors."""
+        ended, subject, error = self._run_flow(row, claim)
+        if ended:
+            if subject is not None:
+                reasons = (subject.resources_reason
+                           if row.operation_type == RESTORE
+                           else subject.to_dict()['resources_reason'])
+                error = '; '.join('%s: %s' % item for item in
+                                  sorted(reasons.items())) or None
+            db.operation_log_update(self._admin, row.id, {
+                'status': (subject.status if subject is not None
+                           else fields.RestoreStatus.FAIL
+                           if row.operation_type == RESTORE
+                           else checkpoints.ERROR),
+                'ended_at': timeutils.utcnow(), 'error_info': error})
+        return ended
+
+    def _run_flow(self, row, claim):
+        """(ended, the checkpoint or restore, or None if it is gone, and
+        why it is gone)."""
         ctxt = karbor_context.RequestContext.from_dict(row.request_context)
         ctxt.update_store()
         progress = engine.Progress(row.id, row.generation)
@@ -298,7 +327,7 @@ class ProtectionManager(object):
                 description = 'Restore %s of checkpoint %s' % (
                     row.restore_id, row.checkpoint_id)
                 if subject.status != fields.RestoreStatus.IN_PROGRESS:
-                    return True
+                    return True, subject, None
             else:
                 subject = provider.checkpoints.get(row.checkpoint_id)
                 if row.operation_type == PROTECT:
@@ -308,15 +337,15 @@ class ProtectionManager(object):
                     description = 'Delete of checkpoint %s' % (
                         row.checkpoint_id)
                 if subject.status not in checkpoints.IN_PROGRESS:
-                    return True
+                    return True, subject, None
         except exception.NotFound as exc:
             LOG.warning('Operation %(id)s has nothing left to run: '
                         '%(error)s', {'id': row.id, 'error': exc})
-            return True
+            return True, None, str(exc)
         except exception.BankError as exc:
             LOG.warning('Operation %(id)s cannot run now: %(error)s',
                         {'id': row.id, 'error': exc})
-            return False
+            return False, None, None
         LOG.info('%s %s.', description,
                  'resumed' if row.generation > 1 else 'started')
         try:
@@ -339,8 +368,9 @@ class ProtectionManager(object):
                          {'operation': description,
                           'status': subject.status})
         if row.operation_type == RESTORE:
-            return subject.status != fields.RestoreStatus.IN_PROGRESS
-        return subject.status not in checkpoints.IN_PROGRESS
+            return (subject.status != fields.RestoreStatus.IN_PROGRESS,
+                    subject, None)
+        return subject.status not in checkpoints.IN_PROGRESS, subject, None
 
     def _all_providers(self):
         # Before start() there are none.
@@ -372,7 +402,11 @@ class ProtectionManager(object):
         except Exception as exc:
             checkpoint.fail(exc, waiting_out_outages=False)
             raise
-        self._start(ctxt, row)
+        scheduled = (extra_info or {}).get('scheduled_operation_id')
+        self._start(ctxt, row, {
+            'plan_id': plan.id, 'extra_info': extra_info,
+            'scheduled_operation_id': (
+                scheduled if isinstance(scheduled, str) else None)})
         LOG.debug('Protect of plan %s is operation %s.', plan.id, row.id)
         return created
 
@@ -422,7 +456,7 @@ class ProtectionManager(object):
             self._check_deletable(checkpoint)
             if checkpoint.status != checkpoints.DELETED:
                 checkpoint.start_deleting()
-        self._start(ctxt, row, start)
+        self._start(ctxt, row, _log_of(checkpoint), start)
 
     @staticmethod
     def _check_deletable(checkpoint):
@@ -463,7 +497,7 @@ class ProtectionManager(object):
                            restore_id=restore.id,
                            arguments={'restore_auth': restore_auth})
         checkpoint = self._checkpoint(ctxt, provider, restore.checkpoint_id)
-        self._start(ctxt, row,
+        self._start(ctxt, row, _log_of(checkpoint),
                     lambda: self._check_restorable(checkpoint))
 
     @staticmethod
@@ -540,6 +574,11 @@ class ProtectionManager(object):
             for dependent in self._protectables.fetch_dependent_resources(
                 ctxt, resource)]
         return instance
+
+
+def _log_of(checkpoint):
+    """The operation log values of an operation on ``checkpoint``."""
+    return {'plan_id': checkpoint.protection_plan['id']}
 
 
 def _matches(resource, filters):

@@ -114,3 +114,17 @@ def check_properties(properties):
                 'pattern': pattern, 'interval': interval,
                 'min': CONF.min_interval})
     return properties
+
+
+def next_fire_time(properties, after):
+    """The first fire time of a time trigger strictly after ``after``
+    (naive UTC), or None once it fires no more (past its end_time)."""
+    time_format = time_formats.get_time_format_class(properties['format'])(
+        parse_time(properties['start_time'], 'start_time'),
+        properties['pattern'])
+    fire_time = time_format.compute_next_time(after)
+    end_time = properties.get('end_time')
+    if fire_time is not None and end_time is not None and (
+            fire_time > parse_time(end_time, 'end_time')):
+        return None
+    return fire_time

@@ -37,9 +37,12 @@ def _record(project_id, operation_type='restore'):
         'request_context': {}, 'arguments': {}}, 'api (accepting)').id
 
 
+LOG = {'operation_type': 'restore', 'project_id': 'demo'}
+
+
 def _queue(project_id, operation_type='restore'):
     operation_id = _record(project_id, operation_type)
-    db.operation_queue(ADMIN, operation_id)
+    db.operation_queue(ADMIN, operation_id, LOG)
     return operation_id
 
 
@@ -92,12 +95,12 @@ def test_a_new_operation_is_claimed_only_once_its_acceptor_queues_it(
         database):
     operation_id = _record('demo', 'delete')
     assert db.operation_claim(ADMIN, 'worker', _stale_before()) is None
-    db.operation_queue(ADMIN, operation_id)
+    db.operation_queue(ADMIN, operation_id, LOG)
     claimed = db.operation_claim(ADMIN, 'worker', _stale_before())
     assert (claimed.id, claimed.owner, claimed.generation) == (
         operation_id, 'worker', 1)
     # Queueing again does not take a claim back.
-    db.operation_queue(ADMIN, operation_id)
+    db.operation_queue(ADMIN, operation_id, LOG)
     assert db.operation_get(ADMIN, operation_id).owner == 'worker'
 
 

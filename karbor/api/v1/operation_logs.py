@@ -1,0 +1,78 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Operation logs: what became of each protect, restore and delete,
+scheduled or not, kept after its checkpoint is gone. karbor-protection
+writes them (one per operation, with the operation's id); the API reads.
+"""
+
+from karbor.api import validation
+from karbor.api.v1 import http
+from karbor import objects
+from karbor.objects import operation_log as log_objects
+from karbor import policy
+
+SORT_KEYS = ('created_at', 'updated_at', 'started_at', 'ended_at',
+             'operation_type', 'status', 'id')
+FILTERS = ('status', 'operation_type', 'checkpoint_id', 'plan_id',
+           'provider_id', 'restore_id', 'scheduled_operation_id')
+
+objects.register_all()
+
+
+def _time(value):
+    return None if value is None else value.strftime('%Y-%m-%dT%H:%M:%S.%f')
+
+
+def _view(log):
+    return {
+        'id': log.id,
+        'project_id': log.project_id,
+        'operation_type': log.operation_type,
+        'checkpoint_id': log.checkpoint_id,
+        'plan_id': log.plan_id,
+        'provider_id': log.provider_id,
+        'restore_id': log.restore_id,
+        'scheduled_operation_id': log.scheduled_operation_id,
+        'status': log.status,
+        'started_at': _time(log.started_at),
+        'ended_at': _time(log.ended_at),
+        'error_info': log.error_info,
+        'extra_info': log.extra_info,
+    }
+
+
+def list_operation_logs(req):
+    context = http.context_of(req)
+    policy.authorize(context, 'operation_log:get_all')
+    all_projects, project_id = http.listing_scope(req, context,
+                                                  'operation_log')
+    marker, limit = validation.page_params(req)
+    sort_keys, sort_dirs = validation.sort_params(req, SORT_KEYS)
+    filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
+    if project_id is not None:
+        filters['project_id'] = project_id
+    logs = log_objects.OperationLogList.get_all(
+        context, marker=marker, limit=limit, sort_keys=sort_keys,
+        sort_dirs=sort_dirs, filters=filters, all_projects=all_projects)
+    return http.collection(req, 'operation_logs', [_view(g) for g in logs],
+                           limit)
+
+
+def show_operation_log(req):
+    context = http.context_of(req)
+    log_id = validation.check_uuid(http.path_arg(req, 'operation_log_id'),
+                                   'operation log')
+    log = log_objects.OperationLog.get_by_id(context, log_id)
+    policy.authorize(context, 'operation_log:get',
+                     {'project_id': log.project_id})
+    return http.json_response({'operation_log': _view(log)})

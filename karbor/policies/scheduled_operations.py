@@ -1,0 +1,46 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_policy import policy
+
+from karbor.policies import base
+
+PREFIX = 'scheduled_operation:%s'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        PREFIX % 'create', base.RULE_ADMIN_OR_OWNER,
+        'Create a scheduled operation.',
+        [{'method': 'POST', 'path': '/scheduled_operations'}]),
+    policy.DocumentedRuleDefault(
+        PREFIX % 'get', base.RULE_ADMIN_OR_OWNER,
+        'Show a scheduled operation.',
+        [{'method': 'GET',
+          'path': '/scheduled_operations/{scheduled_operation_id}'}]),
+    policy.DocumentedRuleDefault(
+        PREFIX % 'list', base.RULE_ADMIN_OR_OWNER,
+        'List scheduled operations.',
+        [{'method': 'GET', 'path': '/scheduled_operations'}]),
+    policy.DocumentedRuleDefault(
+        PREFIX % 'get_all_tenants', base.RULE_ADMIN_API,
+        'List the scheduled operations of every project (all_tenants=1).',
+        [{'method': 'GET', 'path': '/scheduled_operations'}]),
+    policy.DocumentedRuleDefault(
+        PREFIX % 'delete', base.RULE_ADMIN_OR_OWNER,
+        'Delete a scheduled operation.',
+        [{'method': 'DELETE',
+          'path': '/scheduled_operations/{scheduled_operation_id}'}]),
+]
+
+
+def list_rules():
+    return rules
