@@ -124,6 +124,16 @@ memcached_servers = $HOST:$MC_PORT
 send_service_user_token = true
 $(service_auth_section service_user karbor | tail -n +2)
 
+[trustee]
+# karbor-operationengine runs a scheduled operation as the user who created it, through a
+# Keystone trust from that user to this one (made when the operation is created, deleted with
+# it). No project: the trust's scope is the creator's.
+auth_type = password
+auth_url = $KS_URL/v3
+username = karbor
+password = $(pw karbor)
+user_domain_name = Default
+
 # The OpenStack services karbor-protection calls, found in the caller's service catalog.
 [cinder_client]
 region_id = RegionOne
