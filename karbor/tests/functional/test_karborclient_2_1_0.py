@@ -32,12 +32,16 @@ def old_karbor():
 @pytest.fixture
 def karbor(old_karbor, karbor_all):
     """Run the old client against karbor-all as the demo project; its
-    output, once it has exited 0."""
-    def run(*args):
+    output, once it has exited 0 (with check=False: its output and errors,
+    once it has failed)."""
+    def run(*args, check=True):
         result = subprocess.run(
             [old_karbor, '--os-no-client-auth', '--os-auth-token',
              'demo:demo', '--karbor-url', karbor_all + '/v1/demo'] +
             list(args), capture_output=True, text=True, timeout=120)
+        if not check:
+            assert result.returncode != 0, (args, result.stdout)
+            return result.stdout + result.stderr
         assert result.returncode == 0, (args, result.stdout, result.stderr)
         return result.stdout
     return run
@@ -95,3 +99,41 @@ def test_python_karborclient_2_1_0_manages_triggers(karbor):
     assert shown['name'] == 'at-two'
     karbor('trigger-delete', created['id'])
     assert created['id'] not in karbor('trigger-list')
+
+
+def test_python_karborclient_2_1_0_schedules_protection_and_reads_logs(
+        karbor):
+    plan = fixtures.parse_property_table(karbor(
+        'plan-create', 'scheduled', fixtures.NOOP_PROVIDER,
+        'demo=OS::Keystone::Project=demo'))
+    trigger = fixtures.parse_property_table(karbor(
+        'trigger-create', 'nightly', 'time',
+        'format=crontab,pattern=0 2 * * *'))
+    created = fixtures.parse_property_table(karbor(
+        'scheduledoperation-create', 'keep seven', 'retention_protect',
+        trigger['id'], 'plan_id=%s,provider_id=%s,max_backups=7' % (
+            plan['id'], fixtures.NOOP_PROVIDER)))
+    assert created['name'] == 'keep seven'
+    assert created['operation_type'] == 'retention_protect'
+    assert created['trigger_id'] == trigger['id']
+    assert '"max_backups": 7' in created['operation_definition']
+    listed = fixtures.parse_list_table(karbor('scheduledoperation-list'))
+    assert (created['id'], 'keep seven') in [
+        (row['Id'], row['Name']) for row in listed]
+    shown = fixtures.parse_property_table(
+        karbor('scheduledoperation-show', created['id']))
+    assert shown['id'] == created['id']
+    # In use, the trigger stays.
+    assert 'used by scheduled operations' in karbor(
+        'trigger-delete', trigger['id'], check=False)
+    karbor('scheduledoperation-delete', created['id'])
+    karbor('trigger-delete', trigger['id'])
+
+    checkpoint = fixtures.parse_property_table(karbor(
+        'checkpoint-create', fixtures.NOOP_PROVIDER, plan['id']))
+    logs = fixtures.parse_list_table(karbor('operationlog-list'))
+    (log,) = [row for row in logs if row['Checkpoint id'] == checkpoint['id']]
+    assert (log['Operation Type'], log['Plan Id']) == ('protect', plan['id'])
+    shown = fixtures.parse_property_table(
+        karbor('operationlog-show', log['Id']))
+    assert shown['checkpoint_id'] == checkpoint['id']
