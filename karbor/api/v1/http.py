@@ -62,6 +62,22 @@ def collection(req, name, items, limit):
     return json_response(body)
 
 
+def list_query(req, context, resource, sort_keys, filter_keys):
+    """The keyword arguments of a "<Resource>List.get_all()" for a list
+    request: its page, its sort among ``sort_keys``, its filters among
+    ``filter_keys`` (others are ignored, as the original did) and its
+    scope (see listing_scope)."""
+    all_projects, project_id = listing_scope(req, context, resource)
+    marker, limit = validation.page_params(req)
+    keys, dirs = validation.sort_params(req, sort_keys)
+    filters = {key: req.GET[key] for key in filter_keys if key in req.GET}
+    if project_id is not None:
+        filters['project_id'] = project_id
+    return {'marker': marker, 'limit': limit, 'sort_keys': keys,
+            'sort_dirs': dirs, 'filters': filters,
+            'all_projects': all_projects}
+
+
 def listing_scope(req, context, resource):
     """Which projects a list covers: (all_projects, project_id or None).
 

@@ -54,18 +54,10 @@ def _view(log):
 def list_operation_logs(req):
     context = http.context_of(req)
     policy.authorize(context, 'operation_log:get_all')
-    all_projects, project_id = http.listing_scope(req, context,
-                                                  'operation_log')
-    marker, limit = validation.page_params(req)
-    sort_keys, sort_dirs = validation.sort_params(req, SORT_KEYS)
-    filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
-    if project_id is not None:
-        filters['project_id'] = project_id
-    logs = log_objects.OperationLogList.get_all(
-        context, marker=marker, limit=limit, sort_keys=sort_keys,
-        sort_dirs=sort_dirs, filters=filters, all_projects=all_projects)
+    query = http.list_query(req, context, 'operation_log', SORT_KEYS, FILTERS)
+    logs = log_objects.OperationLogList.get_all(context, **query)
     return http.collection(req, 'operation_logs', [_view(g) for g in logs],
-                           limit)
+                           query['limit'])
 
 
 def show_operation_log(req):

@@ -103,16 +103,10 @@ def create_plan(req):
 def list_plans(req):
     context = http.context_of(req)
     policy.authorize(context, 'plan:get_all')
-    all_projects, project_id = http.listing_scope(req, context, 'plan')
-    marker, limit = validation.page_params(req)
-    sort_keys, sort_dirs = validation.sort_params(req, SORT_KEYS)
-    filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
-    if project_id is not None:
-        filters['project_id'] = project_id
-    plans = plan_objects.PlanList.get_all(
-        context, marker=marker, limit=limit, sort_keys=sort_keys,
-        sort_dirs=sort_dirs, filters=filters, all_projects=all_projects)
-    return http.collection(req, 'plans', [_view(p) for p in plans], limit)
+    query = http.list_query(req, context, 'plan', SORT_KEYS, FILTERS)
+    plans = plan_objects.PlanList.get_all(context, **query)
+    return http.collection(req, 'plans', [_view(p) for p in plans],
+                           query['limit'])
 
 
 def show_plan(req):

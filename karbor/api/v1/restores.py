@@ -96,17 +96,10 @@ def _start_restore(req, context, values, restore_auth):
 def list_restores(req):
     context = http.context_of(req)
     policy.authorize(context, 'restore:get_all')
-    all_projects, project_id = http.listing_scope(req, context, 'restore')
-    marker, limit = validation.page_params(req)
-    sort_keys, sort_dirs = validation.sort_params(req, SORT_KEYS)
-    filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
-    if project_id is not None:
-        filters['project_id'] = project_id
-    restores = restore_objects.RestoreList.get_all(
-        context, marker=marker, limit=limit, sort_keys=sort_keys,
-        sort_dirs=sort_dirs, filters=filters, all_projects=all_projects)
+    query = http.list_query(req, context, 'restore', SORT_KEYS, FILTERS)
+    restores = restore_objects.RestoreList.get_all(context, **query)
     return http.collection(req, 'restores', [_view(r) for r in restores],
-                           limit)
+                           query['limit'])
 
 
 def show_restore(req):

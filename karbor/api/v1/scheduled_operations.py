@@ -107,20 +107,13 @@ def _delete_trust(context, trust_id):
 def list_scheduled_operations(req):
     context = http.context_of(req)
     policy.authorize(context, 'scheduled_operation:list')
-    all_projects, project_id = http.listing_scope(req, context,
-                                                  'scheduled_operation')
-    marker, limit = validation.page_params(req)
-    sort_keys, sort_dirs = validation.sort_params(req, SORT_KEYS)
-    filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
-    if project_id is not None:
-        filters['project_id'] = project_id
-    found = operation_objects.ScheduledOperationList.get_all(
-        context, marker=marker, limit=limit, sort_keys=sort_keys,
-        sort_dirs=sort_dirs, filters=filters, all_projects=all_projects)
+    query = http.list_query(req, context, 'scheduled_operation', SORT_KEYS,
+                            FILTERS)
+    found = operation_objects.ScheduledOperationList.get_all(context, **query)
     # The original's list key (its api-ref's sample wraps each item too;
     # its server and python-karborclient did not).
     return http.collection(req, 'operations', [_view(o) for o in found],
-                           limit)
+                           query['limit'])
 
 
 def show_scheduled_operation(req):

@@ -76,17 +76,10 @@ def create_trigger(req):
 def list_triggers(req):
     context = http.context_of(req)
     policy.authorize(context, 'trigger:list')
-    all_projects, project_id = http.listing_scope(req, context, 'trigger')
-    marker, limit = validation.page_params(req)
-    sort_keys, sort_dirs = validation.sort_params(req, SORT_KEYS)
-    filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
-    if project_id is not None:
-        filters['project_id'] = project_id
-    triggers = trigger_objects.TriggerList.get_all(
-        context, marker=marker, limit=limit, sort_keys=sort_keys,
-        sort_dirs=sort_dirs, filters=filters, all_projects=all_projects)
+    query = http.list_query(req, context, 'trigger', SORT_KEYS, FILTERS)
+    triggers = trigger_objects.TriggerList.get_all(context, **query)
     return http.collection(req, 'triggers', [_view(t) for t in triggers],
-                           limit)
+                           query['limit'])
 
 
 def show_trigger(req):
