@@ -63,8 +63,9 @@ def _trustee_auth(**overrides):
 
 def _user_keystone(context):
     """Keystone as the caller of context (its token)."""
-    auth = v3.Token(auth_url=CONF[GROUP].auth_url, token=context.auth_token,
-                    project_id=context.project_id)
+    # At the trustee's Keystone (loading it registers [trustee] auth_url).
+    auth = v3.Token(auth_url=_trustee_auth().auth_url,
+                    token=context.auth_token, project_id=context.project_id)
     return keystone_client.Client(session=_session(auth))
 
 
