@@ -55,9 +55,10 @@ def _session(auth):
 def _trustee_auth(**overrides):
     auth = ks_loading.load_auth_from_conf_options(CONF, GROUP, **overrides)
     if auth is None:
-        raise exception.InvalidInput(reason=_(
-            'scheduled operations under Keystone need a trustee: set '
-            '[trustee] auth_type and its options'))
+        raise exception.ServiceUnavailable(
+            service=_('Scheduling'),
+            reason=_('scheduled operations under Keystone need a trustee, '
+                     'and this deployment has no [trustee] auth_type'))
     return auth
 
 

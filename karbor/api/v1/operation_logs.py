@@ -47,7 +47,8 @@ def _view(log):
         'started_at': _time(log.started_at),
         'ended_at': _time(log.ended_at),
         'error_info': log.error_info,
-        'extra_info': log.extra_info,
+        # null when empty, as the original.
+        'extra_info': log.extra_info or None,
     }
 
 
