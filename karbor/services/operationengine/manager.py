@@ -102,7 +102,14 @@ class OperationEngineManager(object):
             seconds=CONF.operation_takeover_timeout)
         for row in db.scheduled_operations_due(self._admin, now,
                                                stale_before):
-            run = self._take(row, now, stale_before)
+            try:
+                run = self._take(row, now, stale_before)
+            except Exception:
+                # One operation that cannot be scheduled (its time format
+                # is no longer installed, say) holds up no other.
+                LOG.exception('Scheduled operation %s could not be taken.',
+                              row.id)
+                continue
             if run is not None:
                 self._executor.execute(run)
 

@@ -125,6 +125,18 @@ def test_of_two_engines_one_takes_a_due_run_and_the_next_is_set(database):
     assert row.pending_run_at == due
 
 
+def test_an_operation_that_cannot_be_scheduled_holds_up_no_other(database):
+    now = timeutils.utcnow()
+    broken = _scheduled(next_run_at=_minute(now) - MINUTE)
+    db.trigger_update(ADMIN, broken.trigger_id, {'properties': {
+        'format': 'uninstalled', 'pattern': '* * * * *',
+        'start_time': '2026-01-01 00:00:00'}}, _minute(now) - MINUTE)
+    working = _scheduled(next_run_at=_minute(now))
+    engine = Engine('engine-a')
+    engine.poll(now)
+    assert [run.operation.id for run in engine.taken] == [working.id]
+
+
 def test_a_taken_run_is_submitted_once_and_marked_as_the_engines(karbor):
     now = timeutils.utcnow()
     operation = _scheduled(next_run_at=_minute(now))
