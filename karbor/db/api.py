@@ -219,19 +219,28 @@ def _check_json_fits(model, values, owner):
                     'max': MAX_JSON_BYTES})
 
 
-def _insert(model, values):
+# Each of these takes ``within``, a function of the session that does more
+# in the same transaction (after the row is locked, for an update or a
+# delete): a check that must hold when the row is written, or a write that
+# goes with it.
+
+def _insert(model, values, within=None):
     row = model(**values)
     with _writer() as session:
+        if within is not None:
+            within(session)
         session.add(row)
         session.flush()
         session.refresh(row)
         return row
 
 
-def _update(context, model, row_id, values, not_found):
+def _update(context, model, row_id, values, not_found, within=None):
     with _writer() as session:
         row = _scoped_get(context, session, model, row_id, not_found,
                           for_update=True)
+        if within is not None:
+            within(session)
         row.update(values)
         row.updated_at = timeutils.utcnow()
         session.flush()
@@ -239,10 +248,13 @@ def _update(context, model, row_id, values, not_found):
         return row
 
 
-def _destroy(context, model, row_id, not_found):
+def _destroy(context, model, row_id, not_found, within=None):
     with _writer() as session:
-        session.delete(_scoped_get(context, session, model, row_id,
-                                   not_found))
+        row = _scoped_get(context, session, model, row_id, not_found,
+                          for_update=True)
+        if within is not None:
+            within(session)
+        session.delete(row)
 
 
 # Plans
@@ -330,33 +342,36 @@ def trigger_update(context, trigger_id, values, next_run_at=None):
     """Update a trigger; with ``next_run_at`` (its properties changed),
     its operations next run then, in the same transaction."""
     _check_json_fits(models.Trigger, values, _('the trigger'))
-    with _writer() as session:
-        trigger = _scoped_get(context, session, models.Trigger, trigger_id,
-                              exception.TriggerNotFound(
-                                  trigger_id=trigger_id), for_update=True)
-        trigger.update(values)
-        trigger.updated_at = timeutils.utcnow()
+
+    def reschedule(session):
         if 'properties' in values:
             session.query(models.ScheduledOperation).filter_by(
                 trigger_id=trigger_id).update(
                     {'next_run_at': next_run_at},
                     synchronize_session=False)
-        session.flush()
-        session.refresh(trigger)
-        return trigger
+    return _update(context, models.Trigger, trigger_id, values,
+                   exception.TriggerNotFound(trigger_id=trigger_id),
+                   within=reschedule)
 
 
 def trigger_destroy(context, trigger_id):
-    with _writer() as session:
-        trigger = _scoped_get(context, session, models.Trigger, trigger_id,
-                              exception.TriggerNotFound(
-                                  trigger_id=trigger_id), for_update=True)
+    def refuse_if_used(session):
         users = [row.id for row in session.query(
             models.ScheduledOperation.id).filter_by(trigger_id=trigger_id)]
         if users:
             raise exception.TriggerInUse(trigger_id=trigger_id,
                                          operations=', '.join(users))
-        session.delete(trigger)
+    _destroy(context, models.Trigger, trigger_id,
+             exception.TriggerNotFound(trigger_id=trigger_id),
+             within=refuse_if_used)
+
+
+def trigger_get_all(context, marker=None, limit=None, sort_keys=None,
+                    sort_dirs=None, filters=None, all_projects=False):
+    with _reader() as session:
+        return _paginate(context, session, models.Trigger, marker, limit,
+                         sort_keys, sort_dirs, filters, all_projects,
+                         exception.TriggerNotFound(trigger_id=marker))
 
 
 # Scheduled operations (see models.ScheduledOperation)
@@ -368,15 +383,12 @@ def scheduled_operation_create(context, values):
     values.setdefault('id', uuidutils.generate_uuid())
     _check_json_fits(models.ScheduledOperation, values,
                      _('the scheduled operation'))
-    with _writer() as session:
-        _scoped_get(context, session, models.Trigger, values['trigger_id'],
-                    exception.TriggerNotFound(
-                        trigger_id=values['trigger_id']), for_update=True)
-        row = models.ScheduledOperation(**values)
-        session.add(row)
-        session.flush()
-        session.refresh(row)
-        return row
+    return _insert(models.ScheduledOperation, values, within=lambda session:
+                   _scoped_get(context, session, models.Trigger,
+                               values['trigger_id'],
+                               exception.TriggerNotFound(
+                                   trigger_id=values['trigger_id']),
+                               for_update=True))
 
 
 def scheduled_operation_get(context, operation_id):
@@ -481,14 +493,6 @@ def operation_log_get_all(context, marker=None, limit=None, sort_keys=None,
                          limit, sort_keys, sort_dirs, filters, all_projects,
                          exception.OperationLogNotFound(
                              operation_log_id=marker))
-
-
-def trigger_get_all(context, marker=None, limit=None, sort_keys=None,
-                    sort_dirs=None, filters=None, all_projects=False):
-    with _reader() as session:
-        return _paginate(context, session, models.Trigger, marker, limit,
-                         sort_keys, sort_dirs, filters, all_projects,
-                         exception.TriggerNotFound(trigger_id=marker))
 
 
 # Restores
