@@ -196,8 +196,9 @@ def _paginate(context, session, model, marker, limit, sort_keys, sort_dirs,
     return query.all()
 
 
-# The JSON columns are TEXT, which MySQL keeps up to this many bytes (a
-# longer value is an error in its strict mode, the one oslo.db sets).
+# The JSON and text columns are TEXT, which MySQL keeps up to this many
+# bytes (a longer value is an error in its strict mode, the one oslo.db
+# sets).
 MAX_JSON_BYTES = 65535
 
 
@@ -462,9 +463,21 @@ def scheduled_operation_release_all(context, owner):
 
 # Operation logs
 
+def _log_values(values):
+    """``values`` of an operation log, its error_info cut to what its
+    TEXT column holds (the reasons of thousands of failed resources may
+    not fit), and marked where it is cut."""
+    values = dict(values)
+    error = (values.get('error_info') or '').encode('utf-8')
+    if len(error) > MAX_JSON_BYTES:
+        values['error_info'] = error[:MAX_JSON_BYTES - 3].decode(
+            'utf-8', 'ignore') + '...'
+    return values
+
+
 def operation_log_create(context, values):
     """An operation log of no operation (a scheduled run refused)."""
-    values = dict(values)
+    values = _log_values(values)
     values.setdefault('id', uuidutils.generate_uuid())
     _check_json_fits(models.OperationLog, values, _('the operation log'))
     return _insert(models.OperationLog, values)
@@ -482,7 +495,7 @@ def operation_log_update(context, operation_log_id, values):
     with _writer() as session:
         session.query(models.OperationLog).filter_by(
             id=operation_log_id).update(dict(
-                values, updated_at=timeutils.utcnow()),
+                _log_values(values), updated_at=timeutils.utcnow()),
                 synchronize_session=False)
 
 

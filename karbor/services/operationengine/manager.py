@@ -224,7 +224,7 @@ class OperationEngineManager(object):
             'provider_id': definition.get('provider_id'),
             'scheduled_operation_id': operation.id,
             'status': 'error', 'started_at': now, 'ended_at': now,
-            'error_info': str(error)[:65535],
+            'error_info': str(error),
             'extra_info': {'created_by': operations.CREATED_BY,
                            'scheduled_operation_id': operation.id,
                            'scheduled_at': operations.scheduled_at(

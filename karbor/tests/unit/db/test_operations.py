@@ -117,3 +117,17 @@ def test_a_restarted_worker_queues_its_claims_again(database):
     assert db.operation_release_all(ADMIN, 'worker-a') == 1
     again = db.operation_claim(ADMIN, 'worker-a', _stale_before())
     assert (again.id, again.generation) == (operation_id, 2)
+
+
+def test_an_operation_log_keeps_what_its_error_column_holds(database):
+    operation_id = _record('demo', 'protect')
+    db.operation_queue(ADMIN, operation_id, LOG)
+    # The reasons of 3,000 failed resources, in letters of two bytes.
+    reasons = '; '.join('OS::Cinder::Volume#%04d: quota dépassé' % n
+                        for n in range(3000))
+    db.operation_log_update(ADMIN, operation_id, {'status': 'error',
+                                                  'error_info': reasons})
+    stored = db.operation_log_get(ADMIN, operation_id).error_info
+    assert len(stored.encode('utf-8')) <= db.MAX_JSON_BYTES
+    assert stored.endswith('...')
+    assert reasons.startswith(stored[:-3])
