@@ -212,7 +212,7 @@ class OperationEngineManager(object):
                    for log in self._logs(operation))
 
     def _still_running(self, operation):
-        return bool(self._logs(operation, status='protecting'))
+        return bool(self._logs(operation, status=operations.PROTECTING))
 
     def _log_refusal(self, operation, fire_time, error):
         now = timeutils.utcnow()
@@ -225,7 +225,4 @@ class OperationEngineManager(object):
             'scheduled_operation_id': operation.id,
             'status': 'error', 'started_at': now, 'ended_at': now,
             'error_info': str(error),
-            'extra_info': {'created_by': operations.CREATED_BY,
-                           'scheduled_operation_id': operation.id,
-                           'scheduled_at': operations.scheduled_at(
-                               fire_time)}})
+            'extra_info': operations.run_marks(operation, fire_time)})

@@ -43,8 +43,8 @@ LOG = logging.getLogger(__name__)
 
 CREATED_BY = 'operation-engine'
 NO_LIMIT = -1
-# Checkpoint statuses a retention_protect waits out before it counts.
-_RUNNING = ('protecting',)
+# The status of a checkpoint, and of its protect's log, while it protects.
+PROTECTING = 'protecting'
 
 
 def _bad(reason):
@@ -54,6 +54,14 @@ def _bad(reason):
 def scheduled_at(fire_time):
     """How a fire time is written in a checkpoint's extra_info."""
     return fire_time.strftime('%Y-%m-%dT%H:%M:%S')
+
+
+def run_marks(operation, fire_time):
+    """The extra_info of the run of ``operation`` due at ``fire_time``:
+    its checkpoint's, and its operation log's if Karbor refuses it."""
+    return {'created_by': CREATED_BY,
+            'scheduled_operation_id': operation.id,
+            'scheduled_at': scheduled_at(fire_time)}
 
 
 class Protect(object):
@@ -92,11 +100,9 @@ class Protect(object):
     def run(self, client, operation, fire_time):
         """Start the run due at fire_time; the new checkpoint."""
         definition = operation.operation_definition
-        extra_info = {'created_by': CREATED_BY,
-                      'scheduled_operation_id': operation.id,
-                      'scheduled_at': scheduled_at(fire_time)}
         return client.checkpoints.create(definition['provider_id'],
-                                         definition['plan_id'], extra_info)
+                                         definition['plan_id'],
+                                         run_marks(operation, fire_time))
 
     def after(self, client, operation, checkpoint, stopping):
         """What a run does once its checkpoint is accepted."""
@@ -140,7 +146,7 @@ class RetentionProtect(Protect):
         deadline = timeutils.utcnow() + datetime.timedelta(
             seconds=self.wait_timeout)
         status = checkpoint.status
-        while status in _RUNNING:
+        while status == PROTECTING:
             if stopping.wait(self.poll_interval) or (
                     timeutils.utcnow() > deadline):
                 LOG.warning('Checkpoint %(checkpoint)s of scheduled operation '

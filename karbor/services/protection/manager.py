@@ -67,6 +67,9 @@ RESTORE = 'restore'
 STARTED_STATUS = {PROTECT: checkpoints.PROTECTING,
                   DELETE: checkpoints.DELETING,
                   RESTORE: fields.RestoreStatus.IN_PROGRESS}
+# And when what it was on is gone.
+FAILED_STATUS = {PROTECT: checkpoints.ERROR, DELETE: checkpoints.ERROR,
+                 RESTORE: fields.RestoreStatus.FAIL}
 
 
 def _check_sort_dir(sort_dir):
@@ -297,20 +300,11 @@ class ProtectionManager(object):
         """Run one claimed operation (on the runner's pool); whether it
         reached its end (see operations.OperationRunner). At its end, its
         operation log gets the end status and the resources' errors."""
-        ended, subject, error = self._run_flow(row, claim)
+        ended, subject, gone = self._run_flow(row, claim)
         if ended:
-            if subject is not None:
-                reasons = (subject.resources_reason
-                           if row.operation_type == RESTORE
-                           else subject.to_dict()['resources_reason'])
-                error = '; '.join('%s: %s' % item for item in
-                                  sorted(reasons.items())) or None
-            db.operation_log_update(self._admin, row.id, {
-                'status': (subject.status if subject is not None
-                           else fields.RestoreStatus.FAIL
-                           if row.operation_type == RESTORE
-                           else checkpoints.ERROR),
-                'ended_at': timeutils.utcnow(), 'error_info': error})
+            db.operation_log_update(self._admin, row.id, dict(
+                _log_end(row.operation_type, subject, gone),
+                ended_at=timeutils.utcnow()))
         return ended
 
     def _run_flow(self, row, claim):
@@ -574,6 +568,20 @@ class ProtectionManager(object):
             for dependent in self._protectables.fetch_dependent_resources(
                 ctxt, resource)]
         return instance
+
+
+def _log_end(operation_type, subject, gone):
+    """An ended operation's log status and errors: of ``subject``, its
+    checkpoint or restore, or, when that was gone, failed for ``gone``."""
+    if subject is None:
+        return {'status': FAILED_STATUS[operation_type], 'error_info': gone}
+    if operation_type == RESTORE:
+        reasons = subject.resources_reason
+    else:
+        reasons = subject.to_dict()['resources_reason']
+    return {'status': subject.status,
+            'error_info': '; '.join('%s: %s' % item for item in
+                                    sorted(reasons.items())) or None}
 
 
 def _log_of(checkpoint):
