@@ -205,3 +205,19 @@ def parse_properties(text):
                 'Invalid properties %r: window must be a number of seconds'
                 % text)
     return properties
+
+
+def parse_operation_definition(text):
+    """``'provider_id=<id>,plan_id=<id>,max_backups=3'`` -> a dict whose
+    values all stay strings, as 2.1.0 sends them."""
+    # Every comma ends an entry, as in 2.1.0: unlike trigger properties,
+    # definitions hold ids and numbers, never a comma.
+    definition = {}
+    for item in text.split(','):
+        key, equals, value = item.partition('=')
+        if not equals:
+            raise exceptions.CommandError(
+                'Invalid operation definition %r: each entry must be '
+                'key=value' % item)
+        definition[key] = value
+    return definition

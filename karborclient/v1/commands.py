@@ -583,22 +583,6 @@ def trigger_delete(client, args):
 OPERATION_TYPES = ('protect', 'retention_protect')
 
 
-def _operation_definition(text):
-    """``'provider_id=<id>,plan_id=<id>,max_backups=3'`` -> a dict whose
-    values all stay strings, as 2.1.0 sends them."""
-    # Every comma ends an entry, as in 2.1.0: unlike trigger properties,
-    # definitions hold ids and numbers, never a comma.
-    definition = {}
-    for item in text.split(','):
-        key, equals, value = item.partition('=')
-        if not equals:
-            raise exceptions.CommandError(
-                'Invalid operation definition %r: each entry must be '
-                'key=value' % item)
-        definition[key] = value
-    return definition
-
-
 @command(arg('name', metavar='<name>', help='Scheduled operation name.'),
          arg('operation_type', metavar='<operation_type>',
              choices=OPERATION_TYPES,
@@ -606,7 +590,7 @@ def _operation_definition(text):
          arg('trigger_id', metavar='<trigger_id>',
              help='Trigger that runs the operation.'),
          arg('operation_definition', metavar='<key=value,key=value>',
-             type=_operation_definition,
+             type=arguments.parse_operation_definition,
              help='Operation definition: provider_id and plan_id; for '
                   'retention_protect also max_backups and '
                   'retention_duration.'),
