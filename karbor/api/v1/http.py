@@ -62,6 +62,17 @@ def collection(req, name, items, limit):
     return json_response(body)
 
 
+def load(req, action, object_class, id_name, kind):
+    """(context, the object) of the id in path argument ``id_name``, once
+    policy allows ``action`` on the object's project; ``kind`` names the
+    object in the 400 a malformed id gets."""
+    context = context_of(req)
+    object_id = validation.check_uuid(path_arg(req, id_name), kind)
+    found = object_class.get_by_id(context, object_id)
+    policy.authorize(context, action, {'project_id': found.project_id})
+    return context, found
+
+
 def list_query(req, context, resource, sort_keys, filter_keys):
     """The keyword arguments of a "<Resource>List.get_all()" for a list
     request: its page, its sort among ``sort_keys``, its filters among

@@ -15,7 +15,6 @@ scheduled or not, kept after its checkpoint is gone. karbor-protection
 writes them (one per operation, with the operation's id); the API reads.
 """
 
-from karbor.api import validation
 from karbor.api.v1 import http
 from karbor import objects
 from karbor.objects import operation_log as log_objects
@@ -62,10 +61,7 @@ def list_operation_logs(req):
 
 
 def show_operation_log(req):
-    context = http.context_of(req)
-    log_id = validation.check_uuid(http.path_arg(req, 'operation_log_id'),
-                                   'operation log')
-    log = log_objects.OperationLog.get_by_id(context, log_id)
-    policy.authorize(context, 'operation_log:get',
-                     {'project_id': log.project_id})
+    _context, log = http.load(req, 'operation_log:get',
+                              log_objects.OperationLog, 'operation_log_id',
+                              'operation log')
     return http.json_response({'operation_log': _view(log)})

@@ -46,11 +46,7 @@ def _view(plan):
 
 
 def _load(req, action):
-    context = http.context_of(req)
-    plan_id = validation.check_uuid(http.path_arg(req, 'plan_id'), 'plan')
-    plan = plan_objects.Plan.get_by_id(context, plan_id)
-    policy.authorize(context, action, {'project_id': plan.project_id})
-    return context, plan
+    return http.load(req, action, plan_objects.Plan, 'plan_id', 'plan')
 
 
 def _check_against_provider(req, context, provider_id, resources,

@@ -103,10 +103,7 @@ def list_restores(req):
 
 
 def show_restore(req):
-    context = http.context_of(req)
-    restore_id = validation.check_uuid(http.path_arg(req, 'restore_id'),
-                                       'restore')
-    restore = restore_objects.Restore.get_by_id(context, restore_id)
-    policy.authorize(context, 'restore:get',
-                     {'project_id': restore.project_id})
+    _context, restore = http.load(req, 'restore:get',
+                                  restore_objects.Restore, 'restore_id',
+                                  'restore')
     return http.json_response({'restore': _view(restore)})

@@ -53,13 +53,8 @@ def _view(operation):
 
 
 def _load(req, action):
-    context = http.context_of(req)
-    operation_id = validation.check_uuid(
-        http.path_arg(req, 'scheduled_operation_id'), 'scheduled operation')
-    operation = operation_objects.ScheduledOperation.get_by_id(
-        context, operation_id)
-    policy.authorize(context, action, {'project_id': operation.project_id})
-    return context, operation
+    return http.load(req, action, operation_objects.ScheduledOperation,
+                     'scheduled_operation_id', 'scheduled operation')
 
 
 def _trigger(context, trigger_id):

@@ -42,12 +42,8 @@ def _view(trigger):
 
 
 def _load(req, action):
-    context = http.context_of(req)
-    trigger_id = validation.check_uuid(http.path_arg(req, 'trigger_id'),
-                                       'trigger')
-    trigger = trigger_objects.Trigger.get_by_id(context, trigger_id)
-    policy.authorize(context, action, {'project_id': trigger.project_id})
-    return context, trigger
+    return http.load(req, action, trigger_objects.Trigger, 'trigger_id',
+                     'trigger')
 
 
 def _checked_properties(trigger_type, properties):
