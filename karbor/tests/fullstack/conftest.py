@@ -22,9 +22,15 @@ TEST_PREFIXES = ('kfs-', 'karbor-')
 
 
 def _remove_test_plans(user):
-    """The plans the tests made (named kfs-...) and their checkpoints: the
+    """The plans the tests made (named kfs-...) and their checkpoints, and
+    the scheduled operations and triggers that would protect them: the
     deployment outlives a test run, and a user of the cloud keeps theirs."""
     api = deployment.Api(cloud.session(user))
+    for kind, key in (('scheduled_operations', 'operations'),
+                      ('triggers', 'triggers')):
+        for made in api.call('GET', '/%s?limit=1000' % kind)[key]:
+            if made['name'].startswith('kfs-'):
+                api.call('DELETE', '/%s/%s' % (kind, made['id']))
     plans = [plan for plan in api.call('GET', '/plans?limit=1000')['plans']
              if plan['name'].startswith('kfs-')]
     for plan in plans:
