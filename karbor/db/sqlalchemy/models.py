@@ -88,6 +88,26 @@ class Restore(BASE, KarborBase):
     resources_reason = sa.Column(db_types.JsonEncodedDict, nullable=False)
 
 
+class Verification(BASE, KarborBase):
+    """A check that a checkpoint's data is still there and restorable."""
+
+    __tablename__ = 'verifications'
+    __table_args__ = (
+        sa.Index('verifications_project_created_idx', 'project_id',
+                 'created_at', 'id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    parameters = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    status = sa.Column(sa.String(64), nullable=False)
+    resources_status = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    resources_reason = sa.Column(db_types.JsonEncodedDict, nullable=False)
+
+
 class Service(BASE, KarborBase):
     """A running karbor-* process and its last heartbeat."""
 
@@ -130,6 +150,7 @@ class Operation(BASE, KarborBase):
     checkpoint_id = sa.Column(sa.String(36), nullable=False)
     exclusive_checkpoint_id = sa.Column(sa.String(36))
     restore_id = sa.Column(sa.String(36))
+    verification_id = sa.Column(sa.String(36))
     # The request's context (to_dict()) to resume with, service catalog
     # included, and the operation's arguments (a plan's parameters, which
     # alone may fill a TEXT column): more than MySQL's TEXT holds.
