@@ -20,6 +20,7 @@ call goes to karbor-protection. The wire format keeps the original's:
 
 from oslo_serialization import jsonutils
 
+from karbor.api import microversions
 from karbor.api.schemas import checkpoints as schemas
 from karbor.api import validation
 from karbor.api.v1 import http
@@ -37,9 +38,9 @@ def _json_text(value):
     return None if value is None else jsonutils.dumps(value)
 
 
-def _view(checkpoint):
+def _view(req, checkpoint):
     created_at = checkpoint.get('created_at')
-    return {
+    view = {
         'id': checkpoint['id'],
         'project_id': checkpoint['project_id'],
         'status': checkpoint['status'],
@@ -47,9 +48,12 @@ def _view(checkpoint):
         'resource_graph': _json_text(checkpoint.get('resource_graph')),
         'extra_info': _json_text(checkpoint.get('extra_info')),
         'created_at': created_at[:10] if created_at else None,
-        'resources_status': checkpoint.get('resources_status') or {},
-        'resources_reason': checkpoint.get('resources_reason') or {},
     }
+    if microversions.at_least(req,
+                              microversions.RESOURCE_STATUS_IN_CHECKPOINTS):
+        view['resources_status'] = checkpoint.get('resources_status') or {}
+        view['resources_reason'] = checkpoint.get('resources_reason') or {}
+    return view
 
 
 def _ids(req):
@@ -97,7 +101,7 @@ def create_checkpoint(req):
         checkpoint = http.protection_api(req).protect(
             context, plan, {'extra_info': extra_info})
         payload['checkpoint_id'] = checkpoint['id']
-    return http.json_response({'checkpoint': _view(checkpoint)})
+    return http.json_response({'checkpoint': _view(req, checkpoint)})
 
 
 def list_checkpoints(req):
@@ -114,7 +118,7 @@ def list_checkpoints(req):
         context, provider_id, marker=marker, limit=limit, sort_dir=dirs[0],
         filters=filters, all_projects=all_projects)
     return http.collection(req, 'checkpoints',
-                           [_view(c) for c in checkpoints], limit)
+                           [_view(req, c) for c in checkpoints], limit)
 
 
 def _filters(req):
@@ -133,7 +137,7 @@ def _filters(req):
 
 def show_checkpoint(req):
     _context, _provider_id, checkpoint = _load(req, 'checkpoint:get')
-    return http.json_response({'checkpoint': _view(checkpoint)})
+    return http.json_response({'checkpoint': _view(req, checkpoint)})
 
 
 def delete_checkpoint(req):

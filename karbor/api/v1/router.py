@@ -19,6 +19,7 @@ A request for a known path with a method the table does not list gets a
 import routes
 import webob.dec
 
+from karbor.api import microversions
 from karbor.api.v1 import checkpoints
 from karbor.api.v1 import http
 from karbor.api.v1 import operation_logs
@@ -117,6 +118,7 @@ class APIRouter(object):
 
     @webob.dec.wsgify
     def __call__(self, req):
+        microversions.negotiate(req)
         # The decoded path (FaultWrapper checked it is UTF-8): ids and
         # types reach the handlers as the characters the client meant.
         match = self._mapper.match(req.path_info)
@@ -134,4 +136,4 @@ class APIRouter(object):
             raise exception.MalformedRequestUrl()
         req.environ['wsgiorg.routing_args'] = ((), match)
         req.environ[http.PROTECTION_API_KEY] = self._protection_api
-        return handler(req)
+        return microversions.mark(req, handler(req))
