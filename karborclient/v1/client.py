@@ -25,6 +25,7 @@ from karborclient.v1 import providers
 from karborclient.v1 import restores
 from karborclient.v1 import scheduled_operations
 from karborclient.v1 import triggers
+from karborclient.v1 import verifications
 
 SERVICE_TYPE = 'data-protect'
 # The newest API microversion this client knows; it asks for it unless
@@ -71,6 +72,7 @@ class Client(object):
         self.plans = plans.PlanManager(self.http)
         self.checkpoints = checkpoints.CheckpointManager(self.http)
         self.restores = restores.RestoreManager(self.http)
+        self.verifications = verifications.VerificationManager(self.http)
         self.triggers = triggers.TriggerManager(self.http)
         self.scheduled_operations = (
             scheduled_operations.ScheduledOperationManager(self.http))

@@ -74,6 +74,27 @@ def _load(req, action):
     return context, provider_id, checkpoint
 
 
+def check_readable(req, context, provider_id, checkpoint_id, parameters,
+                   action):
+    """A restore or verification (``action``) may read the checkpoint: the
+    caller may see it, it is available, and ``parameters`` fit the
+    provider's schemas of ``action``."""
+    protection = http.protection_api(req)
+    provider = protection.show_provider(context, provider_id)
+    checkpoint = protection.show_checkpoint(context, provider_id,
+                                            checkpoint_id)
+    policy.authorize(context, 'checkpoint:get',
+                     {'project_id': checkpoint['project_id']})
+    if checkpoint['status'] != 'available':
+        raise exception.CheckpointNotAvailable(
+            checkpoint_id=checkpoint['id'], status=checkpoint['status'])
+    resources = {(r['type'], r['id'])
+                 for r in checkpoint['protection_plan']['resources']}
+    validation.validate_parameters(
+        parameters, provider['extended_info_schema']['%s_schema' % action],
+        resources, action)
+
+
 def create_checkpoint(req):
     context = http.context_of(req)
     policy.authorize(context, 'checkpoint:create')

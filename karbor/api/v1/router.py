@@ -29,6 +29,7 @@ from karbor.api.v1 import providers
 from karbor.api.v1 import restores
 from karbor.api.v1 import scheduled_operations
 from karbor.api.v1 import triggers
+from karbor.api.v1 import verifications
 from karbor.api import versions
 from karbor import exception
 from karbor.i18n import _
@@ -76,6 +77,13 @@ ROUTE_DECLARATIONS = {
     },
     '/{project_id}/restores/{restore_id}': {
         'GET': restores.show_restore,
+    },
+    '/{project_id}/verifications': {
+        'GET': verifications.list_verifications,
+        'POST': verifications.create_verification,
+    },
+    '/{project_id}/verifications/{verification_id}': {
+        'GET': verifications.show_verification,
     },
     '/{project_id}/triggers': {
         'GET': triggers.list_triggers,
