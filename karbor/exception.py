@@ -161,10 +161,6 @@ class ProtectableResourceNotFound(NotFound):
         super().__init__(message, **kwargs)
 
 
-class BankObjectNotFound(NotFound):
-    message = _("Bank object %(key)s could not be found.")
-
-
 class ServiceNotFound(NotFound):
     message = _("Service %(service_id)s could not be found.")
 
@@ -309,3 +305,11 @@ class AcquireLeaseFailed(BankError):
 
 class CreateContainerFailed(BankError):
     message = _("The bank's container could not be created: %(reason)s")
+
+
+class BankObjectNotFound(NotFound, BankGetObjectFailed,
+                         BankDeleteObjectFailed):
+    """No object has the key. The original Karbor's banks reported it as a
+    failed read or delete, which plugins written for it catch: so it is
+    those too."""
+    message = _("Bank object %(key)s could not be found.")

@@ -416,3 +416,12 @@ def test_restore_results_go_to_the_restore_and_failures_are_logged():
         utils.update_resource_verify_result(
             _Restore(exception.KarborException('database gone')),
             'OS::Test::Thing', 'n1', 'available')
+
+
+def test_a_missing_bank_object_is_what_the_originals_plugins_catch():
+    missing = exception.BankObjectNotFound(key='/checkpoints/c1/t1/metadata')
+    assert missing.code == 404
+    assert isinstance(missing, exception.BankGetObjectFailed)
+    assert isinstance(missing, exception.BankDeleteObjectFailed)
+    assert str(missing) == ('Bank object /checkpoints/c1/t1/metadata could '
+                            'not be found.')
