@@ -415,6 +415,9 @@ class Bank(object):
     def _missing_as_not_found(self, key, failure):
         try:
             yield
+        except exception.BankObjectNotFound:
+            # Karbor's own plugins say so themselves.
+            raise
         except failure as exc:
             wanted = key.strip('/')
             try:
