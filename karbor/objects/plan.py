@@ -36,7 +36,7 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
         'project_id': fields.StringField(),
         'user_id': fields.StringField(nullable=True),
         'status': karbor_fields.PlanStatusField(),
-        # Each resource: {"id", "type", "name", "extra_info" (or None)}.
+        # Each resource: {"id", "type", "name"[, "extra_info"]}.
         'resources': karbor_fields.JsonField(),
         'parameters': karbor_fields.JsonField(),
     }
@@ -67,10 +67,13 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
 
 
 def _resource_dict(row):
-    # extra_info is null when empty, as the original answered it.
-    return {'id': row.resource_id, 'type': row.resource_type,
-            'name': row.resource_name,
-            'extra_info': row.resource_extra_info or None}
+    resource = {'id': row.resource_id, 'type': row.resource_type,
+                'name': row.resource_name}
+    # Left out when empty, as the original answered (and the walkthrough
+    # shows).
+    if row.resource_extra_info:
+        resource['extra_info'] = row.resource_extra_info
+    return resource
 
 
 @base.obj_registry.register

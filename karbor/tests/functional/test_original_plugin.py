@@ -102,6 +102,8 @@ class Api(object):
         self.url = url
         self.session = requests.Session()
         self.session.headers['X-Auth-Token'] = 'demo:demo'
+        # Checkpoints show each resource's status from 1.1 on.
+        self.session.headers['OpenStack-API-Version'] = 'data-protect 1.1'
 
     def __call__(self, method, path, body=None, status=200):
         response = self.session.request(method, self.url + path, json=body,

@@ -67,16 +67,12 @@ def test_version_1_1_adds_each_resources_status_to_checkpoints(noauth):
             'OS::Keystone::Project#demo': 'available'}
 
 
-def test_plan_resources_carry_extra_info_null_when_empty(noauth):
-    plan = noauth.create_plan(resources=[
-        {'id': 'demo', 'type': conftest.PROJECT_TYPE, 'name': 'demo'}])
+def test_checkpoints_carry_extra_info_null_when_none_was_given(noauth):
     checkpoint = _available_checkpoint(noauth)
+    shown = noauth('GET', CHECKPOINTS + '/' + checkpoint['id'])
 
-    assert plan['resources'] == [{'id': 'demo',
-                                  'type': conftest.PROJECT_TYPE,
-                                  'name': 'demo', 'extra_info': None}]
-    assert checkpoint['protection_plan']['resources'][0][
-        'extra_info'] is None
+    assert checkpoint['extra_info'] is None
+    assert shown.json['checkpoint']['extra_info'] is None
 
 
 def test_the_verify_schema_of_providers_comes_with_1_1(noauth):
