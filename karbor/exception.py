@@ -117,6 +117,10 @@ class RestoreNotFound(NotFound):
     message = _("Restore %(restore_id)s could not be found.")
 
 
+class VerificationNotFound(NotFound):
+    message = _("Verification %(verification_id)s could not be found.")
+
+
 class TriggerNotFound(NotFound):
     message = _("Trigger %(trigger_id)s could not be found.")
 

@@ -24,6 +24,7 @@ from karbor.policies import restores
 from karbor.policies import scheduled_operations
 from karbor.policies import services
 from karbor.policies import triggers
+from karbor.policies import verifications
 
 
 def list_rules():
@@ -38,4 +39,5 @@ def list_rules():
         scheduled_operations.list_rules(),
         operation_logs.list_rules(),
         services.list_rules(),
+        verifications.list_rules(),
     ))
