@@ -188,18 +188,38 @@ def _protect(karbor, plan):
                   {'checkpoint': {'plan_id': plan['id']}})
 
 
-def test_no_checkpoint_is_accepted_while_every_worker_is_disabled_or_down(
+def test_no_operation_is_accepted_while_every_worker_is_disabled_or_down(
         karbor):
     # This process's karbor-protection, and a dead one elsewhere.
     worker = _service(CONF.host, 'karbor-protection')
     _service('node-2', 'karbor-protection', silent_for=3600)
     plan = karbor.create_plan()
+    checkpoint = karbor.create_checkpoint(plan)
+    karbor.wait_for_operations()
     _update(karbor, worker, {'status': 'disabled'})
 
-    message = _fault(_protect(karbor, plan), 503)
-    assert 'No karbor-protection service is enabled and up' in message
-    listed = karbor('GET', '/v1/demo/providers/%s/checkpoints' % NOOP)
-    assert listed.json['checkpoints'] == []
+    checkpoint_path = '/v1/demo/providers/%s/checkpoints' % NOOP
+    on_checkpoint = {'provider_id': NOOP, 'checkpoint_id': checkpoint['id'],
+                     'parameters': {}}
+    refused = {
+        'protect': _protect(karbor, plan),
+        'delete': karbor('DELETE', checkpoint_path + '/' + checkpoint['id']),
+        'restore': karbor('POST', '/v1/demo/restores', {
+            'restore': dict(on_checkpoint, restore_target=None)}),
+        'verify': karbor('POST', '/v1/demo/verifications', {
+            'verification': on_checkpoint}),
+    }
+    for response in refused.values():
+        message = _fault(response, 503)
+        assert 'No karbor-protection service is enabled and up' in message
+    # Nothing of them stays behind.
+    assert [c['id'] for c in karbor('GET', checkpoint_path).json[
+        'checkpoints']] == [checkpoint['id']]
+    assert karbor('GET', checkpoint_path + '/' + checkpoint['id']).json[
+        'checkpoint']['status'] == 'available'
+    assert karbor('GET', '/v1/demo/restores').json['restores'] == []
+    assert karbor('GET', '/v1/demo/verifications').json[
+        'verifications'] == []
 
     _update(karbor, worker, {'status': 'enabled'})
     assert _protect(karbor, plan).status_int == 200
