@@ -220,6 +220,12 @@ class ServiceUnavailable(KarborException):
     code = 503
 
 
+class NoProtectionServiceEnabled(ServiceUnavailable):
+    message = _("No karbor-protection service is enabled and up: the "
+                "operation would never run. An administrator enables one "
+                "with os-services.")
+
+
 class BankError(KarborException):
     message = _("Bank operation failed: %(reason)s")
 

@@ -605,6 +605,30 @@ def service_heartbeat(context, host, binary, topic):
         return service.id
 
 
+def service_get(context, service_id):
+    with _reader() as session:
+        service = session.query(models.Service).filter_by(
+            id=service_id).first()
+    if service is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    return service
+
+
+def service_update(context, service_id, values):
+    """Write what an administrator changes of a service (disabled,
+    disabled_reason). Its updated_at stays the time of its last heartbeat,
+    which is what tells whether it is up: a change to a dead service does
+    not make it look alive."""
+    service = models.Service
+    with _writer() as session:
+        updated = session.query(service).filter_by(id=service_id).update(
+            dict(values, updated_at=service.updated_at),
+            synchronize_session=False)
+        if not updated:
+            raise exception.ServiceNotFound(service_id=service_id)
+        return session.query(service).filter_by(id=service_id).one()
+
+
 def service_get_all(context, host=None, binary=None):
     with _reader() as session:
         query = session.query(models.Service)

@@ -11,6 +11,7 @@
 # under the License.
 
 from oslo_config import cfg
+from oslo_log import log as logging
 from oslo_utils import timeutils
 from oslo_versionedobjects import fields
 
@@ -18,6 +19,11 @@ from karbor.db import api as db
 from karbor.objects import base
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+# The binaries that claim work, and that an administrator may disable.
+PROTECTION = 'karbor-protection'
+OPERATION_ENGINE = 'karbor-operationengine'
 
 
 @base.obj_registry.register
@@ -53,6 +59,20 @@ class Service(base.KarborPersistentObject, base.KarborObject):
     def heartbeat(context, host, binary, topic):
         return db.service_heartbeat(context, host, binary, topic)
 
+    @classmethod
+    def get_by_id(cls, context, service_id):
+        return cls._from_db_object(context, cls(context),
+                                   db.service_get(context, service_id))
+
+    def save(self):
+        """Write the administrator's change (disabled, disabled_reason)."""
+        changes = {name: getattr(self, name)
+                   for name in self.obj_get_changes()
+                   if name in ('disabled', 'disabled_reason')}
+        if changes:
+            row = db.service_update(self._context, self.id, changes)
+            self._from_db_object(self._context, self, row)
+
 
 @base.obj_registry.register
 class ServiceList(base.KarborObject, base.base.ObjectListBase):
@@ -64,3 +84,30 @@ class ServiceList(base.KarborObject, base.base.ObjectListBase):
     def get_all(cls, context, host=None, binary=None):
         rows = db.service_get_all(context, host=host, binary=binary)
         return base.base.obj_make_list(context, cls(context), Service, rows)
+
+
+class EnabledCheck(object):
+    """Whether the service ``binary`` of a host may take new work: not when
+    an administrator disabled it (os-services). One read of its own row
+    per call; a service that has no row yet (it has not reported once) is
+    enabled. Each change is logged once."""
+
+    def __init__(self, binary):
+        self.binary = binary
+        self._disabled = False
+
+    def enabled(self, context, host):
+        rows = db.service_get_all(context, host=host, binary=self.binary)
+        row = rows[0] if rows else None
+        disabled = bool(row and row.disabled)
+        if disabled != self._disabled:
+            if disabled:
+                LOG.warning('%(binary)s on %(host)s is disabled '
+                            '(%(reason)s): it takes no new work.',
+                            {'binary': self.binary, 'host': host,
+                             'reason': row.disabled_reason or 'no reason'})
+            else:
+                LOG.info('%(binary)s on %(host)s is enabled again.',
+                         {'binary': self.binary, 'host': host})
+            self._disabled = disabled
+        return not disabled

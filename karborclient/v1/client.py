@@ -24,6 +24,7 @@ from karborclient.v1 import protectables
 from karborclient.v1 import providers
 from karborclient.v1 import restores
 from karborclient.v1 import scheduled_operations
+from karborclient.v1 import services
 from karborclient.v1 import triggers
 from karborclient.v1 import verifications
 
@@ -77,3 +78,4 @@ class Client(object):
         self.scheduled_operations = (
             scheduled_operations.ScheduledOperationManager(self.http))
         self.operation_logs = operation_logs.OperationLogManager(self.http)
+        self.services = services.ServiceManager(self.http)

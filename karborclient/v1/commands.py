@@ -716,3 +716,42 @@ def operationlog_show(client, args):
     """Show an operation log."""
     formatting.print_resource(
         client.operation_logs.get(args.operation_log).to_dict())
+
+
+# Services
+
+SERVICE_COLUMNS = ['Id', 'Binary', 'Host', 'Status', 'State', 'Updated_at',
+                   'Disabled Reason']
+
+
+@command(arg('--host', metavar='<hostname>', help='Filter by host.'),
+         arg('--binary', metavar='<binary>',
+             help='Filter by binary (karbor-protection, '
+                  'karbor-operationengine).'))
+def service_list(client, args):
+    """List the Karbor services, whether each is up and enabled (admin
+    only)."""
+    formatting.print_list(
+        [s.to_dict() for s in client.services.list(args.host, args.binary)],
+        SERVICE_COLUMNS, sort_by_first=False)
+
+
+@command(arg('service_id', metavar='<service_id>', help='Service id.'))
+def service_enable(client, args):
+    """Let a service take new work again (admin only)."""
+    formatting.print_list([client.services.enable(args.service_id).to_dict()],
+                          SERVICE_COLUMNS)
+
+
+@command(arg('service_id', metavar='<service_id>', help='Service id.'),
+         arg('--reason', metavar='<reason>',
+             help='Why the service is disabled.'))
+def service_disable(client, args):
+    """Stop a service from taking new work; what it runs goes on to its
+    end (admin only)."""
+    if args.reason is None:
+        service = client.services.disable(args.service_id)
+    else:
+        service = client.services.disable_log_reason(args.service_id,
+                                                     args.reason)
+    formatting.print_list([service.to_dict()], SERVICE_COLUMNS)

@@ -36,6 +36,11 @@ def path_arg(req, name):
     return req.environ['wsgiorg.routing_args'][1][name]
 
 
+def timestamp(value):
+    """A time in a response body, as the original wrote them."""
+    return None if value is None else value.strftime('%Y-%m-%dT%H:%M:%S.%f')
+
+
 def json_response(body, status=200):
     response = webob.Response(status=status, content_type='application/json',
                               charset='utf-8')

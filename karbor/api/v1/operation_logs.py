@@ -28,10 +28,6 @@ FILTERS = ('status', 'operation_type', 'checkpoint_id', 'plan_id',
 objects.register_all()
 
 
-def _time(value):
-    return None if value is None else value.strftime('%Y-%m-%dT%H:%M:%S.%f')
-
-
 def _view(log):
     return {
         'id': log.id,
@@ -43,8 +39,8 @@ def _view(log):
         'restore_id': log.restore_id,
         'scheduled_operation_id': log.scheduled_operation_id,
         'status': log.status,
-        'started_at': _time(log.started_at),
-        'ended_at': _time(log.ended_at),
+        'started_at': http.timestamp(log.started_at),
+        'ended_at': http.timestamp(log.ended_at),
         'error_info': log.error_info,
         # null when empty, as the original.
         'extra_info': log.extra_info or None,

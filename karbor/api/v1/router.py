@@ -28,6 +28,7 @@ from karbor.api.v1 import protectables
 from karbor.api.v1 import providers
 from karbor.api.v1 import restores
 from karbor.api.v1 import scheduled_operations
+from karbor.api.v1 import services
 from karbor.api.v1 import triggers
 from karbor.api.v1 import verifications
 from karbor.api import versions
@@ -107,6 +108,10 @@ ROUTE_DECLARATIONS = {
     },
     '/{project_id}/operation_logs/{operation_log_id}': {
         'GET': operation_logs.show_operation_log,
+    },
+    '/{project_id}/os-services': {'GET': services.list_services},
+    '/{project_id}/os-services/{service_id}': {
+        'PUT': services.update_service,
     },
 }
 

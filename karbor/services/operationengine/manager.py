@@ -29,6 +29,11 @@ latest one whose window is still open is run. A run whose previous run of
 the same operation is still protecting is skipped, not queued behind it.
 A refused run (the plan was deleted, a quota is full) is recorded as an
 operation log in error, so its owner sees it.
+
+An engine that an administrator disabled (os-services) takes no due run;
+the other engines take them, and it takes them again once enabled (the
+runs whose window closed meanwhile are missed, as while no engine ran).
+It reads its own row once per poll.
 """
 
 import collections
@@ -42,6 +47,7 @@ from oslo_utils import timeutils
 
 from karbor import context as karbor_context
 from karbor.db import api as db
+from karbor.objects import service as service_objects
 from karbor.services.operationengine import client
 from karbor.services.operationengine import executors
 from karbor.services.operationengine import operations
@@ -69,6 +75,8 @@ class OperationEngineManager(object):
         self._stopping = threading.Event()
         self._poller = None
         self._executor = None
+        self._enabled = service_objects.EnabledCheck(
+            service_objects.OPERATION_ENGINE)
 
     def start(self):
         self._executor = executors.load(self.run)
@@ -96,7 +104,10 @@ class OperationEngineManager(object):
             self._stopping.wait(CONF.trigger_poll_interval)
 
     def poll(self, now=None):
-        """Take every run due at now and hand it to the executor."""
+        """Take every run due at now and hand it to the executor, unless
+        this engine is disabled."""
+        if not self._enabled.enabled(self._admin, self._host):
+            return
         now = now or timeutils.utcnow()
         stale_before = now - datetime.timedelta(
             seconds=CONF.operation_takeover_timeout)

@@ -44,6 +44,7 @@ from karbor import exception
 from karbor.i18n import _
 from karbor.objects import fields
 from karbor.objects import restore as restore_objects
+from karbor.objects import service as service_objects
 from karbor.objects import verification as verification_objects
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import delete as delete_flow
@@ -237,6 +238,32 @@ class ProtectionManager(object):
 
     # Operations
 
+    def _check_a_worker_claims(self):
+        """Refuse a new operation that no karbor-protection would claim:
+        every one is disabled (os-services) or down.
+
+        Why refuse (503) rather than queue it: an operator disables the
+        workers to drain them (for an upgrade, a move of the bank), and
+        a checkpoint, restore or verification accepted meanwhile would
+        show "protecting" or "in_progress" with nothing behind it, which
+        its owner cannot tell from a hung one, and a scheduled run would
+        spend its window waiting. Refused at once, the caller learns why
+        and may try again later; the operation engine logs a refused
+        scheduled run in error. Operations accepted before stay queued
+        and run once a worker is enabled again.
+
+        This worker answers the request, so it is up whatever its last
+        heartbeat says; one that has not reported yet is enabled.
+        """
+        services = service_objects.ServiceList.get_all(
+            self._admin, binary=service_objects.PROTECTION)
+        mine = [s for s in services if s.host == CONF.host]
+        claiming = [s for s in services if not s.disabled and (
+            s.is_up or s.host == CONF.host)]
+        if not mine or claiming:
+            return
+        raise exception.NoProtectionServiceEnabled()
+
     def _accept(self, ctxt, operation_type, provider_id, checkpoint_id,
                 restore_id=None, verification_id=None, arguments=None):
         """Record an operation, queued; CheckpointBusy when it conflicts
@@ -413,6 +440,7 @@ class ProtectionManager(object):
     @messaging.expose
     def protect(self, ctxt, plan, checkpoint_properties):
         provider = self._provider(plan.provider_id)
+        self._check_a_worker_claims()
         if not plan.resources:
             raise exception.InvalidPlan(reason=_('it has no resources'))
         provider.check_plan(plan)
@@ -475,6 +503,7 @@ class ProtectionManager(object):
         self._check_deletable(checkpoint)
         if checkpoint.status == checkpoints.DELETED:
             return
+        self._check_a_worker_claims()
         row = self._accept(ctxt, DELETE, provider.id, checkpoint.id)
         # Read again under the claim: what was true before may not be.
         checkpoint = self._checkpoint(ctxt, provider, checkpoint_id)
@@ -520,6 +549,7 @@ class ProtectionManager(object):
         provider = self._provider(restore.provider_id)
         checkpoint = self._checkpoint(ctxt, provider, restore.checkpoint_id)
         self._check_restorable(checkpoint)
+        self._check_a_worker_claims()
         row = self._accept(ctxt, RESTORE, provider.id, checkpoint.id,
                            restore_id=restore.id,
                            arguments={'restore_auth': restore_auth})
@@ -535,6 +565,7 @@ class ProtectionManager(object):
         checkpoint = self._checkpoint(ctxt, provider,
                                       verification.checkpoint_id)
         self._check_restorable(checkpoint)
+        self._check_a_worker_claims()
         row = self._accept(ctxt, VERIFY, provider.id, checkpoint.id,
                            verification_id=verification.id)
         checkpoint = self._checkpoint(ctxt, provider,

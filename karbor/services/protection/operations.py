@@ -32,6 +32,11 @@ SQLite, MySQL and PostgreSQL alike.
 Fairness: a free slot goes to the project with the fewest operations
 running (over all workers), and a project never runs more than
 max_concurrent_operations_per_project at once.
+
+A worker that an administrator disabled (os-services) claims nothing new;
+what it runs goes on to its end. It reads its own row once per round of
+claims, so enabling it again resumes claiming within
+operation_poll_interval.
 """
 
 import datetime
@@ -48,6 +53,7 @@ from karbor import context as karbor_context
 from karbor.db import api as db
 from karbor import exception
 from karbor.i18n import _
+from karbor.objects import service as service_objects
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -131,6 +137,8 @@ class OperationRunner(object):
         self._stopping = threading.Event()
         self._threads = []
         self._context = karbor_context.get_admin_context()
+        self._enabled = service_objects.EnabledCheck(
+            service_objects.PROTECTION)
 
     def start(self):
         check_timing()
@@ -183,12 +191,19 @@ class OperationRunner(object):
         while not self._stopping.is_set():
             self._wake.clear()
             try:
-                while self._free() and not self._stopping.is_set():
-                    if not self._claim_one():
-                        break
+                self.claim_round()
             except Exception:
                 LOG.exception('Looking for operations to run failed.')
             self._wake.wait(CONF.operation_poll_interval)
+
+    def claim_round(self):
+        """Claim operations while a slot is free, unless this worker is
+        disabled."""
+        if not self._enabled.enabled(self._context, self._owner):
+            return
+        while self._free() and not self._stopping.is_set():
+            if not self._claim_one():
+                break
 
     def _claim_one(self):
         stale_before = timeutils.utcnow() - datetime.timedelta(

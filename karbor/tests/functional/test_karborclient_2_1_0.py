@@ -31,13 +31,14 @@ def old_karbor():
 
 @pytest.fixture
 def karbor(old_karbor, karbor_all):
-    """Run the old client against karbor-all as the demo project; its
-    output, once it has exited 0 (with check=False: its output and errors,
-    once it has failed)."""
-    def run(*args, check=True):
+    """Run the old client against karbor-all as ``user`` (by default demo,
+    "admin" is an administrator) of the demo project; its output, once it
+    has exited 0 (with check=False: its output and errors, once it has
+    failed)."""
+    def run(*args, check=True, user='demo'):
         result = subprocess.run(
             [old_karbor, '--os-no-client-auth', '--os-auth-token',
-             'demo:demo', '--karbor-url', karbor_all + '/v1/demo'] +
+             '%s:demo' % user, '--karbor-url', karbor_all + '/v1/demo'] +
             list(args), capture_output=True, text=True, timeout=120)
         if not check:
             assert result.returncode != 0, (args, result.stdout)
@@ -140,3 +141,42 @@ def test_python_karborclient_2_1_0_schedules_protection_and_reads_logs(
     shown = fixtures.parse_property_table(
         karbor('operationlog-show', log['Id']))
     assert shown['checkpoint_id'] == checkpoint['id']
+
+
+def test_python_karborclient_2_1_0_lists_disables_and_enables_services(
+        karbor):
+    def services(*args):
+        return {row['Binary']: row for row in fixtures.parse_list_table(
+            karbor('service-list', *args, user='admin'))}
+
+    listed = services()
+    assert sorted(listed) == ['karbor-operationengine', 'karbor-protection']
+    assert {(row['Status'], row['State']) for row in listed.values()} == {
+        ('enabled', 'up')}
+    engine = listed['karbor-operationengine']
+    assert list(services('--binary', 'karbor-protection')) == [
+        'karbor-protection']
+    assert services('--host', 'elsewhere') == {}
+    assert 'service:get_all' in karbor('service-list', check=False)
+
+    protection = listed['karbor-protection']['Id']
+    try:
+        disabled, = fixtures.parse_list_table(karbor(
+            'service-disable', engine['Id'], '--reason', 'maintenance',
+            user='admin'))
+        assert (disabled['Status'], disabled['Disabled Reason']) == (
+            'disabled', 'maintenance')
+        assert services('--binary', 'karbor-operationengine')[
+            'karbor-operationengine']['Disabled Reason'] == 'maintenance'
+
+        karbor('service-disable', protection, user='admin')
+        plan = fixtures.parse_property_table(karbor(
+            'plan-create', 'refused', fixtures.NOOP_PROVIDER,
+            'demo=OS::Keystone::Project=demo'))
+        assert 'No karbor-protection service is enabled' in karbor(
+            'checkpoint-create', fixtures.NOOP_PROVIDER, plan['id'],
+            check=False)
+    finally:
+        for service_id in (engine['Id'], protection):
+            karbor('service-enable', service_id, user='admin')
+    assert {row['Status'] for row in services().values()} == {'enabled'}

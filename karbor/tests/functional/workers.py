@@ -110,6 +110,12 @@ class Deployment(object):
         fixtures.wait_for_service(self._database, host, process)
         self.workers[name] = process
 
+    def worker_host(self, name):
+        return self._configs[name][0]
+
+    def worker_pid(self, name):
+        return self.workers[name].popen.pid
+
     def stop(self):
         for process in list(self.workers.values()) + [self.api]:
             if process is not None:

@@ -29,6 +29,7 @@ import pytest
 
 from karbor import context
 from karbor.db import api as db
+from karbor.objects import service as service_objects
 from karbor.services.operationengine import client
 from karbor.services.operationengine import manager
 from karbor.services.operationengine import operations
@@ -299,3 +300,34 @@ def test_a_retention_protect_run_applies_retention_once_its_checkpoint_ends(
     engine.run(engine.taken.pop())
     assert len(karbor.created) == 1
     assert karbor.deleted == [old.id]
+
+
+def _disable(host, disabled=True):
+    service_id = db.service_heartbeat(ADMIN, host, 'karbor-operationengine',
+                                      'karbor-operationengine')
+    service = service_objects.Service.get_by_id(ADMIN, service_id)
+    service.disabled = disabled
+    service.disabled_reason = 'maintenance' if disabled else None
+    service.save()
+
+
+def test_a_disabled_engine_takes_no_due_run_until_it_is_enabled(database):
+    now = timeutils.utcnow()
+    due = _minute(now)
+    operation = _scheduled(next_run_at=due)
+    disabled, other = Engine('engine-a'), Engine('engine-b')
+    _disable('engine-a')
+
+    disabled.poll(now)
+    assert disabled.taken == []
+    row = db.scheduled_operation_get(ADMIN, operation.id)
+    assert (row.next_run_at, row.pending_run_at, row.owner) == (due, None,
+                                                                None)
+    # Another engine is not held up by it.
+    other.poll(now)
+    assert [run.fire_time for run in other.taken] == [due]
+
+    _scheduled(next_run_at=due)
+    _disable('engine-a', disabled=False)
+    disabled.poll(now)
+    assert [run.fire_time for run in disabled.taken] == [due]

@@ -1,0 +1,32 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_policy import policy
+
+from karbor.policies import base
+
+PREFIX = 'service:%s'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        PREFIX % 'get_all', base.RULE_ADMIN_API,
+        'List the Karbor services, whether each is up and enabled.',
+        [{'method': 'GET', 'path': '/os-services'}]),
+    policy.DocumentedRuleDefault(
+        PREFIX % 'update', base.RULE_ADMIN_API,
+        'Enable or disable a Karbor service.',
+        [{'method': 'PUT', 'path': '/os-services/{service_id}'}]),
+]
+
+
+def list_rules():
+    return rules
