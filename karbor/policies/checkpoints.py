@@ -10,34 +10,38 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'checkpoint:%s'
 PATH = '/providers/{provider_id}/checkpoints'
+# The original Karbor named these rules provider:checkpoint_*.
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'create', base.RULE_ADMIN_OR_OWNER,
-        'Create a checkpoint of a plan.', [{'method': 'POST', 'path': PATH}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ADMIN_OR_OWNER, 'Show a checkpoint.',
-        [{'method': 'GET', 'path': PATH + '/{checkpoint_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all', base.RULE_ADMIN_OR_OWNER, 'List checkpoints.',
-        [{'method': 'GET', 'path': PATH}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all_tenants', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'create', base.PROJECT_MEMBER,
+        'Create a checkpoint of a plan.', [{'method': 'POST', 'path': PATH}],
+        original_name='provider:checkpoint_create'),
+    base.rule(
+        PREFIX % 'get', base.PROJECT_READER, 'Show a checkpoint.',
+        [{'method': 'GET', 'path': PATH + '/{checkpoint_id}'}],
+        original_name='provider:checkpoint_get'),
+    base.rule(
+        PREFIX % 'get_all', base.PROJECT_READER, 'List checkpoints.',
+        [{'method': 'GET', 'path': PATH}],
+        original_name='provider:checkpoint_get_all'),
+    base.rule(
+        PREFIX % 'get_all_tenants', base.ADMIN,
         'List the checkpoints of every project (all_tenants=1).',
         [{'method': 'GET', 'path': PATH}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'delete', base.RULE_ADMIN_OR_OWNER, 'Delete a checkpoint.',
-        [{'method': 'DELETE', 'path': PATH + '/{checkpoint_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'update', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'delete', base.PROJECT_MEMBER, 'Delete a checkpoint.',
+        [{'method': 'DELETE', 'path': PATH + '/{checkpoint_id}'}],
+        original_name='provider:checkpoint_delete'),
+    base.rule(
+        PREFIX % 'update', base.PROJECT_MEMBER,
         'Reset the status of a checkpoint to available or error.',
-        [{'method': 'PUT', 'path': PATH + '/{checkpoint_id}'}]),
+        [{'method': 'PUT', 'path': PATH + '/{checkpoint_id}'}],
+        original_name='provider:checkpoint_update'),
 ]
 
 

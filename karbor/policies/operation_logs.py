@@ -10,21 +10,20 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'operation_log:%s'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ADMIN_OR_OWNER, 'Show an operation log.',
+    base.rule(
+        PREFIX % 'get', base.PROJECT_READER, 'Show an operation log.',
         [{'method': 'GET', 'path': '/operation_logs/{operation_log_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all', base.RULE_ADMIN_OR_OWNER, 'List operation logs.',
-        [{'method': 'GET', 'path': '/operation_logs'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all_tenants', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'get_all', base.PROJECT_READER, 'List operation logs.',
+        [{'method': 'GET', 'path': '/operation_logs'}],
+        original_name='operation_log:list'),
+    base.rule(
+        PREFIX % 'get_all_tenants', base.ADMIN,
         'List the operation logs of every project (all_tenants=1).',
         [{'method': 'GET', 'path': '/operation_logs'}]),
 ]

@@ -10,31 +10,29 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'plan:%s'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'create', base.RULE_ADMIN_OR_OWNER, 'Create a plan.',
+    base.rule(
+        PREFIX % 'create', base.PROJECT_MEMBER, 'Create a plan.',
         [{'method': 'POST', 'path': '/plans'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ADMIN_OR_OWNER, 'Show a plan.',
+    base.rule(
+        PREFIX % 'get', base.PROJECT_READER, 'Show a plan.',
         [{'method': 'GET', 'path': '/plans/{plan_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all', base.RULE_ADMIN_OR_OWNER, 'List plans.',
+    base.rule(
+        PREFIX % 'get_all', base.PROJECT_READER, 'List plans.',
         [{'method': 'GET', 'path': '/plans'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all_tenants', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'get_all_tenants', base.ADMIN,
         'List the plans of every project (all_tenants=1).',
         [{'method': 'GET', 'path': '/plans'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'update', base.RULE_ADMIN_OR_OWNER, 'Update a plan.',
+    base.rule(
+        PREFIX % 'update', base.PROJECT_MEMBER, 'Update a plan.',
         [{'method': 'PUT', 'path': '/plans/{plan_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'delete', base.RULE_ADMIN_OR_OWNER, 'Delete a plan.',
+    base.rule(
+        PREFIX % 'delete', base.PROJECT_MEMBER, 'Delete a plan.',
         [{'method': 'DELETE', 'path': '/plans/{plan_id}'}]),
 ]
 

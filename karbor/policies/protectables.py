@@ -10,26 +10,24 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'protectable:%s'
 PATH = '/protectables/{protectable_type}'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ANY, 'Show a protectable type.',
+    base.rule(
+        PREFIX % 'get', base.ANYONE, 'Show a protectable type.',
         [{'method': 'GET', 'path': PATH}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all', base.RULE_ANY, 'List protectable types.',
+    base.rule(
+        PREFIX % 'get_all', base.ANYONE, 'List protectable types.',
         [{'method': 'GET', 'path': '/protectables'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'instance_get', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'instance_get', base.PROJECT_READER,
         'Show a protectable instance.',
         [{'method': 'GET', 'path': PATH + '/instances/{resource_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'instance_get_all', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'instance_get_all', base.PROJECT_READER,
         'List the instances of a protectable type.',
         [{'method': 'GET', 'path': PATH + '/instances'}]),
 ]

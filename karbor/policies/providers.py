@@ -10,18 +10,16 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'provider:%s'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ANY, 'Show a provider.',
+    base.rule(
+        PREFIX % 'get', base.ANYONE, 'Show a provider.',
         [{'method': 'GET', 'path': '/providers/{provider_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all', base.RULE_ANY, 'List providers.',
+    base.rule(
+        PREFIX % 'get_all', base.ANYONE, 'List providers.',
         [{'method': 'GET', 'path': '/providers'}]),
 ]
 

@@ -10,24 +10,22 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'restore:%s'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'create', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'create', base.PROJECT_MEMBER,
         'Restore a checkpoint.', [{'method': 'POST', 'path': '/restores'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ADMIN_OR_OWNER, 'Show a restore.',
+    base.rule(
+        PREFIX % 'get', base.PROJECT_READER, 'Show a restore.',
         [{'method': 'GET', 'path': '/restores/{restore_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all', base.RULE_ADMIN_OR_OWNER, 'List restores.',
+    base.rule(
+        PREFIX % 'get_all', base.PROJECT_READER, 'List restores.',
         [{'method': 'GET', 'path': '/restores'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all_tenants', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'get_all_tenants', base.ADMIN,
         'List the restores of every project (all_tenants=1).',
         [{'method': 'GET', 'path': '/restores'}]),
 ]

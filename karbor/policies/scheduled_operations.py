@@ -10,32 +10,30 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'scheduled_operation:%s'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'create', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'create', base.PROJECT_MEMBER,
         'Create a scheduled operation.',
         [{'method': 'POST', 'path': '/scheduled_operations'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'get', base.PROJECT_READER,
         'Show a scheduled operation.',
         [{'method': 'GET',
           'path': '/scheduled_operations/{scheduled_operation_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'list', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'list', base.PROJECT_READER,
         'List scheduled operations.',
         [{'method': 'GET', 'path': '/scheduled_operations'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all_tenants', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'get_all_tenants', base.ADMIN,
         'List the scheduled operations of every project (all_tenants=1).',
         [{'method': 'GET', 'path': '/scheduled_operations'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'delete', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'delete', base.PROJECT_MEMBER,
         'Delete a scheduled operation.',
         [{'method': 'DELETE',
           'path': '/scheduled_operations/{scheduled_operation_id}'}]),

@@ -10,19 +10,17 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'service:%s'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'get_all', base.ADMIN,
         'List the Karbor services, whether each is up and enabled.',
         [{'method': 'GET', 'path': '/os-services'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'update', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'update', base.ADMIN,
         'Enable or disable a Karbor service.',
         [{'method': 'PUT', 'path': '/os-services/{service_id}'}]),
 ]

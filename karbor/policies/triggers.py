@@ -10,31 +10,29 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'trigger:%s'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'create', base.RULE_ADMIN_OR_OWNER, 'Create a trigger.',
+    base.rule(
+        PREFIX % 'create', base.PROJECT_MEMBER, 'Create a trigger.',
         [{'method': 'POST', 'path': '/triggers'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ADMIN_OR_OWNER, 'Show a trigger.',
+    base.rule(
+        PREFIX % 'get', base.PROJECT_READER, 'Show a trigger.',
         [{'method': 'GET', 'path': '/triggers/{trigger_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'list', base.RULE_ADMIN_OR_OWNER, 'List triggers.',
+    base.rule(
+        PREFIX % 'list', base.PROJECT_READER, 'List triggers.',
         [{'method': 'GET', 'path': '/triggers'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all_tenants', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'get_all_tenants', base.ADMIN,
         'List the triggers of every project (all_tenants=1).',
         [{'method': 'GET', 'path': '/triggers'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'update', base.RULE_ADMIN_OR_OWNER, 'Update a trigger.',
+    base.rule(
+        PREFIX % 'update', base.PROJECT_MEMBER, 'Update a trigger.',
         [{'method': 'PUT', 'path': '/triggers/{trigger_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'delete', base.RULE_ADMIN_OR_OWNER, 'Delete a trigger.',
+    base.rule(
+        PREFIX % 'delete', base.PROJECT_MEMBER, 'Delete a trigger.',
         [{'method': 'DELETE', 'path': '/triggers/{trigger_id}'}]),
 ]
 

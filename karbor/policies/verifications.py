@@ -10,26 +10,24 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from oslo_policy import policy
-
 from karbor.policies import base
 
 PREFIX = 'verification:%s'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % 'create', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'create', base.PROJECT_MEMBER,
         'Verify a checkpoint.',
         [{'method': 'POST', 'path': '/verifications'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get', base.RULE_ADMIN_OR_OWNER, 'Show a verification.',
+    base.rule(
+        PREFIX % 'get', base.PROJECT_READER, 'Show a verification.',
         [{'method': 'GET', 'path': '/verifications/{verification_id}'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all', base.RULE_ADMIN_OR_OWNER,
+    base.rule(
+        PREFIX % 'get_all', base.PROJECT_READER,
         'List verifications.',
         [{'method': 'GET', 'path': '/verifications'}]),
-    policy.DocumentedRuleDefault(
-        PREFIX % 'get_all_tenants', base.RULE_ADMIN_API,
+    base.rule(
+        PREFIX % 'get_all_tenants', base.ADMIN,
         'List the verifications of every project (all_tenants=1).',
         [{'method': 'GET', 'path': '/verifications'}]),
 ]

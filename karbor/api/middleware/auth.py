@@ -68,8 +68,10 @@ class KarborKeystoneContext(base_middleware.ConfigurableMiddleware):
 class NoAuthMiddleware(base_middleware.ConfigurableMiddleware):
     """Trust X-Auth-Token as "<user>:<project>" (testing, karbor-all).
 
-    The user named "admin" gets the admin role, everyone else is a plain
-    member, so project isolation can be seen without Keystone.
+    The user named "admin" gets the admin role, the user named "reader"
+    only the reader role, everyone else is a member, so that project
+    isolation and the policy's personas can be seen without Keystone. As
+    Keystone's implied roles do, admin implies member, and member reader.
     """
 
     @webob.dec.wsgify
@@ -80,13 +82,18 @@ class NoAuthMiddleware(base_middleware.ConfigurableMiddleware):
                 _('X-Auth-Token is required; without Keystone it is '
                   '"<user>:<project>".'))
         user_id, project_id = _noauth_ids(token)
-        roles = ['admin'] if user_id == 'admin' else ['member']
+        roles = NOAUTH_ROLES.get(user_id, NOAUTH_ROLES['member'])
         req.environ[CONTEXT_KEY] = context.RequestContext(
             user_id=user_id, project_id=project_id, user_name=user_id,
             project_name=project_id, roles=roles, auth_token=token,
             request_id=req.environ.get(request_id.ENV_REQUEST_ID),
             global_request_id=req.environ.get(request_id.GLOBAL_REQ_ID))
         return self.application
+
+
+NOAUTH_ROLES = {'admin': ['admin', 'member', 'reader'],
+                'reader': ['reader'],
+                'member': ['member', 'reader']}
 
 
 # Like Keystone's ids: they go into the database's columns and into bank

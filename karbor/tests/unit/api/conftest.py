@@ -128,7 +128,9 @@ def _tokens(auth_strategy):
     keystone.setUp()
     tokens = {}
     for project in PROJECTS:
-        roles = ['admin'] if project == 'admin' else ['member']
+        # With Keystone's implied roles, as its tokens carry them.
+        roles = (['admin', 'member', 'reader'] if project == 'admin'
+                 else ['member', 'reader'])
         tokens[project] = 'token-of-%s' % project
         keystone.add_token_data(
             token_id=tokens[project], user_id=project, user_name=project,
