@@ -25,6 +25,8 @@ from karbor.api.v1 import operation_logs
 from karbor.api.v1 import plans
 from karbor.api.v1 import protectables
 from karbor.api.v1 import providers
+from karbor.api.v1 import quota_classes
+from karbor.api.v1 import quotas
 from karbor.api.v1 import restores
 from karbor.api.v1 import scheduled_operations
 from karbor.api.v1 import triggers
@@ -35,6 +37,7 @@ from karbor.services.protection import rpcapi
 
 PROVIDER = '/{project_id}/providers/{provider_id}'
 PROTECTABLE = '/{project_id}/protectables/{protectable_type}'
+QUOTA = '/{project_id}/quotas/{target_project_id}'
 
 ROUTE_DECLARATIONS = {
     '': {'GET': versions.show_v1},
@@ -98,6 +101,17 @@ ROUTE_DECLARATIONS = {
     },
     '/{project_id}/operation_logs/{operation_log_id}': {
         'GET': operation_logs.show_operation_log,
+    },
+    QUOTA: {
+        'GET': quotas.show_quota,
+        'PUT': quotas.update_quota,
+        'DELETE': quotas.delete_quota,
+    },
+    QUOTA + '/detail': {'GET': quotas.show_quota_detail},
+    QUOTA + '/defaults': {'GET': quotas.show_quota_defaults},
+    '/{project_id}/quota_classes/{class_name}': {
+        'GET': quota_classes.show_quota_class,
+        'PUT': quota_classes.update_quota_class,
     },
 }
 
