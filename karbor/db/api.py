@@ -763,6 +763,7 @@ def quota_update(context, project_id, limits):
     """Set the project's own limits; QuotaBelowUsage for one below what
     the project uses and has reserved (checked under the usage's lock,
     so no reservation passes the new limit meanwhile)."""
+    _ensure_usages(project_id, limits, until_refresh=0)
     with _writer() as session:
         usages = _locked_usages(session, project_id, limits)
         for resource, limit in limits.items():

@@ -95,7 +95,8 @@ def create_checkpoint(req):
                          '%(plan_pro)s, not %(provider)s.') % {
                     'plan': plan.id, 'plan_pro': plan.provider_id,
                     'provider': provider_id})
-        with quota.reserved(context, context.project_id, checkpoints=1):
+        # The checkpoint is the plan's project's (an administrator's too).
+        with quota.reserved(context, plan.project_id, checkpoints=1):
             checkpoint = http.protection_api(req).protect(
                 context, plan, {'extra_info': extra_info})
         payload['checkpoint_id'] = checkpoint['id']

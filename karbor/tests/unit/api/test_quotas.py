@@ -19,8 +19,10 @@ import concurrent.futures
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from karbor import context
+from karbor.db import api as db_api
 from karbor import exception
 from karbor import quota
 from karbor.tests.unit.api import conftest
@@ -186,6 +188,18 @@ def test_a_limit_below_the_usage_is_refused_and_no_limit_is_not(noauth):
     assert _set_quota(noauth, plans=-1)['plans'] == -1
 
 
+def test_plans_made_before_quotas_count(noauth):
+    noauth.create_plan()
+    noauth.create_plan()
+    # As a database upgraded to quotas has them: plans, and no usage.
+    with db_api.get_engine().begin() as connection:
+        connection.execute(sa.text('DELETE FROM quota_usages'))
+    message = _fault(noauth('PUT', QUOTAS % ('admin', 'demo'), {
+        'quota': {'plans': 1}}, project='admin'), 400)
+    assert '2 are in use' in message
+    assert _usage(noauth, 'plans') == (2, 0)
+
+
 # Plans against the quota
 
 def test_a_plan_over_quota_is_413_naming_the_limit_and_writes_nothing(
@@ -312,6 +326,17 @@ def test_checkpoints_over_quota_are_413_and_a_delete_frees_a_place(noauth):
     assert _usage(noauth, 'checkpoints') == (0, 0)
     noauth.create_checkpoint(plan)
     assert _usage(noauth, 'checkpoints') == (1, 0)
+
+
+def test_a_checkpoint_an_administrator_makes_counts_in_the_plans_project(
+        noauth):
+    plan = noauth.create_plan()
+    response = noauth('POST', '/v1/admin/providers/%s/checkpoints'
+                      % conftest.NOOP, {'checkpoint': {'plan_id': plan['id']}},
+                      project='admin')
+    assert response.status_int == 200, response.text
+    assert _usage(noauth, 'checkpoints') == (1, 0)
+    assert _usage(noauth, 'checkpoints', project='admin') == (0, 0)
 
 
 def test_a_checkpoint_protection_refuses_gives_its_reservation_back(
