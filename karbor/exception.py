@@ -43,6 +43,15 @@ class KarborException(Exception):
         return self.msg
 
 
+# Plugins written for the original Karbor name a resource ``type`` and
+# ``id`` where ours say ``resource_type`` and ``resource_id``.
+def _accept_original_names(kwargs):
+    """The original's ``type`` and ``id`` keywords as ours."""
+    for original, ours in (('type', 'resource_type'), ('id', 'resource_id')):
+        if original in kwargs:
+            kwargs.setdefault(ours, kwargs[original])
+
+
 class Invalid(KarborException):
     message = _("Unacceptable parameters: %(reason)s")
     code = 400
@@ -117,6 +126,10 @@ class RestoreNotFound(NotFound):
     message = _("Restore %(restore_id)s could not be found.")
 
 
+class VerificationNotFound(NotFound):
+    message = _("Verification %(verification_id)s could not be found.")
+
+
 class TriggerNotFound(NotFound):
     message = _("Trigger %(trigger_id)s could not be found.")
 
@@ -145,9 +158,11 @@ class ProtectableResourceNotFound(NotFound):
     message = _("%(resource_type)s %(resource_id)s could not be found: "
                 "%(reason)s")
 
-
-class BankObjectNotFound(NotFound):
-    message = _("Bank object %(key)s could not be found.")
+    def __init__(self, message=None, **kwargs):
+        # The original Karbor's plugins name the resource ``type`` and
+        # ``id``.
+        _accept_original_names(kwargs)
+        super().__init__(message, **kwargs)
 
 
 class ServiceNotFound(NotFound):
@@ -205,6 +220,16 @@ class ProtectableListNotSupported(KarborException):
     code = 503
 
 
+class ListProtectableResourceFailed(ProtectableListNotSupported):
+    """The original Karbor's name, kept for plugins written to it: a
+    protectable plugin could not list its type's instances
+    (``type=``, ``reason=``)."""
+
+    def __init__(self, message=None, **kwargs):
+        _accept_original_names(kwargs)
+        super().__init__(message, **kwargs)
+
+
 class ServiceUnavailable(KarborException):
     message = _("%(service)s is not available: %(reason)s")
     code = 503
@@ -237,3 +262,73 @@ class InvalidBankKey(BankError):
 
 class BankReadonlyViolation(BankError):
     message = _("Bank section %(section)s is read-only.")
+
+
+# The original Karbor's exceptions, kept for plugins written to it: each is
+# one of ours, so that Karbor handles it as its own (a hook's error fails
+# its resource with the message as the reason, a bank error is waited out
+# like any other).
+class InvalidParameterValue(Invalid):
+    message = "%(err)s"
+
+
+class ProtectableResourceInvalidStatus(Conflict):
+    message = _("%(type)s %(id)s is %(status)s.")
+
+
+class CreateResourceFailed(ProtectionPluginError):
+    """A protect hook failed: ``name`` (what it made), ``reason``,
+    ``resource_id``, ``resource_type``."""
+    message = _("%(resource_type)s %(resource_id)s: creating %(name)s "
+                "failed: %(reason)s")
+
+
+class DeleteResourceFailed(ProtectionPluginError):
+    message = _("%(resource_type)s %(resource_id)s: deleting %(name)s "
+                "failed: %(reason)s")
+
+
+class RestoreResourceFailed(ProtectionPluginError):
+    message = _("%(resource_type)s %(resource_id)s: restoring %(name)s "
+                "failed: %(reason)s")
+
+
+class VerifyResourceFailed(ProtectionPluginError):
+    message = _("%(resource_type)s %(resource_id)s: verifying %(name)s "
+                "failed: %(reason)s")
+
+
+class BankCreateObjectFailed(BankError):
+    pass
+
+
+class BankUpdateObjectFailed(BankError):
+    message = _("Bank object %(key)s could not be written: %(reason)s")
+
+
+class BankGetObjectFailed(BankError):
+    message = _("Bank object %(key)s could not be read: %(reason)s")
+
+
+class BankDeleteObjectFailed(BankError):
+    message = _("Bank object %(key)s could not be deleted: %(reason)s")
+
+
+class BankListObjectsFailed(BankError):
+    message = _("Bank objects could not be listed: %(reason)s")
+
+
+class AcquireLeaseFailed(BankError):
+    message = _("The bank lease could not be taken: %(reason)s")
+
+
+class CreateContainerFailed(BankError):
+    message = _("The bank's container could not be created: %(reason)s")
+
+
+class BankObjectNotFound(NotFound, BankGetObjectFailed,
+                         BankDeleteObjectFailed):
+    """No object has the key. The original Karbor's banks reported it as a
+    failed read or delete, which plugins written for it catch: so it is
+    those too."""
+    message = _("Bank object %(key)s could not be found.")

@@ -14,11 +14,15 @@
 
 import webob.dec
 
+from karbor.api import microversions
 from karbor.api.v1 import http
 
 _V1 = {
     'id': 'v1.0',
     'status': 'CURRENT',
+    # The microversions (OpenStack-API-Version: data-protect 1.N) served.
+    'min_version': microversions.MIN_VERSION,
+    'version': microversions.MAX_VERSION,
     'updated': '2026-11-25T00:00:00Z',
     'media-types': [{'base': 'application/json',
                      'type': 'application/vnd.openstack.data-protect+json;'

@@ -118,19 +118,20 @@ def notify_checkpoint_done(context, work, checkpoint, failed):
     })
 
 
-def notify_restore_done(context, restore, failed):
-    """Announce that ``restore`` ended, as karbor.restore.error if it
-    ``failed``, else karbor.restore.end."""
+def notify_reading_done(context, work, record, failed):
+    """Announce that ``record``, the restore or verification (``work``:
+    "restore", "verify") of a checkpoint, ended, as karbor.<work>.error if
+    it ``failed``, else karbor.<work>.end."""
     notifier = rpc.get_notifier(PROTECTION_PUBLISHER)
     if notifier is None:
         return
-    _send_done(notifier, context, 'restore', failed, {
-        'tenant_id': restore.project_id,
-        'id': restore.id,
-        'checkpoint_id': restore.checkpoint_id,
-        'provider_id': restore.provider_id,
-        'status': restore.status,
-        'resources_reason': dict(restore.resources_reason),
+    _send_done(notifier, context, work, failed, {
+        'tenant_id': record.project_id,
+        'id': record.id,
+        'checkpoint_id': record.checkpoint_id,
+        'provider_id': record.provider_id,
+        'status': record.status,
+        'resources_reason': dict(record.resources_reason),
     })
 
 

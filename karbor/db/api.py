@@ -549,6 +549,44 @@ def restore_get_all(context, marker=None, limit=None, sort_keys=None,
                          exception.RestoreNotFound(restore_id=marker))
 
 
+# Verifications
+
+def verification_create(context, values):
+    values = dict(values)
+    values.setdefault('id', uuidutils.generate_uuid())
+    values.setdefault('resources_status', {})
+    values.setdefault('resources_reason', {})
+    _check_json_fits(models.Verification, values, _('the verification'))
+    return _insert(models.Verification, values)
+
+
+def verification_get(context, verification_id):
+    with _reader() as session:
+        return _scoped_get(context, session, models.Verification,
+                           verification_id, exception.VerificationNotFound(
+                               verification_id=verification_id))
+
+
+def verification_update(context, verification_id, values):
+    return _update(context, models.Verification, verification_id, values,
+                   exception.VerificationNotFound(
+                       verification_id=verification_id))
+
+
+def verification_destroy(context, verification_id):
+    _destroy(context, models.Verification, verification_id,
+             exception.VerificationNotFound(verification_id=verification_id))
+
+
+def verification_get_all(context, marker=None, limit=None, sort_keys=None,
+                         sort_dirs=None, filters=None, all_projects=False):
+    with _reader() as session:
+        return _paginate(context, session, models.Verification, marker,
+                         limit, sort_keys, sort_dirs, filters, all_projects,
+                         exception.VerificationNotFound(
+                             verification_id=marker))
+
+
 # Services
 
 def service_heartbeat(context, host, binary, topic):
@@ -716,16 +754,27 @@ def operation_release_all(context, owner):
                                 synchronize_session=False)
 
 
+def _orphaned(model, operation_column, created_before):
+    with _reader() as session:
+        running = session.query(operation_column).filter(
+            operation_column.isnot(None))
+        return session.query(model).filter(
+            model.status == 'in_progress',
+            model.created_at < created_before,
+            model.id.notin_(running)).all()
+
+
 def restores_orphaned(context, created_before):
     """Restores still running that no operation runs, older than
     ``created_before``: their worker died before it recorded one."""
-    with _reader() as session:
-        running = session.query(models.Operation.restore_id).filter(
-            models.Operation.restore_id.isnot(None))
-        return session.query(models.Restore).filter(
-            models.Restore.status == 'in_progress',
-            models.Restore.created_at < created_before,
-            models.Restore.id.notin_(running)).all()
+    return _orphaned(models.Restore, models.Operation.restore_id,
+                     created_before)
+
+
+def verifications_orphaned(context, created_before):
+    """As restores_orphaned, of verifications."""
+    return _orphaned(models.Verification, models.Operation.verification_id,
+                     created_before)
 
 
 # Quotas (see karbor/quota.py): limits, usage and reservations. A usage row

@@ -19,3 +19,4 @@ def register_all():
     __import__('karbor.objects.trigger')
     __import__('karbor.objects.scheduled_operation')
     __import__('karbor.objects.operation_log')
+    __import__('karbor.objects.verification')

@@ -12,6 +12,8 @@
 
 """The object layer's base classes and its RPC serializer."""
 
+import threading
+
 from oslo_versionedobjects import base
 from oslo_versionedobjects import fields
 
@@ -47,6 +49,62 @@ class KarborPersistentObject(object):
         'created_at': fields.DateTimeField(nullable=True),
         'updated_at': fields.DateTimeField(nullable=True),
     }
+
+
+class OperationRecord(object):
+    """What a restore and a verification have in common: a record of an
+    operation over a checkpoint's resources, with each resource's status,
+    written by the worker that runs it.
+
+    A subclass names its row's writers: ``_db_update(context, id,
+    values)`` and ``_db_destroy(context, id)``.
+    """
+
+    def guard_writes(self, check):
+        """Call ``check`` (the running operation's claim check, which
+        raises when this worker no longer runs the operation) before every
+        write."""
+        self.__dict__['_guard'] = check
+
+    def save(self):
+        """Write the changed fields back."""
+        with self._save_lock:
+            changes = self.obj_get_changes()
+            if changes:
+                guard = self.__dict__.get('_guard')
+                if guard is not None:
+                    guard()
+                self._db_update(self._context, self.id, changes)
+                self.obj_reset_changes()
+
+    def destroy(self):
+        self._db_destroy(self._context, self.id)
+
+    def update_resource_status(self, resource_type, resource_id, status,
+                               reason=None):
+        """Record one resource's status (and why it failed) and save.
+
+        Protection plugins call this from the hooks of an operation,
+        several at once; the lock keeps one resource's update from undoing
+        another's.
+        """
+        key = '%s#%s' % (resource_type, resource_id)
+        with self._save_lock:
+            self.resources_status = dict(self.resources_status,
+                                         **{key: status})
+            if reason is not None:
+                self.resources_reason = dict(self.resources_reason,
+                                             **{key: str(reason)})
+        self.save()
+
+    @property
+    def _save_lock(self):
+        # Objects also arrive through RPC deserialisation, which bypasses
+        # __init__, so the lock is made on first use.
+        lock = self.__dict__.get('_lock')
+        if lock is None:
+            lock = self.__dict__.setdefault('_lock', threading.RLock())
+        return lock
 
 
 class KarborObjectSerializer(base.VersionedObjectSerializer):

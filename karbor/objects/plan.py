@@ -36,7 +36,7 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
         'project_id': fields.StringField(),
         'user_id': fields.StringField(nullable=True),
         'status': karbor_fields.PlanStatusField(),
-        # Each resource: {"id", "type", "name"[, "extra_info"]}.
+        # Each resource: {"id", "type", "name", "extra_info" (or None)}.
         'resources': karbor_fields.JsonField(),
         'parameters': karbor_fields.JsonField(),
     }
@@ -68,11 +68,10 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
 
 
 def _resource_dict(row):
-    resource = {'id': row.resource_id, 'type': row.resource_type,
-                'name': row.resource_name}
-    if row.resource_extra_info:
-        resource['extra_info'] = row.resource_extra_info
-    return resource
+    # extra_info is null when empty, as the original answered it.
+    return {'id': row.resource_id, 'type': row.resource_type,
+            'name': row.resource_name,
+            'extra_info': row.resource_extra_info or None}
 
 
 @base.obj_registry.register

@@ -10,8 +10,6 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-import threading
-
 from oslo_versionedobjects import fields
 
 from karbor.db import api as db
@@ -20,8 +18,12 @@ from karbor.objects import fields as karbor_fields
 
 
 @base.obj_registry.register
-class Restore(base.KarborPersistentObject, base.KarborObject):
+class Restore(base.OperationRecord, base.KarborPersistentObject,
+              base.KarborObject):
     """One restore of a checkpoint, with the status of each resource."""
+
+    _db_update = staticmethod(db.restore_update)
+    _db_destroy = staticmethod(db.restore_destroy)
 
     # Version 1.0: Initial version
     VERSION = '1.0'
@@ -54,52 +56,6 @@ class Restore(base.KarborPersistentObject, base.KarborObject):
     def create(cls, context, values):
         return cls._from_db_object(context, cls(),
                                    db.restore_create(context, values))
-
-    def guard_writes(self, check):
-        """Call ``check`` (the running operation's claim check, which
-        raises when this worker no longer runs the restore) before every
-        write."""
-        self.__dict__['_guard'] = check
-
-    def save(self):
-        """Write the changed fields back."""
-        with self._save_lock:
-            changes = self.obj_get_changes()
-            if changes:
-                guard = self.__dict__.get('_guard')
-                if guard is not None:
-                    guard()
-                db.restore_update(self._context, self.id, changes)
-                self.obj_reset_changes()
-
-    def destroy(self):
-        db.restore_destroy(self._context, self.id)
-
-    def update_resource_status(self, resource_type, resource_id, status,
-                               reason=None):
-        """Record one resource's status (and why it failed) and save.
-
-        Protection plugins call this from the hooks of a restore, several
-        at once; the lock keeps one resource's update from undoing
-        another's.
-        """
-        key = '%s#%s' % (resource_type, resource_id)
-        with self._save_lock:
-            self.resources_status = dict(self.resources_status,
-                                         **{key: status})
-            if reason is not None:
-                self.resources_reason = dict(self.resources_reason,
-                                             **{key: str(reason)})
-        self.save()
-
-    @property
-    def _save_lock(self):
-        # Objects also arrive through RPC deserialisation, which bypasses
-        # __init__, so the lock is made on first use.
-        lock = self.__dict__.get('_lock')
-        if lock is None:
-            lock = self.__dict__.setdefault('_lock', threading.RLock())
-        return lock
 
 
 @base.obj_registry.register

@@ -25,6 +25,7 @@ from karbor.policies import quotas
 from karbor.policies import restores
 from karbor.policies import scheduled_operations
 from karbor.policies import triggers
+from karbor.policies import verifications
 
 
 def list_rules():
@@ -38,6 +39,7 @@ def list_rules():
         triggers.list_rules(),
         scheduled_operations.list_rules(),
         operation_logs.list_rules(),
+        verifications.list_rules(),
         quotas.list_rules(),
         quota_classes.list_rules(),
     ))

@@ -447,15 +447,16 @@ def checkpoint_reset_state(client, args):
             args.provider_id, checkpoint_id, args.state))
 
 
-# Restores
+# Restores and verifications
 
 RESTORE_RUNNING = 'in_progress'
 RESTORE_SUCCEEDED = {'success'}
 RESTORE_FAILED = {'fail', 'failed', 'error'}
 
 
-def _show_restore(restore):
-    formatting.print_resource(restore, PER_RESOURCE_FIELDS)
+def _show_with_resources(record):
+    """A restore or verification, with each resource's status."""
+    formatting.print_resource(record, PER_RESOURCE_FIELDS)
 
 
 @command(arg('provider_id', metavar='<provider_id>',
@@ -490,7 +491,7 @@ def restore_create(client, args):
         args, restore.to_dict(),
         lambda: client.restores.get(restore.id).to_dict(),
         RESTORE_SUCCEEDED, RESTORE_FAILED, _progress('restore'),
-        _show_restore)
+        _show_with_resources)
 
 
 @command(ALL_TENANTS,
@@ -513,7 +514,49 @@ def restore_list(client, args):
 @command(arg('restore', metavar='<restore>', help='Restore id.'))
 def restore_show(client, args):
     """Show a restore and the status of each restored resource."""
-    _show_restore(client.restores.get(args.restore).to_dict())
+    _show_with_resources(client.restores.get(args.restore).to_dict())
+
+
+@command(arg('provider_id', metavar='<provider_id>',
+             type=arguments.uuid_of('provider'), help='Provider id.'),
+         arg('checkpoint_id', metavar='<checkpoint_id>',
+             type=arguments.uuid_of('checkpoint'), help='Checkpoint id.'),
+         *PARAMETERS,
+         *waiting_options('the verification'))
+def verification_create(client, args):
+    """Verify that a checkpoint's data is still there and restorable."""
+    parameters = arguments.parse_parameters(args.parameters,
+                                            args.parameters_json)
+    verification = client.verifications.create(
+        args.provider_id, args.checkpoint_id, parameters)
+    _wait_then_show(
+        args, verification.to_dict(),
+        lambda: client.verifications.get(verification.id).to_dict(),
+        RESTORE_SUCCEEDED, RESTORE_FAILED, _progress('verification'),
+        _show_with_resources)
+
+
+@command(ALL_TENANTS,
+         arg('--status', metavar='<status>', help='Filter by status.'),
+         arg('--checkpoint_id', metavar='<checkpoint_id>',
+             help='Only the verifications of this checkpoint.'),
+         *PAGING,
+         TENANT)
+def verification_list(client, args):
+    """List verifications."""
+    verifications = client.verifications.list(
+        args.marker, args.limit, args.sort, status=args.status,
+        checkpoint_id=args.checkpoint_id, **_tenant_filters(args))
+    _print_resources(verifications, ['Id', 'Project id', 'Provider id',
+                                     'Checkpoint id', 'Parameters',
+                                     'Status'], args)
+
+
+@command(arg('verification', metavar='<verification>',
+             help='Verification id.'))
+def verification_show(client, args):
+    """Show a verification and the verdict on each resource."""
+    _show_with_resources(client.verifications.get(args.verification).to_dict())
 
 
 # Triggers

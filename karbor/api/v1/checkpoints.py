@@ -20,6 +20,7 @@ call goes to karbor-protection. The wire format keeps the original's:
 
 from oslo_serialization import jsonutils
 
+from karbor.api import microversions
 from karbor.api.schemas import checkpoints as schemas
 from karbor.api import validation
 from karbor.api.v1 import http
@@ -38,9 +39,9 @@ def _json_text(value):
     return None if value is None else jsonutils.dumps(value)
 
 
-def _view(checkpoint):
+def _view(req, checkpoint):
     created_at = checkpoint.get('created_at')
-    return {
+    view = {
         'id': checkpoint['id'],
         'project_id': checkpoint['project_id'],
         'status': checkpoint['status'],
@@ -48,9 +49,12 @@ def _view(checkpoint):
         'resource_graph': _json_text(checkpoint.get('resource_graph')),
         'extra_info': _json_text(checkpoint.get('extra_info')),
         'created_at': created_at[:10] if created_at else None,
-        'resources_status': checkpoint.get('resources_status') or {},
-        'resources_reason': checkpoint.get('resources_reason') or {},
     }
+    if microversions.at_least(req,
+                              microversions.RESOURCE_STATUS_IN_CHECKPOINTS):
+        view['resources_status'] = checkpoint.get('resources_status') or {}
+        view['resources_reason'] = checkpoint.get('resources_reason') or {}
+    return view
 
 
 def _ids(req):
@@ -69,6 +73,27 @@ def _load(req, action):
     policy.authorize(context, action,
                      {'project_id': checkpoint['project_id']})
     return context, provider_id, checkpoint
+
+
+def check_readable(req, context, provider_id, checkpoint_id, parameters,
+                   action):
+    """A restore or verification (``action``) may read the checkpoint: the
+    caller may see it, it is available, and ``parameters`` fit the
+    provider's schemas of ``action``."""
+    protection = http.protection_api(req)
+    provider = protection.show_provider(context, provider_id)
+    checkpoint = protection.show_checkpoint(context, provider_id,
+                                            checkpoint_id)
+    policy.authorize(context, 'checkpoint:get',
+                     {'project_id': checkpoint['project_id']})
+    if checkpoint['status'] != 'available':
+        raise exception.CheckpointNotAvailable(
+            checkpoint_id=checkpoint['id'], status=checkpoint['status'])
+    resources = {(r['type'], r['id'])
+                 for r in checkpoint['protection_plan']['resources']}
+    validation.validate_parameters(
+        parameters, provider['extended_info_schema']['%s_schema' % action],
+        resources, action)
 
 
 def create_checkpoint(req):
@@ -100,7 +125,7 @@ def create_checkpoint(req):
             checkpoint = http.protection_api(req).protect(
                 context, plan, {'extra_info': extra_info})
         payload['checkpoint_id'] = checkpoint['id']
-    return http.json_response({'checkpoint': _view(checkpoint)})
+    return http.json_response({'checkpoint': _view(req, checkpoint)})
 
 
 def list_checkpoints(req):
@@ -117,7 +142,7 @@ def list_checkpoints(req):
         context, provider_id, marker=marker, limit=limit, sort_dir=dirs[0],
         filters=filters, all_projects=all_projects)
     return http.collection(req, 'checkpoints',
-                           [_view(c) for c in checkpoints], limit)
+                           [_view(req, c) for c in checkpoints], limit)
 
 
 def _filters(req):
@@ -136,7 +161,7 @@ def _filters(req):
 
 def show_checkpoint(req):
     _context, _provider_id, checkpoint = _load(req, 'checkpoint:get')
-    return http.json_response({'checkpoint': _view(checkpoint)})
+    return http.json_response({'checkpoint': _view(req, checkpoint)})
 
 
 def delete_checkpoint(req):

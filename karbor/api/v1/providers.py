@@ -12,9 +12,17 @@
 
 """Providers: what each one can protect, and with which options."""
 
+from karbor.api import microversions
 from karbor.api import validation
 from karbor.api.v1 import http
 from karbor import policy
+
+
+def _view(req, provider):
+    if not microversions.at_least(req,
+                                  microversions.VERIFY_SCHEMA_IN_PROVIDERS):
+        provider['extended_info_schema'].pop('verify_schema', None)
+    return provider
 
 
 def list_providers(req):
@@ -28,7 +36,8 @@ def list_providers(req):
     providers = http.protection_api(req).list_providers(
         context, marker=marker, limit=limit, sort_dir=dirs[0],
         filters=filters)
-    return http.collection(req, 'providers', providers, limit)
+    return http.collection(req, 'providers',
+                           [_view(req, p) for p in providers], limit)
 
 
 def show_provider(req):
@@ -37,4 +46,4 @@ def show_provider(req):
     provider_id = validation.check_uuid(http.path_arg(req, 'provider_id'),
                                         'provider')
     provider = http.protection_api(req).show_provider(context, provider_id)
-    return http.json_response({'provider': provider})
+    return http.json_response({'provider': _view(req, provider)})

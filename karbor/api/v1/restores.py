@@ -16,6 +16,7 @@ from oslo_utils import excutils
 
 from karbor.api.schemas import restores as schemas
 from karbor.api import validation
+from karbor.api.v1 import checkpoints
 from karbor.api.v1 import http
 from karbor.common import notification
 from karbor import exception
@@ -66,26 +67,14 @@ def _start_restore(req, context, values, restore_auth):
         raise exception.InvalidInput(
             reason=_('restore_target needs restore_auth (type, username, '
                      'password).'))
-    protection = http.protection_api(req)
-    provider = protection.show_provider(context, values['provider_id'])
-    checkpoint = protection.show_checkpoint(context, values['provider_id'],
-                                            values['checkpoint_id'])
-    policy.authorize(context, 'checkpoint:get',
-                     {'project_id': checkpoint['project_id']})
-    if checkpoint['status'] != 'available':
-        raise exception.CheckpointNotAvailable(
-            checkpoint_id=checkpoint['id'], status=checkpoint['status'])
-    resources = {(r['type'], r['id'])
-                 for r in checkpoint['protection_plan']['resources']}
-    validation.validate_parameters(
-        values['parameters'],
-        provider['extended_info_schema']['restore_schema'], resources,
-        'restore')
+    checkpoints.check_readable(req, context, values['provider_id'],
+                               values['checkpoint_id'], values['parameters'],
+                               'restore')
     values.update(project_id=context.project_id, user_id=context.user_id,
                   status='in_progress')
     restore = restore_objects.Restore.create(context, values)
     try:
-        protection.restore(context, restore, restore_auth)
+        http.protection_api(req).restore(context, restore, restore_auth)
     except Exception:
         # The restore never started: leave no row behind.
         with excutils.save_and_reraise_exception():

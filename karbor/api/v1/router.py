@@ -19,6 +19,7 @@ A request for a known path with a method the table does not list gets a
 import routes
 import webob.dec
 
+from karbor.api import microversions
 from karbor.api.v1 import checkpoints
 from karbor.api.v1 import http
 from karbor.api.v1 import operation_logs
@@ -30,6 +31,7 @@ from karbor.api.v1 import quotas
 from karbor.api.v1 import restores
 from karbor.api.v1 import scheduled_operations
 from karbor.api.v1 import triggers
+from karbor.api.v1 import verifications
 from karbor.api import versions
 from karbor import exception
 from karbor.i18n import _
@@ -78,6 +80,13 @@ ROUTE_DECLARATIONS = {
     },
     '/{project_id}/restores/{restore_id}': {
         'GET': restores.show_restore,
+    },
+    '/{project_id}/verifications': {
+        'GET': verifications.list_verifications,
+        'POST': verifications.create_verification,
+    },
+    '/{project_id}/verifications/{verification_id}': {
+        'GET': verifications.show_verification,
     },
     '/{project_id}/triggers': {
         'GET': triggers.list_triggers,
@@ -131,6 +140,7 @@ class APIRouter(object):
 
     @webob.dec.wsgify
     def __call__(self, req):
+        microversions.negotiate(req)
         # The decoded path (FaultWrapper checked it is UTF-8): ids and
         # types reach the handlers as the characters the client meant.
         match = self._mapper.match(req.path_info)
@@ -148,4 +158,4 @@ class APIRouter(object):
             raise exception.MalformedRequestUrl()
         req.environ['wsgiorg.routing_args'] = ((), match)
         req.environ[http.PROTECTION_API_KEY] = self._protection_api
-        return handler(req)
+        return microversions.mark(req, handler(req))

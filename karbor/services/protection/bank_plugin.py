@@ -77,6 +77,8 @@ Lease windows
 
 import abc
 import collections.abc
+import contextlib
+import inspect
 import threading
 import time
 import uuid
@@ -346,10 +348,21 @@ class LeasedBankPlugin(BankPlugin, LeasePlugin):
 
 
 class Bank(object):
-    """A bank plugin as Karbor uses it: JSON values and sections."""
+    """A bank plugin as Karbor uses it: JSON values and sections.
+
+    It also uses bank plugins written for the original Karbor as ours:
+    their list_objects knows no end marker (the listing is cut here), and
+    they report a missing object as BankGetObjectFailed or
+    BankDeleteObjectFailed (which becomes BankObjectNotFound when a
+    listing confirms the object is not there).
+    """
 
     def __init__(self, plugin):
         self._plugin = plugin
+        parameters = inspect.signature(plugin.list_objects).parameters
+        self._lists_to_end_marker = 'end_marker' in parameters or any(
+            parameter.kind == parameter.VAR_KEYWORD
+            for parameter in parameters.values())
 
     @property
     def plugin(self):
@@ -364,7 +377,8 @@ class Bank(object):
         Raw data that is not JSON comes back as bytes; use
         get_object_chunks to read large or binary objects.
         """
-        value = self._plugin.get_object(key)
+        with self._missing_as_not_found(key, exception.BankGetObjectFailed):
+            value = self._plugin.get_object(key)
         if not isinstance(value, (bytes, str)):
             # A plugin written for the original Karbor decodes itself.
             return value
@@ -374,16 +388,46 @@ class Bank(object):
             return value
 
     def get_object_chunks(self, key, chunk_size=DEFAULT_CHUNK_SIZE):
-        return self._plugin.get_object_chunks(key, chunk_size)
+        with self._missing_as_not_found(key, exception.BankGetObjectFailed):
+            return self._plugin.get_object_chunks(key, chunk_size)
 
     def list_objects(self, prefix=None, limit=None, marker=None,
                      sort_dir=None, end_marker=None):
-        return self._plugin.list_objects(prefix=prefix, limit=limit,
-                                         marker=marker, sort_dir=sort_dir,
-                                         end_marker=end_marker)
+        if self._lists_to_end_marker:
+            return self._plugin.list_objects(prefix=prefix, limit=limit,
+                                             marker=marker, sort_dir=sort_dir,
+                                             end_marker=end_marker)
+        keys = self._plugin.list_objects(prefix=prefix, limit=limit,
+                                         marker=marker, sort_dir=sort_dir)
+        if end_marker is None:
+            return keys
+        # Sorted keys: those past the end marker are the listing's last.
+        if sort_dir == 'desc':
+            return [key for key in keys if key > end_marker]
+        return [key for key in keys if key < end_marker]
 
     def delete_object(self, key):
-        self._plugin.delete_object(key)
+        with self._missing_as_not_found(key,
+                                        exception.BankDeleteObjectFailed):
+            self._plugin.delete_object(key)
+
+    @contextlib.contextmanager
+    def _missing_as_not_found(self, key, failure):
+        try:
+            yield
+        except exception.BankObjectNotFound:
+            # Karbor's own plugins say so themselves.
+            raise
+        except failure as exc:
+            wanted = key.strip('/')
+            try:
+                found = any(listed.strip('/') == wanted for listed in
+                            self.list_objects(prefix=key))
+            except exception.BankError:
+                raise exc
+            if found:
+                raise
+            raise exception.BankObjectNotFound(key=key) from exc
 
     def get_owner_id(self):
         return self._plugin.get_owner_id()
@@ -405,7 +449,9 @@ class BankSection(object):
     """A view of the bank under one prefix, optionally read-only.
 
     Keys given to and returned by a section are relative to it; protection
-    plugins get one per resource and cannot reach outside it.
+    plugins get one per resource and cannot reach outside it. The
+    ``context`` that plugins written for the original Karbor pass is
+    accepted and not used: the bank is Karbor's, whoever asks.
     """
 
     def __init__(self, bank, section, is_writable=True):
@@ -424,18 +470,18 @@ class BankSection(object):
         if not self._is_writable:
             raise exception.BankReadonlyViolation(section=self._prefix)
 
-    def update_object(self, key, value):
+    def update_object(self, key, value, context=None):
         self._check_writable()
         self._bank.update_object(self._key(key), value)
 
-    def get_object(self, key):
+    def get_object(self, key, context=None):
         return self._bank.get_object(self._key(key))
 
     def get_object_chunks(self, key, chunk_size=DEFAULT_CHUNK_SIZE):
         return self._bank.get_object_chunks(self._key(key), chunk_size)
 
     def list_objects(self, prefix=None, limit=None, marker=None,
-                     sort_dir=None, end_marker=None):
+                     sort_dir=None, end_marker=None, context=None):
         keys = self._bank.list_objects(
             prefix=self._key(prefix or ''), limit=limit,
             marker=self._key(marker) if marker else None,
@@ -444,7 +490,7 @@ class BankSection(object):
         start = len(self._prefix) + 1
         return [key[start:] for key in keys]
 
-    def delete_object(self, key):
+    def delete_object(self, key, context=None):
         self._check_writable()
         self._bank.delete_object(self._key(key))
 

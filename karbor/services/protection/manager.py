@@ -20,9 +20,10 @@ a caller can cause is raised as a karbor.exception class, which
 karbor-api turns into a 4xx.
 
 What may run on one checkpoint at once: one protect or one delete, or any
-number of restores. A delete is refused while a restore reads the
-checkpoint, a restore while a delete runs; of two deletes at once, one is
-accepted (the database's unique claim on the checkpoint decides).
+number of restores and verifications (the readers). A delete is refused
+while a reader reads the checkpoint, a reader while a delete runs; of two
+deletes at once, one is accepted (the database's unique claim on the
+checkpoint decides).
 """
 
 import datetime
@@ -43,11 +44,13 @@ from karbor import exception
 from karbor.i18n import _
 from karbor.objects import fields
 from karbor.objects import restore as restore_objects
+from karbor.objects import verification as verification_objects
 from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import delete as delete_flow
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import restore as restore_flow
+from karbor.services.protection.flows import verify as verify_flow
 from karbor.services.protection import operations
 from karbor.services.protection import protectable_registry
 
@@ -63,13 +66,19 @@ PROTECT = 'protect'
 FINISHING_PATIENCE = 5
 DELETE = 'delete'
 RESTORE = 'restore'
+VERIFY = 'verify'
+# Operations that read a checkpoint and write a record of their own (a
+# Restore, a Verification): any number of them run on one checkpoint.
+READERS = (RESTORE, VERIFY)
 # The status of an operation's log while it runs.
 STARTED_STATUS = {PROTECT: checkpoints.PROTECTING,
                   DELETE: checkpoints.DELETING,
-                  RESTORE: fields.RestoreStatus.IN_PROGRESS}
+                  RESTORE: fields.RestoreStatus.IN_PROGRESS,
+                  VERIFY: fields.RestoreStatus.IN_PROGRESS}
 # And when what it was on is gone.
 FAILED_STATUS = {PROTECT: checkpoints.ERROR, DELETE: checkpoints.ERROR,
-                 RESTORE: fields.RestoreStatus.FAIL}
+                 RESTORE: fields.RestoreStatus.FAIL,
+                 VERIFY: fields.RestoreStatus.FAIL}
 
 
 def _check_sort_dir(sort_dir):
@@ -137,7 +146,7 @@ class ProtectionManager(object):
     the service that runs the manager.
     """
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self):
         self._protectables = protectable_registry.ProtectableRegistry()
@@ -197,10 +206,11 @@ class ProtectionManager(object):
             self._sweep()
 
     def _sweep(self):
-        """Fail what no operation will ever finish: checkpoints and
-        restores whose worker died before it recorded their operation."""
+        """Fail what no operation will ever finish: checkpoints,
+        restores and verifications whose worker died before it recorded
+        their operation."""
         def has_operation(checkpoint_id):
-            return any(row.operation_type != RESTORE for row in
+            return any(row.operation_type not in READERS for row in
                        db.operation_get_all_by_checkpoint(self._admin,
                                                           checkpoint_id))
 
@@ -212,19 +222,23 @@ class ProtectionManager(object):
                               provider.name)
         created_before = timeutils.utcnow() - datetime.timedelta(
             seconds=CONF.operation_takeover_timeout)
-        try:
-            for row in db.restores_orphaned(self._admin, created_before):
-                LOG.warning('Restore %s has no operation running it; '
-                            'marking it failed.', row.id)
-                db.restore_update(self._admin, row.id, {
-                    'status': fields.RestoreStatus.FAIL})
-        except Exception:
-            LOG.exception('Sweeping the restores failed.')
+        for kind, orphaned, update in (
+                ('Restore', db.restores_orphaned, db.restore_update),
+                ('Verification', db.verifications_orphaned,
+                 db.verification_update)):
+            try:
+                for row in orphaned(self._admin, created_before):
+                    LOG.warning('%s %s has no operation running it; '
+                                'marking it failed.', kind, row.id)
+                    update(self._admin, row.id,
+                           {'status': fields.RestoreStatus.FAIL})
+            except Exception:
+                LOG.exception('Sweeping the %ss failed.', kind.lower())
 
     # Operations
 
     def _accept(self, ctxt, operation_type, provider_id, checkpoint_id,
-                restore_id=None, arguments=None):
+                restore_id=None, verification_id=None, arguments=None):
         """Record an operation, queued; CheckpointBusy when it conflicts
         with one already recorded on the checkpoint."""
         values = {
@@ -233,8 +247,9 @@ class ProtectionManager(object):
             'provider_id': provider_id,
             'checkpoint_id': checkpoint_id,
             'exclusive_checkpoint_id': (
-                None if operation_type == RESTORE else checkpoint_id),
+                None if operation_type in READERS else checkpoint_id),
             'restore_id': restore_id,
+            'verification_id': verification_id,
             'request_context': ctxt.to_dict(),
             'arguments': arguments or {},
         }
@@ -243,13 +258,21 @@ class ProtectionManager(object):
         # before would find nothing to do.
         # Recorded first, checked after: of a delete and a restore accepted
         # at the same time, at least one sees the other.
-        conflicting = {DELETE: RESTORE, RESTORE: DELETE}.get(operation_type)
+        if operation_type == DELETE:
+            conflicting = READERS
+        elif operation_type in READERS:
+            conflicting = (DELETE,)
+        else:
+            conflicting = ()
         for other in db.operation_get_all_by_checkpoint(ctxt, checkpoint_id):
-            if other.operation_type != conflicting:
+            if other.operation_type not in conflicting:
                 continue
             db.operation_destroy(ctxt, row.id)
             if other.operation_type == RESTORE:
                 reason = _('restore %s is reading it') % other.restore_id
+            elif other.operation_type == VERIFY:
+                reason = _('verification %s is reading it') % (
+                    other.verification_id)
             else:
                 reason = _('it is being deleted')
             raise exception.CheckpointBusy(checkpoint_id=checkpoint_id,
@@ -322,6 +345,13 @@ class ProtectionManager(object):
                     row.restore_id, row.checkpoint_id)
                 if subject.status != fields.RestoreStatus.IN_PROGRESS:
                     return True, subject, None
+            elif row.operation_type == VERIFY:
+                subject = verification_objects.Verification.get_by_id(
+                    ctxt, row.verification_id)
+                description = 'Verification %s of checkpoint %s' % (
+                    row.verification_id, row.checkpoint_id)
+                if subject.status != fields.RestoreStatus.IN_PROGRESS:
+                    return True, subject, None
             else:
                 subject = provider.checkpoints.get(row.checkpoint_id)
                 if row.operation_type == PROTECT:
@@ -349,6 +379,9 @@ class ProtectionManager(object):
                                  claim)
             elif row.operation_type == DELETE:
                 delete_flow.run(ctxt, provider, subject, progress, claim)
+            elif row.operation_type == VERIFY:
+                verify_flow.run(ctxt, provider, provider.checkpoints.get(
+                    row.checkpoint_id), subject, progress, claim)
             else:
                 restore_flow.run(ctxt, provider, provider.checkpoints.get(
                     row.checkpoint_id), subject,
@@ -361,7 +394,7 @@ class ProtectionManager(object):
                 LOG.info('%(operation)s ended: %(status)s.',
                          {'operation': description,
                           'status': subject.status})
-        if row.operation_type == RESTORE:
+        if row.operation_type in READERS:
             return (subject.status != fields.RestoreStatus.IN_PROGRESS,
                     subject, None)
         return subject.status not in checkpoints.IN_PROGRESS, subject, None
@@ -478,7 +511,7 @@ class ProtectionManager(object):
                 reason=_('it is %(status)s; only an available or error '
                          'checkpoint can be reset') %
                 {'status': checkpoint.status})
-        if any(row.operation_type != RESTORE for row in
+        if any(row.operation_type not in READERS for row in
                db.operation_get_all_by_checkpoint(ctxt, checkpoint_id)):
             raise exception.CheckpointBusy(
                 checkpoint_id=checkpoint_id,
@@ -497,6 +530,23 @@ class ProtectionManager(object):
                            arguments={'restore_auth': restore_auth})
         checkpoint = self._checkpoint(ctxt, provider, restore.checkpoint_id)
         self._start(ctxt, row, _log_of(checkpoint),
+                    lambda: self._check_restorable(checkpoint))
+
+    # Verifications
+
+    @messaging.expose
+    def verify(self, ctxt, verification):
+        provider = self._provider(verification.provider_id)
+        checkpoint = self._checkpoint(ctxt, provider,
+                                      verification.checkpoint_id)
+        self._check_restorable(checkpoint)
+        row = self._accept(ctxt, VERIFY, provider.id, checkpoint.id,
+                           verification_id=verification.id)
+        checkpoint = self._checkpoint(ctxt, provider,
+                                      verification.checkpoint_id)
+        log = dict(_log_of(checkpoint),
+                   extra_info={'verification_id': verification.id})
+        self._start(ctxt, row, log,
                     lambda: self._check_restorable(checkpoint))
 
     @staticmethod
@@ -580,7 +630,7 @@ def _log_end(operation_type, subject, gone):
     checkpoint or restore, or, when that was gone, failed for ``gone``."""
     if subject is None:
         return {'status': FAILED_STATUS[operation_type], 'error_info': gone}
-    if operation_type == RESTORE:
+    if operation_type in READERS:
         reasons = subject.resources_reason
     else:
         reasons = subject.to_dict()['resources_reason']

@@ -17,7 +17,10 @@ how to list and show its instances, and which instances of its type a
 parent resource depends on. Plugins are registered in the
 ``karbor.protectables`` entry-point namespace and constructed without
 arguments; every call gets the request context, whose token and service
-catalog reach the cloud.
+catalog reach the cloud. ``get_resource_type`` and
+``get_parent_resource_types`` are classmethods in Karbor's plugins; a
+plugin may implement them as plain methods, as the original's contract
+allowed.
 
 The dependencies form the resource graph that a checkpoint protects: the
 protection service asks every plugin that names a resource's type among its
@@ -36,15 +39,33 @@ import abc
 import collections
 
 
-# One protectable instance; ``extra_info`` is an optional dict.
-Resource = collections.namedtuple('Resource',
-                                  ['type', 'id', 'name', 'extra_info'],
-                                  defaults=(None,))
+class Resource(collections.namedtuple('Resource',
+                                      ['type', 'id', 'name', 'extra_info'],
+                                      defaults=(None,))):
+    """One protectable instance; ``extra_info`` is an optional dict."""
+
+    __slots__ = ()
+
+    def to_dict(self):
+        """The fields as a dict (the original Karbor's Resource had it)."""
+        return dict(self._asdict())
 
 
 class ProtectablePlugin(metaclass=abc.ABCMeta):
     """The contract of a protectable plugin; see the module documentation.
     """
+
+    def __init__(self, context=None, conf=None):
+        # The original Karbor's constructor, kept for plugins written to
+        # it (they call it with their own arguments); every call gets its
+        # context instead.
+        self._context = context
+        self._conf = conf
+
+    def instance(self, context=None, conf=None):
+        """The original's way to get the plugin for a context, kept for
+        plugins written to it."""
+        return self.__class__(context, conf)
 
     @classmethod
     @abc.abstractmethod

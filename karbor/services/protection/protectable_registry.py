@@ -31,15 +31,16 @@ def _log_load_failure(manager, entry_point, error):
                'error': error})
 
 
-def _plugin_classes():
+def _plugins():
     manager = extension.ExtensionManager(
-        NAMESPACE, on_load_failure_callback=_log_load_failure)
-    return [ext.plugin for ext in manager]
+        NAMESPACE, invoke_on_load=True,
+        on_load_failure_callback=_log_load_failure)
+    return [ext.obj for ext in manager]
 
 
 def known_resource_types():
     """Every resource type an installed protectable plugin knows."""
-    return sorted(cls.get_resource_type() for cls in _plugin_classes())
+    return sorted(plugin.get_resource_type() for plugin in _plugins())
 
 
 class ProtectableRegistry(object):
@@ -48,8 +49,8 @@ class ProtectableRegistry(object):
         self._plugins = {}
 
     def load_plugins(self):
-        for plugin_class in _plugin_classes():
-            self._plugins[plugin_class.get_resource_type()] = plugin_class()
+        for plugin in _plugins():
+            self._plugins[plugin.get_resource_type()] = plugin
 
     def list_resource_types(self):
         return sorted(self._plugins)

@@ -121,7 +121,7 @@ class PluggableProtectionProvider(object):
 
     def to_dict(self):
         schemas = {'options_schema': {}, 'restore_schema': {},
-                   'saved_info_schema': {}}
+                   'saved_info_schema': {}, 'verify_schema': {}}
         for resource_type, plugin in sorted(self._plugins.items()):
             schemas['options_schema'][resource_type] = (
                 plugin.get_options_schema(resource_type))
@@ -129,6 +129,8 @@ class PluggableProtectionProvider(object):
                 plugin.get_restore_schema(resource_type))
             schemas['saved_info_schema'][resource_type] = (
                 plugin.get_saved_info_schema(resource_type))
+            schemas['verify_schema'][resource_type] = (
+                plugin.get_verify_schema(resource_type))
         return {'id': self.id, 'name': self.name,
                 'description': self.description,
                 'extended_info_schema': schemas}

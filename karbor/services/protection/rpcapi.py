@@ -28,14 +28,17 @@ class ProtectionAPI(object):
     """Version history:
 
     1.0 - Initial version.
+    1.1 - verify
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self):
-        target = messaging.Target(topic=CONF.protection_topic,
-                                  version=self.RPC_API_VERSION)
-        self._client = rpc.get_client(target, version_cap='1.0')
+        # Calls say the oldest version that has them, so that a
+        # karbor-protection not yet upgraded answers what it knows.
+        target = messaging.Target(topic=CONF.protection_topic, version='1.0')
+        self._client = rpc.get_client(target,
+                                      version_cap=self.RPC_API_VERSION)
 
     def _call(self, ctxt, method, **kwargs):
         return self._client.prepare().call(ctxt, method, **kwargs)
@@ -73,6 +76,14 @@ class ProtectionAPI(object):
         """Check the restore can start, then run it in the background."""
         return self._call(ctxt, 'restore', restore=restore,
                           restore_auth=restore_auth)
+
+    # Verifications
+
+    def verify(self, ctxt, verification):
+        """Check the verification can start, then run it in the
+        background."""
+        return self._client.prepare(version='1.1').call(
+            ctxt, 'verify', verification=verification)
 
     # Providers
 

@@ -89,6 +89,15 @@ class Api(object):
     def restore(self, restore_id):
         return self.call('GET', '/restores/' + restore_id)['restore']
 
+    def start_verification(self, provider_id, checkpoint_id):
+        return self.call('POST', '/verifications', {'verification': {
+            'provider_id': provider_id, 'checkpoint_id': checkpoint_id,
+            'parameters': {}}})['verification']
+
+    def verification(self, verification_id):
+        return self.call('GET',
+                         '/verifications/' + verification_id)['verification']
+
     def delete_checkpoint(self, provider_id, checkpoint_id):
         self.call('DELETE', '/providers/%s/checkpoints/%s' % (
             provider_id, checkpoint_id))

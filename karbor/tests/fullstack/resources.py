@@ -116,8 +116,8 @@ class Tenant(object):
         for server in filter(mine, self.nova.servers.list()):
             _quietly(server.delete)
         for server in filter(mine, self.nova.servers.list()):
-            _gone(lambda: self.nova.servers.get(server.id),
-                  nova_exceptions.NotFound)
+            wait_until_gone(lambda: self.nova.servers.get(server.id),
+                            nova_exceptions.NotFound)
         for volume in filter(mine, self.cinder.volumes.list()):
             for backup in self.backups_of(volume.id):
                 _quietly(lambda: self.cinder.backups.delete(backup.id))
@@ -138,8 +138,8 @@ class Tenant(object):
             _quietly(lambda: self.cinder.volumes.delete(volume.id,
                                                         cascade=True))
         for volume in filter(mine, self.cinder.volumes.list()):
-            _gone(lambda: self.cinder.volumes.get(volume.id),
-                  cinder_exceptions.NotFound)
+            wait_until_gone(lambda: self.cinder.volumes.get(volume.id),
+                            cinder_exceptions.NotFound)
         for image in self.glance.images.list():
             if mine(image):
                 _quietly(lambda: self.glance.images.delete(image.id))
@@ -154,7 +154,7 @@ def _quietly(action):
         pass
 
 
-def _gone(read, not_found, timeout=120):
+def wait_until_gone(read, not_found, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -71,6 +71,9 @@ def test_python_karborclient_2_1_0_walks_the_walkthrough(karbor):
                      created['id'])
     assert shown['status'] == 'available'
     assert '"OS::Keystone::Project"' in shown['resource_graph']
+    # The rows the original showed, and no others.
+    assert set(shown) == {'id', 'project_id', 'status', 'protection_plan',
+                          'resource_graph', 'extra_info', 'created_at'}
     restore = fixtures.parse_property_table(
         karbor('restore-create', provider, created['id']))
     done = wait_for('success', 'restore-show', restore['id'])

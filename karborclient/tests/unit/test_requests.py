@@ -38,6 +38,16 @@ def test_requests_carry_the_direct_mode_token(karbor, requests_mock):
     assert providers.last_request.headers['Accept'] == 'application/json'
 
 
+def test_requests_ask_for_the_newest_api_microversion(karbor, requests_mock):
+    providers = requests_mock.get(fakes.url('/providers'),
+                                  json={'providers': []})
+
+    karbor('provider-list')
+
+    assert providers.last_request.headers['OpenStack-API-Version'] == (
+        'data-protect 1.1')
+
+
 def test_plan_create_looks_up_each_resource_then_posts_the_plan(
         karbor, requests_mock):
     lookup = mock_instance_lookups(requests_mock)

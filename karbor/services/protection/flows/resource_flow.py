@@ -54,11 +54,20 @@ HOOKS = (PREPARE_BEGIN, PREPARE_FINISH, MAIN, COMPLETE)
 class ResourceProgress(object):
     """What an operation records as its resources finish or fail."""
 
+    # Whether a resource's failure fails the whole operation at once (its
+    # flows stop); if not, the failed resource's later hooks are skipped
+    # and the other resources go on.
+    failure_ends_operation = True
+
     def resource_done(self, resource):
         """All four hooks of ``resource`` succeeded."""
 
     def resource_failed(self, resource, error):
         """A hook of ``resource`` raised ``error``."""
+
+    def has_failed(self, resource):
+        """Whether ``resource`` failed already (its hooks are skipped)."""
+        return False
 
 
 def resource_parameters(parameters, resource):
@@ -119,11 +128,15 @@ class HookTask(task.Task):
 
     def execute(self, **earlier_results):
         run = self._run
+        if self._progress.has_failed(self._resource):
+            return None
         try:
             self._hook(run.checkpoint, self._resource, run.context,
                        self._parameters, **run.hook_kwargs)
         except Exception as exc:
             self._progress.resource_failed(self._resource, exc)
+            if not self._progress.failure_ends_operation:
+                return None
             raise exception.ProtectionPluginError(
                 resource_type=self._resource.type,
                 resource_id=self._resource.id, reason=exc) from exc

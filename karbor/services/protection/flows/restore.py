@@ -20,15 +20,10 @@ restore ends "success" or "fail", announced as karbor.restore.end or
 .error (karbor.common.notification).
 """
 
-from oslo_log import log as logging
-
-from karbor.common import notification
-from karbor import exception
 from karbor.objects import fields
 from karbor.services.protection.flows import engine
+from karbor.services.protection.flows import reading
 from karbor.services.protection.flows import resource_flow
-
-LOG = logging.getLogger(__name__)
 
 RESOURCE_ERROR = 'error'
 
@@ -66,26 +61,12 @@ def run(context, provider, checkpoint, restore, restore_auth, progress,
     """Restore ``checkpoint`` as ``restore`` says (in a background
     thread), from where ``progress`` says earlier claims stopped;
     ``claim`` guards every write."""
-    restore.guard_writes(claim.check)
     hook_kwargs = {'restore': restore, 'new_resources': {}}
     if restore_auth is not None:
         hook_kwargs['restore_auth'] = restore_auth
     if restore.restore_target is not None:
         hook_kwargs['restore_target'] = restore.restore_target
     flow_run = resource_flow.FlowRun(checkpoint, context, hook_kwargs)
-    try:
-        restore_resources(flow_run, provider, restore, progress)
-    except Exception:
-        if claim.lost:
-            return
-        LOG.exception('Restore %(restore)s of checkpoint %(checkpoint)s '
-                      'failed.', {'restore': restore.id,
-                                  'checkpoint': checkpoint.id})
-        restore.status = fields.RestoreStatus.FAIL
-        try:
-            restore.save()
-        except exception.ClaimLost:
-            return
-    notification.notify_restore_done(
-        context, restore,
-        failed=restore.status != fields.RestoreStatus.SUCCESS)
+    reading.run('restore', context, checkpoint, restore, claim,
+                lambda: restore_resources(flow_run, provider, restore,
+                                          progress))

@@ -93,8 +93,23 @@ class _RemoveData(protection_plugin.Operation):
         section.delete_object('data')
 
 
+class _CheckData(protection_plugin.Operation):
+    """Reads the resource's data back and compares it with what protect
+    wrote."""
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        section = checkpoint.get_resource_bank_section(
+            '%s#%s' % (resource.type, resource.id))
+        if section.get_object('data') != (b'protected bytes of ' +
+                                          resource.name.encode()):
+            raise RuntimeError('the data of %s changed' % resource.name)
+
+
 class DataWritingProtectionPlugin(protection_plugin.ProtectionPlugin):
     """Entry point karbor-test-protection-plugin (volumes and projects)."""
+
+    def get_verify_operation(self, resource):
+        return _CheckData()
 
     def get_protect_operation(self, resource):
         return _WriteData()

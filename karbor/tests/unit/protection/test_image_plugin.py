@@ -636,6 +636,71 @@ def test_restore_streams_the_bytes_without_holding_them(
     assert peak < 16 * MiB
 
 
+# Verify
+
+def verify(plugin, checkpoint):
+    run_hooks(plugin.get_verify_operation(resource()), checkpoint)
+
+
+def test_verify_passes_the_bytes_protect_stored(plugin, checkpoint, glance):
+    glance.add_image()
+    protect(plugin, checkpoint)
+
+    verify(plugin, checkpoint)
+
+
+def test_verify_fails_when_a_segment_was_altered_naming_the_digest(
+        plugin, checkpoint, glance):
+    glance.add_image()
+    protect(plugin, checkpoint)
+    images = section(checkpoint)
+    damaged = bytearray(b''.join(images.get_object_chunks('data/00000001')))
+    damaged[100] ^= 0xff
+    images.update_object('data/00000001', bytes(damaged))
+
+    with pytest.raises(image_plugin.ImagePluginError) as raised:
+        verify(plugin, checkpoint)
+
+    assert str(raised.value).startswith(
+        'the bytes of image img-1 in the bank are not the protected ones '
+        '(sha512 ')
+
+
+def test_verify_fails_when_a_segment_is_cut_short_naming_the_size(
+        plugin, checkpoint, glance):
+    glance.add_image()
+    protect(plugin, checkpoint)
+    images = section(checkpoint)
+    images.update_object('data/00000002', b'short')
+
+    with pytest.raises(image_plugin.ImagePluginError) as raised:
+        verify(plugin, checkpoint)
+
+    assert 'size %d, not %d' % (10 * MiB + 123, 8 * MiB + 5) in str(
+        raised.value)
+
+
+def test_verify_fails_when_a_segment_is_missing(plugin, checkpoint, glance):
+    glance.add_image()
+    protect(plugin, checkpoint)
+    section(checkpoint).delete_object('data/00000000')
+
+    with pytest.raises(image_plugin.ImagePluginError) as raised:
+        verify(plugin, checkpoint)
+
+    assert 'missing' in str(raised.value)
+    assert 'data/00000000' in str(raised.value)
+
+
+def test_verify_of_an_unfinished_protection_fails(plugin, checkpoint):
+    section(checkpoint).update_object('metadata', {'status': 'protecting'})
+
+    with pytest.raises(image_plugin.ImagePluginError) as raised:
+        verify(plugin, checkpoint)
+
+    assert 'no complete copy of image img-1' in str(raised.value)
+
+
 # Delete, saved info, loading
 
 def test_delete_removes_every_object_of_the_image(plugin, checkpoint,

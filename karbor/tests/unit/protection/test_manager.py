@@ -30,6 +30,7 @@ from karbor import context
 from karbor import exception
 from karbor.objects import plan as plan_objects
 from karbor.objects import restore as restore_objects
+from karbor.objects import verification as verification_objects
 from karbor import rpc
 from karbor.services.protection import bank_plugin
 from karbor.services.protection.bank_plugins import file_system_bank_plugin
@@ -164,6 +165,68 @@ def test_a_restore_reports_every_resource_and_succeeds(manager):
     assert stored.resources_status == {
         '%s#%s' % (fakes.VOLUME, resource['id']): 'available'
         for resource in resources}
+
+
+def verify(manager, checkpoint, ctxt=USER):
+    verification = verification_objects.Verification.create(ctxt, {
+        'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
+        'provider_id': checkpoint['provider_id'],
+        'checkpoint_id': checkpoint['id'], 'parameters': {},
+        'status': 'in_progress'})
+    assert manager.verify(ctxt, verification) is None
+    _wait(lambda: verification_objects.Verification.get_by_id(
+        ctxt, verification.id).status, 'success', 'fail')
+    return verification_objects.Verification.get_by_id(ctxt, verification.id)
+
+
+def test_a_verification_of_intact_data_succeeds_resource_by_resource(
+        manager):
+    resources = [volume('Volume1'), volume('Volume2')]
+    checkpoint = protect(manager, make_plan(DATA_ID, resources))
+
+    verified = verify(manager, checkpoint)
+
+    assert verified.status == 'success'
+    assert verified.resources_status == {
+        '%s#%s' % (fakes.VOLUME, resource['id']): 'available'
+        for resource in resources}
+    assert verified.resources_reason == {}
+
+
+def test_a_verification_names_the_damaged_resource_and_checks_the_rest(
+        manager, config):
+    intact, damaged = volume('intact'), volume('damaged')
+    checkpoint = protect(manager, make_plan(DATA_ID, [intact, damaged]))
+    data_file = os.path.join(
+        config.conf.state_path, 'banks', DATA_ID, 'checkpoints',
+        checkpoint['id'], '%s#%s' % (fakes.VOLUME, damaged['id']), 'data')
+    with open(data_file, 'r+b') as stream:
+        stream.write(b'X')
+
+    verified = verify(manager, checkpoint)
+
+    damaged_key = '%s#%s' % (fakes.VOLUME, damaged['id'])
+    assert verified.status == 'fail'
+    assert verified.resources_status == {
+        '%s#%s' % (fakes.VOLUME, intact['id']): 'available',
+        damaged_key: 'error'}
+    assert verified.resources_reason == {
+        damaged_key: 'the data of damaged changed'}
+    # The checkpoint itself is left as it was.
+    assert manager.show_checkpoint(USER, DATA_ID, checkpoint['id'])[
+        'status'] == 'available'
+
+
+def test_a_checkpoint_being_verified_cannot_be_deleted(manager):
+    checkpoint = protect(manager, make_plan(NOOP_ID, [volume()]))
+    manager._accept(USER, protection_manager.VERIFY, NOOP_ID,
+                    checkpoint['id'], verification_id='v-1')
+
+    with pytest.raises(exception.CheckpointBusy) as raised:
+        manager.delete_checkpoint(USER, NOOP_ID, checkpoint['id'])
+
+    assert raised.value.code == 409
+    assert 'verification v-1 is reading it' in str(raised.value)
 
 
 def test_a_deleted_checkpoint_loses_its_data_and_shows_deleted(manager,

@@ -673,6 +673,71 @@ def test_restore_without_a_record_says_so(plugin, checkpoint, cloud):
         restore(plugin, checkpoint, {})
 
 
+# Verify
+
+class Verdicts(object):
+    """The verify record, as the server's children left it."""
+
+    def __init__(self, **statuses):
+        self.resources_status = statuses
+
+
+def verify(plugin, checkpoint, verdicts):
+    resource = Resource(SERVER, 'srv-1', 'db-server')
+    run_hooks(plugin.get_verify_operation(resource), checkpoint, resource,
+              verify=verdicts)
+
+
+def test_verify_passes_a_complete_record_whose_children_verified(
+        plugin, checkpoint, cloud):
+    cloud.add_server()
+    protect(plugin, checkpoint)
+
+    verify(plugin, checkpoint, Verdicts(**{
+        'OS::Cinder::Volume#vol-1': 'available',
+        'OS::Glance::Image#img-1': 'available'}))
+
+
+def test_verify_fails_a_server_whose_volume_failed_naming_it(
+        plugin, checkpoint, cloud):
+    cloud.add_server()
+    protect(plugin, checkpoint)
+
+    with pytest.raises(server_plugin.ServerPluginError) as raised:
+        verify(plugin, checkpoint, Verdicts(**{
+            'OS::Cinder::Volume#vol-1': 'error',
+            'OS::Glance::Image#img-1': 'available'}))
+
+    assert str(raised.value) == (
+        'server srv-1 cannot be restored: OS::Cinder::Volume#vol-1 failed '
+        'verification')
+
+
+def test_verify_fails_a_record_that_lost_a_field(plugin, checkpoint,
+                                                 cloud):
+    cloud.add_server()
+    protect(plugin, checkpoint)
+    section = checkpoint.get_resource_bank_section('%s#srv-1' % SERVER)
+    record = section.get_object('metadata')
+    del record['flavor']
+    section.update_object('metadata', record)
+
+    with pytest.raises(server_plugin.ServerPluginError,
+                       match='the record of server srv-1 lacks flavor'):
+        verify(plugin, checkpoint, Verdicts())
+
+
+def test_verify_of_an_unfinished_record_fails(plugin, checkpoint, cloud):
+    cloud.add_server()
+    resource = Resource(SERVER, 'srv-1', 'db-server')
+    plugin.get_protect_operation(resource).on_prepare_begin(
+        checkpoint, resource, None, {})
+
+    with pytest.raises(server_plugin.ServerPluginError,
+                       match='its protection did not finish'):
+        verify(plugin, checkpoint, Verdicts())
+
+
 # Delete
 
 def test_delete_removes_the_server_s_bank_data(plugin, checkpoint, cloud):

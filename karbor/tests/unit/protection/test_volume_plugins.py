@@ -391,6 +391,11 @@ def delete(plugin, checkpoint, volume_id):
         checkpoint, volume_id)
 
 
+def verify(plugin, checkpoint, volume_id):
+    run(plugin.get_verify_operation(Resource(VOLUME, volume_id, 'vol')),
+        checkpoint, volume_id)
+
+
 def section(checkpoint, volume_id):
     return checkpoint.get_resource_bank_section('%s#%s' % (VOLUME,
                                                            volume_id))
@@ -835,6 +840,72 @@ def test_delete_waits_for_a_backup_still_being_made(
 
 
 # ---------------------------------------------------------------- snapshots
+
+def test_verify_passes_an_available_backup_of_the_recorded_size(
+        backups, cinder, new_checkpoint):
+    volume_id = cinder.volumes.add(size=10)
+    checkpoint = new_checkpoint(volume_id)
+    metadata = protect(backups, checkpoint, volume_id)
+    cinder.backups.things[metadata['backup_id']]['size'] = 10
+
+    verify(backups, checkpoint, volume_id)
+
+
+@pytest.mark.parametrize('damage, reason', [
+    (lambda backups, backup_id: backups.things.pop(backup_id),
+     'Cinder backup %(backup)s of volume %(volume)s no longer exists'),
+    (lambda backups, backup_id: backups.script(backup_id, 'error'),
+     'Cinder backup %(backup)s of volume %(volume)s cannot be restored: it '
+     'is error'),
+    (lambda backups, backup_id: backups.things[backup_id].update(size=3),
+     'Cinder backup %(backup)s of volume %(volume)s cannot be restored: its '
+     'size is 3 GiB, not 10'),
+])
+def test_verify_fails_a_backup_that_cannot_be_restored_saying_why(
+        backups, cinder, new_checkpoint, damage, reason):
+    volume_id = cinder.volumes.add(size=10)
+    checkpoint = new_checkpoint(volume_id)
+    backup_id = protect(backups, checkpoint, volume_id)['backup_id']
+    cinder.backups.things[backup_id]['size'] = 10
+    damage(cinder.backups, backup_id)
+
+    with pytest.raises(volumes.VolumeProtectionError) as raised:
+        verify(backups, checkpoint, volume_id)
+
+    assert str(raised.value) == reason % {'backup': backup_id,
+                                          'volume': volume_id}
+
+
+def test_verify_of_an_unfinished_protection_fails(backups, cinder,
+                                                  new_checkpoint):
+    volume_id = cinder.volumes.add()
+    checkpoint = new_checkpoint(volume_id)
+    section(checkpoint, volume_id).update_object(
+        'metadata', {'backup_id': 'b-1', 'status': 'creating'})
+
+    with pytest.raises(volumes.VolumeProtectionError) as raised:
+        verify(backups, checkpoint, volume_id)
+
+    assert str(raised.value) == (
+        'the protection of volume %s did not finish' % volume_id)
+
+
+def test_snapshot_verify_checks_the_snapshot_is_there_and_available(
+        snapshots, cinder, new_checkpoint):
+    volume_id = cinder.volumes.add(size=3)
+    checkpoint = new_checkpoint(volume_id)
+    snapshot_id = protect(snapshots, checkpoint, volume_id)['snapshot_id']
+    cinder.volume_snapshots.things[snapshot_id]['size'] = 3
+    verify(snapshots, checkpoint, volume_id)
+    cinder.volume_snapshots.things.pop(snapshot_id)
+
+    with pytest.raises(volumes.VolumeProtectionError) as raised:
+        verify(snapshots, checkpoint, volume_id)
+
+    assert str(raised.value) == (
+        'Cinder snapshot %s of volume %s no longer exists' % (snapshot_id,
+                                                              volume_id))
+
 
 def test_snapshot_protect_forces_an_attached_volume_and_saves_the_id(
         snapshots, cinder, clock, new_checkpoint):

@@ -76,6 +76,12 @@ that a restore bound to fail does so before other resources copy data)
     ``karbor_restored_from``: a rerun of the restore finds it and waits
     for, makes or checks its upload, rather than create a second image.
 
+Verify (``on_main``)
+    Read the bytes back from the bank's segments and prove them with the
+    recorded size and digest (the record's ``os_hash_algo``); a missing
+    segment, an incomplete record or other bytes fail the resource, with
+    what differs as the reason.
+
 Delete (``on_main``)
     Remove the resource's objects from the bank; those already gone are
     no error.
@@ -624,6 +630,37 @@ class RestoreOperation(protection_plugin.Operation):
                         '%(error)s', {'id': image_id, 'error': exc})
 
 
+# Verify
+
+class VerifyOperation(protection_plugin.Operation):
+    """Reads the image's bytes back from the bank and proves them."""
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        section = _section(checkpoint, resource)
+        data = _read_record(section, resource)['data']
+        hasher = segments.new_hasher(data['os_hash_algo'])
+        size = 0
+        chunks = segments.read(section, data['segments'], UPLOAD_CHUNK)
+        try:
+            for chunk in chunks:
+                hasher.update(chunk)
+                size += len(chunk)
+        except exception.BankObjectNotFound as exc:
+            raise ImagePluginError(
+                reason=_('a segment of image %(id)s is missing from the '
+                         'bank: %(error)s') % {'id': resource.id,
+                                               'error': exc}) from exc
+        finally:
+            chunks.close()
+        differences = _mismatches(data, {'size': size,
+                                         'os_hash_value': hasher.hexdigest()})
+        if differences:
+            raise ImagePluginError(
+                reason=_('the bytes of image %(id)s in the bank are not the '
+                         'protected ones (%(differences)s)') %
+                {'id': resource.id, 'differences': differences})
+
+
 # Delete
 
 class DeleteOperation(protection_plugin.Operation):
@@ -654,6 +691,9 @@ class GlanceProtectionPlugin(protection_plugin.ProtectionPlugin):
 
     def get_restore_operation(self, resource):
         return RestoreOperation(self._active_timeout)
+
+    def get_verify_operation(self, resource):
+        return VerifyOperation()
 
     def get_delete_operation(self, resource):
         return DeleteOperation()

@@ -44,6 +44,12 @@ Restore
     (its worker died) finds it, waits for it and attaches the volumes not
     attached yet, rather than boot a second server.
 
+Verify
+    ``on_complete``, after the children are verified: the record is
+    complete (every field a restore boots the server from is there), and
+    the volumes and the image it names that the checkpoint protected
+    passed their own verification (``verify.resources_status``).
+
 Delete
     ``on_main`` removes the server's bank section.
 
@@ -590,6 +596,41 @@ class RestoreOperation(protection_plugin.Operation):
 
 # Delete
 
+# Verify
+
+# What a restore boots a server from: a record without one of them is
+# damaged.
+RECORD_FIELDS = ('id', 'name', 'flavor', 'metadata', 'image',
+                 'attached_volumes', 'networks')
+
+
+class VerifyOperation(protection_plugin.Operation):
+    """Checks the record, and that the children it names verified."""
+
+    def on_complete(self, checkpoint, resource, context, parameters,
+                    **kwargs):
+        record = _read_record(checkpoint, resource)
+        missing = [name for name in RECORD_FIELDS if name not in record]
+        if missing:
+            raise ServerPluginError(
+                reason=_('the record of server %(id)s lacks %(fields)s') %
+                {'id': resource.id, 'fields': ', '.join(missing)})
+        children = [(VOLUME_TYPE, volume['id'])
+                    for volume in record['attached_volumes']]
+        if record['image']:
+            children.append((IMAGE_TYPE, record['image']))
+        verdicts = kwargs['verify'].resources_status
+        failed = sorted(
+            '%s#%s' % child for child in children
+            if verdicts.get('%s#%s' % child, RECORD_AVAILABLE) !=
+            RECORD_AVAILABLE)
+        if failed:
+            raise ServerPluginError(
+                reason=_('server %(id)s cannot be restored: %(children)s '
+                         'failed verification') %
+                {'id': resource.id, 'children': ', '.join(failed)})
+
+
 class DeleteOperation(protection_plugin.Operation):
     """Removes the server's bank section; what is gone already is no
     error."""
@@ -618,6 +659,9 @@ class NovaProtectionPlugin(protection_plugin.ProtectionPlugin):
 
     def get_restore_operation(self, resource):
         return RestoreOperation(self._options)
+
+    def get_verify_operation(self, resource):
+        return VerifyOperation()
 
     def get_delete_operation(self, resource):
         return DeleteOperation()

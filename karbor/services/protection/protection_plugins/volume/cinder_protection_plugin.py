@@ -28,6 +28,9 @@ Restore
     other hooks that id in ``new_resources``. A rerun finds the marked
     volume and waits for it (restoring into it if Cinder was not asked to
     yet), rather than make a second one.
+Verify
+    The backup the checkpoint names is still in Cinder, ``available``,
+    and of the recorded size (Cinder offers no check of a backup's bytes).
 Delete
     The checkpoint's backup is deleted. Cinder refuses to delete a backup
     that later incremental backups depend on, so deleting the oldest
@@ -546,6 +549,11 @@ class CinderBackupProtectionPlugin(protection_plugin.ProtectionPlugin):
 
     def get_restore_operation(self, resource):
         return _RestoreVolume(self._settings)
+
+    def get_verify_operation(self, resource):
+        return volumes.VerifyRecorded(
+            'backup_id', lambda cinder_api: cinder_api.backups,
+            _('Cinder backup'))
 
     def get_delete_operation(self, resource):
         return _DeleteBackup(self._settings)

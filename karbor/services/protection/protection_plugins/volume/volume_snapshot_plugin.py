@@ -25,6 +25,9 @@ Restore
     A new volume is made from the snapshot, marked with the restore's id
     and the original volume, and reported under its new id; a rerun
     finds it and waits for it.
+Verify
+    The snapshot the checkpoint names is still in Cinder, ``available``,
+    and of the recorded size.
 Delete
     The snapshot is deleted; one already gone is no error.
 
@@ -349,6 +352,11 @@ class VolumeSnapshotProtectionPlugin(protection_plugin.ProtectionPlugin):
 
     def get_restore_operation(self, resource):
         return _RestoreVolume(self._settings)
+
+    def get_verify_operation(self, resource):
+        return volumes.VerifyRecorded(
+            'snapshot_id', lambda cinder_api: cinder_api.volume_snapshots,
+            _('Cinder snapshot'))
 
     def get_delete_operation(self, resource):
         return _DeleteSnapshot(self._settings)

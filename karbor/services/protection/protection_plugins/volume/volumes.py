@@ -24,6 +24,7 @@ from oslo_log import log as logging
 from karbor import exception
 from karbor.i18n import _
 from karbor.services.protection.clients import cinder
+from karbor.services.protection import protection_plugin
 from karbor.services.protection import protection_plugins as plugins
 from karbor.services.protection.protection_plugins import errors
 from karbor.services.protection.protection_plugins import waiting
@@ -281,6 +282,49 @@ def read_metadata(section, resource):
         raise VolumeProtectionError(
             reason=_('the checkpoint holds nothing of volume %s: its '
                      'protection did not get far enough') % resource.id)
+
+
+class VerifyRecorded(protection_plugin.Operation):
+    """Verifies a volume's protection by what Cinder holds of it: the
+    record complete, and the backup or snapshot it names (``id_key`` of
+    the record; ``things(cinder_api)`` is Cinder's manager of them, named
+    ``what`` in messages) still there, ``available``, and of the recorded
+    size."""
+
+    def __init__(self, id_key, things, what):
+        self._id_key = id_key
+        self._things = things
+        self._what = what
+
+    @reaching_cinder(_('verifying volume %(id)s'))
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        metadata = read_metadata(resource_section(checkpoint, resource),
+                                 resource)
+        if metadata.get('status') != RECORD_AVAILABLE:
+            raise VolumeProtectionError(
+                reason=_('the protection of volume %s did not finish') %
+                resource.id)
+        thing_id = metadata[self._id_key]
+        try:
+            thing = self._things(client(context)).get(thing_id)
+        except NotFound:
+            raise VolumeProtectionError(
+                reason=_('%(what)s %(id)s of volume %(volume)s no longer '
+                         'exists') % {'what': self._what, 'id': thing_id,
+                                      'volume': resource.id})
+        problems = []
+        if thing.status != 'available':
+            problems.append(_('it is %s') % thing.status)
+        size = metadata.get('size')
+        if size is not None and getattr(thing, 'size', size) != size:
+            problems.append(_('its size is %(size)s GiB, not %(recorded)s')
+                            % {'size': thing.size, 'recorded': size})
+        if problems:
+            raise VolumeProtectionError(
+                reason=_('%(what)s %(id)s of volume %(volume)s cannot be '
+                         'restored: %(problems)s') % {
+                    'what': self._what, 'id': thing_id,
+                    'volume': resource.id, 'problems': '; '.join(problems)})
 
 
 class RestoredVolume(object):

@@ -1,0 +1,72 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_versionedobjects import fields
+
+from karbor.db import api as db
+from karbor.objects import base
+from karbor.objects import fields as karbor_fields
+
+
+@base.obj_registry.register
+class Verification(base.OperationRecord, base.KarborPersistentObject,
+                   base.KarborObject):
+    """One check that a checkpoint's data is still there and restorable,
+    with the verdict on each resource."""
+
+    _db_update = staticmethod(db.verification_update)
+    _db_destroy = staticmethod(db.verification_destroy)
+
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    DB_FIELDS = ('id', 'project_id', 'user_id', 'provider_id',
+                 'checkpoint_id', 'parameters', 'status', 'resources_status',
+                 'resources_reason', 'created_at', 'updated_at')
+
+    fields = {
+        'id': fields.UUIDField(),
+        'project_id': fields.StringField(),
+        'user_id': fields.StringField(nullable=True),
+        'provider_id': fields.UUIDField(),
+        'checkpoint_id': fields.UUIDField(),
+        'parameters': karbor_fields.JsonField(),
+        # A restore's statuses, in_progress -> success or fail, as the
+        # original named them for verifications too.
+        'status': karbor_fields.RestoreStatusField(),
+        # Keys are "<resource type>#<resource id>".
+        'resources_status': fields.DictOfStringsField(),
+        'resources_reason': fields.DictOfStringsField(),
+    }
+
+    @classmethod
+    def get_by_id(cls, context, verification_id):
+        return cls._from_db_object(
+            context, cls(), db.verification_get(context, verification_id))
+
+    @classmethod
+    def create(cls, context, values):
+        return cls._from_db_object(context, cls(),
+                                   db.verification_create(context, values))
+
+
+@base.obj_registry.register
+class VerificationList(base.KarborObject, base.base.ObjectListBase):
+    VERSION = '1.0'
+
+    fields = {'objects': fields.ListOfObjectsField('Verification')}
+
+    @classmethod
+    def get_all(cls, context, **kwargs):
+        rows = db.verification_get_all(context, **kwargs)
+        return base.base.obj_make_list(context, cls(context), Verification,
+                                       rows)

@@ -1,0 +1,24 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``karbor.resource``: the original Karbor's name of the Resource, kept for
+plugins written to it.
+
+It is the protectable plugins' Resource, a namedtuple of ``type``, ``id``,
+``name`` and ``extra_info`` (optional): what a plugin builds with
+``resource.Resource(type=..., id=..., name=..., extra_info=...)`` is the
+value Karbor's resource graphs and checkpoints hold.
+"""
+
+from karbor.services.protection.protectable_plugin import Resource
+
+__all__ = ['Resource']

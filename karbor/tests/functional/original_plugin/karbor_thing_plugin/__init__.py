@@ -1,0 +1,34 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import json
+import os
+
+THING_TYPE = 'OS::Test::Thing'
+
+
+def things_dir():
+    return os.environ['KARBOR_TEST_THINGS']
+
+
+def thing_path(thing_id):
+    return os.path.join(things_dir(), '%s.json' % thing_id)
+
+
+def read_thing(thing_id):
+    with open(thing_path(thing_id)) as stream:
+        return json.load(stream)
+
+
+def write_thing(thing_id, thing):
+    with open(thing_path(thing_id), 'w') as stream:
+        json.dump(thing, stream)

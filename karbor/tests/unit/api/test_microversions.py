@@ -1,0 +1,128 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""API microversions: a client that asks for nothing sees the original
+Karbor's shape; one that asks for 1.1 sees what Karbor added; a version
+the server does not speak is refused with 406."""
+
+import pytest
+
+from karbor.tests.unit.api import conftest
+
+NOOP = conftest.NOOP
+CHECKPOINTS = '/v1/demo/providers/%s/checkpoints' % NOOP
+ASK = 'OpenStack-API-Version'
+# The fields the original Karbor answered for a checkpoint.
+ORIGINAL_CHECKPOINT_FIELDS = {'id', 'project_id', 'status', 'protection_plan',
+                              'resource_graph', 'extra_info', 'created_at'}
+
+
+@pytest.fixture
+def noauth(conf, tmp_path):
+    instance, stop = conftest.start_karbor(
+        tmp_path, 'noauth', 'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
+    yield instance
+    stop()
+
+
+def _available_checkpoint(noauth):
+    checkpoint = noauth.create_checkpoint(noauth.create_plan())
+    noauth.wait_for_operations()
+    return checkpoint
+
+
+def test_without_a_version_checkpoints_have_exactly_the_original_fields(
+        noauth):
+    checkpoint = _available_checkpoint(noauth)
+    shown = noauth('GET', CHECKPOINTS + '/' + checkpoint['id'])
+    listed = noauth('GET', CHECKPOINTS).json['checkpoints']
+
+    assert set(checkpoint) == ORIGINAL_CHECKPOINT_FIELDS
+    assert set(shown.json['checkpoint']) == ORIGINAL_CHECKPOINT_FIELDS
+    assert [set(c) for c in listed] == [ORIGINAL_CHECKPOINT_FIELDS]
+    assert shown.headers[ASK] == 'data-protect 1.0'
+    assert ASK in shown.headers['Vary']
+
+
+def test_version_1_1_adds_each_resources_status_to_checkpoints(noauth):
+    checkpoint = _available_checkpoint(noauth)
+    for version in ('1.1', 'latest'):
+        shown = noauth('GET', CHECKPOINTS + '/' + checkpoint['id'],
+                       headers={ASK: 'data-protect %s' % version})
+
+        assert shown.headers[ASK] == 'data-protect 1.1'
+        body = shown.json['checkpoint']
+        assert set(body) == ORIGINAL_CHECKPOINT_FIELDS | {
+            'resources_status', 'resources_reason'}
+        assert body['resources_status'] == {
+            'OS::Keystone::Project#demo': 'available'}
+
+
+def test_plan_resources_carry_extra_info_null_when_empty(noauth):
+    plan = noauth.create_plan(resources=[
+        {'id': 'demo', 'type': conftest.PROJECT_TYPE, 'name': 'demo'}])
+    checkpoint = _available_checkpoint(noauth)
+
+    assert plan['resources'] == [{'id': 'demo',
+                                  'type': conftest.PROJECT_TYPE,
+                                  'name': 'demo', 'extra_info': None}]
+    assert checkpoint['protection_plan']['resources'][0][
+        'extra_info'] is None
+
+
+def test_the_verify_schema_of_providers_comes_with_1_1(noauth):
+    old = noauth('GET', '/v1/demo/providers/%s' % NOOP).json['provider']
+    new = noauth('GET', '/v1/demo/providers/%s' % NOOP,
+                 headers={ASK: 'data-protect 1.1'}).json['provider']
+    listed = noauth('GET', '/v1/demo/providers').json['providers']
+
+    assert set(old['extended_info_schema']) == {
+        'options_schema', 'restore_schema', 'saved_info_schema'}
+    assert all('verify_schema' not in p['extended_info_schema']
+               for p in listed)
+    assert conftest.PROJECT_TYPE in (
+        new['extended_info_schema']['verify_schema'])
+
+
+@pytest.mark.parametrize('version', ['1.2', '2.0', '0.9', '1.10'])
+def test_an_unsupported_version_is_406_naming_the_range(noauth, version):
+    response = noauth('GET', '/v1/demo/plans',
+                      headers={ASK: 'data-protect %s' % version})
+
+    assert response.status_int == 406, response.text
+    message = response.json['notAcceptable']['message']
+    assert version in message and '1.0 to 1.1' in message
+
+
+def test_a_malformed_version_is_400(noauth):
+    response = noauth('GET', '/v1/demo/plans',
+                      headers={ASK: 'data-protect one'})
+
+    assert response.status_int == 400, response.text
+    assert 'OpenStack-API-Version' in response.json['badRequest']['message']
+
+
+def test_a_version_for_another_service_is_ignored(noauth):
+    response = noauth('GET', '/v1/demo/plans',
+                      headers={ASK: 'compute 2.90'})
+
+    assert response.status_int == 200
+    assert response.headers[ASK] == 'data-protect 1.0'
+
+
+def test_the_version_documents_name_the_lowest_and_newest_versions(noauth):
+    (listed,) = noauth('GET', '/', project=None).json['versions']
+    shown = noauth('GET', '/v1/').json['version']
+
+    for document in (listed, shown):
+        assert document['min_version'] == '1.0'
+        assert document['version'] == '1.1'
