@@ -193,6 +193,21 @@ class TriggerInUse(Conflict):
                 "%(operations)s; delete them first.")
 
 
+class OverQuota(KarborException):
+    """As the original's QuotaError: 413, naming what is full."""
+
+    message = _("Quota exceeded for %(resource)s: %(requested)d more asked "
+                "for, with %(in_use)d in use and %(reserved)d reserved of "
+                "a limit of %(limit)d.")
+    code = 413
+
+
+class QuotaBelowUsage(Invalid):
+    message = _("The %(resource)s quota of project %(project_id)s cannot "
+                "be %(limit)d: %(in_use)d are in use and %(reserved)d "
+                "reserved.")
+
+
 class PlanUsesUnknownResourceType(Invalid):
     message = _("Provider %(provider)s has no protection plugin for "
                 "resource type %(resource_type)s.")

@@ -18,6 +18,7 @@ from oslo_service import service
 
 from karbor.common import config
 from karbor.common import trusts
+from karbor import quota
 from karbor.services.operationengine import client as engine_client
 from karbor.services.operationengine import executors
 from karbor.services.operationengine import triggers
@@ -44,6 +45,7 @@ def list_opts():
     return [
         ('DEFAULT', itertools.chain(config.api_opts, config.service_opts,
                                     triggers.time_trigger_opts,
+                                    quota.quota_opts,
                                     _oslo_service_opts())),
         ('nova_client', nova.nova_client_opts),
         ('cinder_client', cinder.cinder_client_opts),

@@ -17,6 +17,7 @@ context and confines itself to the caller's project unless the caller is
 an administrator; another project's row is simply not found.
 """
 
+import datetime
 import json
 import threading
 
@@ -272,7 +273,9 @@ def _resource_rows(resources):
     return rows
 
 
-def plan_create(context, values):
+def plan_create(context, values, reservations=()):
+    """Write the plan, and commit ``reservations`` of quota (see
+    quota_reserve) in its transaction: the plan counts once it exists."""
     values = dict(values)
     resources = values.pop('resources', [])
     _check_json_fits(models.Plan, values, _('the plan'))
@@ -282,6 +285,7 @@ def plan_create(context, values):
     with _writer() as session:
         session.add(plan)
         session.flush()
+        _settle(session, reservations, commit=True)
         session.refresh(plan)
         return plan
 
@@ -310,10 +314,12 @@ def plan_update(context, plan_id, values):
 
 
 def plan_destroy(context, plan_id):
+    """Delete the plan; it no longer counts in its project's quota."""
     with _writer() as session:
         plan = _scoped_get(context, session, models.Plan, plan_id,
                            exception.PlanNotFound(plan_id=plan_id))
         session.delete(plan)
+        _give_back(session, plan.project_id, {'plans': 1})
 
 
 def plan_get_all(context, marker=None, limit=None, sort_keys=None,
@@ -793,3 +799,217 @@ def verifications_orphaned(context, created_before):
     """As restores_orphaned, of verifications."""
     return _orphaned(models.Verification, models.Operation.verification_id,
                      created_before)
+
+
+# Quotas (see karbor/quota.py): limits, usage and reservations. A usage row
+# is locked by every write of its counts, so writers take turns on it.
+
+def _limits(rows):
+    return {row.resource: row.hard_limit for row in rows}
+
+
+def quota_get_all_by_project(context, project_id):
+    """The project's own limits: {resource: limit}."""
+    with _reader() as session:
+        return _limits(session.query(models.Quota).filter_by(
+            project_id=project_id))
+
+
+def quota_class_get_all_by_name(context, class_name):
+    with _reader() as session:
+        return _limits(session.query(models.QuotaClass).filter_by(
+            class_name=class_name))
+
+
+def _set_limits(session, model, owner, limits):
+    """Write ``limits`` of the row owner ``owner`` ({column: value})."""
+    rows = {row.resource: row for row in
+            session.query(model).filter_by(**owner).with_for_update()}
+    for resource, limit in limits.items():
+        if resource in rows:
+            rows[resource].hard_limit = limit
+        else:
+            session.add(model(resource=resource, hard_limit=limit, **owner))
+
+
+def quota_update(context, project_id, limits):
+    """Set the project's own limits; QuotaBelowUsage for one below what
+    the project uses and has reserved (checked under the usage's lock,
+    so no reservation passes the new limit meanwhile)."""
+    _ensure_usages(project_id, limits, until_refresh=0)
+    with _writer() as session:
+        usages = _locked_usages(session, project_id, limits)
+        for resource, limit in limits.items():
+            usage = usages.get(resource)
+            if usage is None or limit < 0:
+                continue
+            if limit < usage.in_use + usage.reserved:
+                raise exception.QuotaBelowUsage(
+                    resource=resource, project_id=project_id, limit=limit,
+                    in_use=usage.in_use, reserved=usage.reserved)
+        _set_limits(session, models.Quota, {'project_id': project_id},
+                    limits)
+
+
+def quota_destroy_all_by_project(context, project_id):
+    """The project has the default limits again (its usage stays)."""
+    with _writer() as session:
+        session.query(models.Quota).filter_by(project_id=project_id).delete(
+            synchronize_session=False)
+
+
+def quota_class_update(context, class_name, limits):
+    with _writer() as session:
+        _set_limits(session, models.QuotaClass, {'class_name': class_name},
+                    limits)
+
+
+def quota_usage_get_all_by_project(context, project_id):
+    """{resource: {'in_use', 'reserved'}} of the resources with a usage."""
+    with _reader() as session:
+        return {usage.resource: {'in_use': usage.in_use,
+                                 'reserved': usage.reserved}
+                for usage in session.query(models.QuotaUsage).filter_by(
+                    project_id=project_id)}
+
+
+def _count_plans(session, project_id):
+    return session.query(sa.func.count(models.Plan.id)).filter_by(
+        project_id=project_id).scalar()
+
+
+# How the usage of a resource is counted from the truth. Checkpoints live
+# in the banks, where counting them means reading every provider's index:
+# their usage is kept by reservations and deletes alone.
+_USAGE_COUNTERS = {'plans': _count_plans}
+
+
+def _ensure_usages(project_id, resources, until_refresh):
+    """Make the usage rows of a project that it does not have yet, each
+    in a transaction of its own: locking a row that does not exist would
+    lock a range, where two creators wait for each other on MySQL. A new
+    row counts what there already is (plans made before quotas were)."""
+    with _reader() as session:
+        known = {row.resource for row in session.query(
+            models.QuotaUsage.resource).filter_by(project_id=project_id)}
+    for resource in set(resources) - known:
+        try:
+            with _writer() as session:
+                counter = _USAGE_COUNTERS.get(resource)
+                session.add(models.QuotaUsage(
+                    project_id=project_id, resource=resource,
+                    in_use=counter(session, project_id) if counter else 0,
+                    reserved=0, until_refresh=until_refresh or None))
+        except db_exc.DBDuplicateEntry:
+            pass  # Another request made it meanwhile.
+
+
+def _locked_usages(session, project_id, resources):
+    usage = models.QuotaUsage
+    return {row.resource: row for row in session.query(usage).filter(
+        usage.project_id == project_id,
+        usage.resource.in_(list(resources))).order_by(
+            usage.id).with_for_update()}
+
+
+def _release_expired(session, usages, now):
+    reservations = session.query(models.Reservation).filter(
+        models.Reservation.usage_id.in_([u.id for u in usages.values()]),
+        models.Reservation.expire < now).all()
+    by_id = {usage.id: usage for usage in usages.values()}
+    for reservation in reservations:
+        usage = by_id[reservation.usage_id]
+        usage.reserved = max(0, usage.reserved - reservation.delta)
+        session.delete(reservation)
+
+
+def _refresh_due(usage, until_refresh, max_age, now):
+    """Whether the usage is to be counted again: after ``until_refresh``
+    reservations, or when it has not changed for ``max_age`` seconds."""
+    due = False
+    if until_refresh:
+        left = (usage.until_refresh if usage.until_refresh is not None
+                else until_refresh) - 1
+        due = left <= 0
+        usage.until_refresh = until_refresh if due else left
+    else:
+        usage.until_refresh = None
+    changed = usage.updated_at or usage.created_at
+    if max_age and (now - changed).total_seconds() >= max_age:
+        due = True
+    return due
+
+
+def quota_reserve(context, project_id, deltas, limits, expire,
+                  until_refresh=0, max_age=0):
+    """Reserve ``deltas`` ({resource: n > 0}) of the project, within
+    ``limits`` ({resource: limit, -1 none}); the reservations' uuids,
+    which lapse after ``expire`` seconds. OverQuota, reserving nothing,
+    when one would pass its limit."""
+    _ensure_usages(project_id, deltas, until_refresh)
+    now = timeutils.utcnow()
+    with _writer() as session:
+        usages = _locked_usages(session, project_id, deltas)
+        _release_expired(session, usages, now)
+        for resource, usage in usages.items():
+            counter = _USAGE_COUNTERS.get(resource)
+            if _refresh_due(usage, until_refresh, max_age, now) and counter:
+                usage.in_use = counter(session, project_id)
+        for resource, delta in sorted(deltas.items()):
+            usage = usages[resource]
+            limit = limits[resource]
+            if 0 <= limit < usage.in_use + usage.reserved + delta:
+                raise exception.OverQuota(
+                    resource=resource, requested=delta, in_use=usage.in_use,
+                    reserved=usage.reserved, limit=limit)
+        uuids = []
+        for resource, delta in deltas.items():
+            usage = usages[resource]
+            usage.reserved += delta
+            reservation = models.Reservation(
+                uuid=uuidutils.generate_uuid(), usage_id=usage.id,
+                project_id=project_id, resource=resource, delta=delta,
+                expire=now + datetime.timedelta(seconds=expire))
+            session.add(reservation)
+            uuids.append(reservation.uuid)
+        return uuids
+
+
+def _settle(session, reservations, commit):
+    """Commit (count in use) or roll back ``reservations``: those still
+    there. The usages are locked first, as a reservation takes them."""
+    if not reservations:
+        return
+    held = sa.select(models.Reservation.usage_id).where(
+        models.Reservation.uuid.in_(reservations))
+    usages = {usage.id: usage for usage in session.query(
+        models.QuotaUsage).filter(models.QuotaUsage.id.in_(held)).order_by(
+            models.QuotaUsage.id).with_for_update()}
+    for reservation in session.query(models.Reservation).filter(
+            models.Reservation.uuid.in_(reservations)):
+        usage = usages[reservation.usage_id]
+        usage.reserved = max(0, usage.reserved - reservation.delta)
+        if commit:
+            usage.in_use += reservation.delta
+        session.delete(reservation)
+
+
+def reservation_commit(context, reservations):
+    with _writer() as session:
+        _settle(session, reservations, commit=True)
+
+
+def reservation_rollback(context, reservations):
+    with _writer() as session:
+        _settle(session, reservations, commit=False)
+
+
+def _give_back(session, project_id, deltas):
+    for usage in _locked_usages(session, project_id, deltas).values():
+        usage.in_use = max(0, usage.in_use - deltas[usage.resource])
+
+
+def quota_usage_release(context, project_id, deltas):
+    """``deltas`` ({resource: n}) fewer of the project's are in use."""
+    with _writer() as session:
+        _give_back(session, project_id, deltas)

@@ -52,9 +52,10 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
                                                                plan_id))
 
     @classmethod
-    def create(cls, context, values):
-        return cls._from_db_object(context, cls(),
-                                   db.plan_create(context, values))
+    def create(cls, context, values, reservations=()):
+        """The new plan; ``reservations`` of quota are committed with it."""
+        return cls._from_db_object(
+            context, cls(), db.plan_create(context, values, reservations))
 
     @classmethod
     def update(cls, context, plan_id, values):

@@ -22,6 +22,8 @@ from karborclient.v1 import operation_logs
 from karborclient.v1 import plans
 from karborclient.v1 import protectables
 from karborclient.v1 import providers
+from karborclient.v1 import quota_classes
+from karborclient.v1 import quotas
 from karborclient.v1 import restores
 from karborclient.v1 import scheduled_operations
 from karborclient.v1 import services
@@ -79,3 +81,5 @@ class Client(object):
             scheduled_operations.ScheduledOperationManager(self.http))
         self.operation_logs = operation_logs.OperationLogManager(self.http)
         self.services = services.ServiceManager(self.http)
+        self.quotas = quotas.QuotaManager(self.http)
+        self.quota_classes = quota_classes.QuotaClassManager(self.http)

@@ -755,3 +755,80 @@ def service_disable(client, args):
         service = client.services.disable_log_reason(args.service_id,
                                                      args.reason)
     formatting.print_list([service.to_dict()], SERVICE_COLUMNS)
+
+
+# Quotas
+
+def _own_project(client):
+    """The caller's project: Keystone's, or without Keystone the last
+    segment of the Karbor URL (.../v1/<project>)."""
+    return (client.http.get_project_id() or
+            client.http.get_endpoint().rstrip('/').rsplit('/', 1)[-1])
+
+
+def _print_quota(quota):
+    # A limit with its usage (--detail) reads as python-karborclient 2.1.0
+    # printed it: "in_use = 1" and so on, one a line.
+    formatting.print_resource({
+        name: '\n'.join('%s = %s' % item for item in sorted(value.items()))
+        if isinstance(value, dict) else value
+        for name, value in quota.to_dict().items()})
+
+
+QUOTA_TENANT = arg('--tenant', metavar='<tenant>',
+                   help='Project id (default: your own).')
+QUOTA_LIMITS = (
+    arg('--plans', metavar='<plans>', type=int,
+        help='New limit of plans (-1: none).'),
+    arg('--checkpoints', metavar='<checkpoints>', type=int,
+        help='New limit of checkpoints (-1: none).'),
+)
+
+
+def _limits(args):
+    limits = {resource: getattr(args, resource)
+              for resource in ('plans', 'checkpoints')
+              if getattr(args, resource) is not None}
+    if not limits:
+        raise exceptions.CommandError(
+            'Nothing to update: give --plans or --checkpoints')
+    return limits
+
+
+@command(QUOTA_TENANT,
+         arg('--detail', action='store_true',
+             help='Show each limit with what is in use and reserved.'))
+def quota_show(client, args):
+    """Show the quotas of a project."""
+    _print_quota(client.quotas.get(args.tenant or _own_project(client),
+                                   detail=args.detail))
+
+
+@command(QUOTA_TENANT)
+def quota_defaults(client, args):
+    """Show the quotas of a project without its own."""
+    _print_quota(client.quotas.defaults(args.tenant or _own_project(client)))
+
+
+@command(arg('tenant', metavar='<tenant>', help='Project id.'),
+         *QUOTA_LIMITS)
+def quota_update(client, args):
+    """Set the quotas of a project (admin only)."""
+    _print_quota(client.quotas.update(args.tenant, _limits(args)))
+
+
+@command(arg('class_name', metavar='<class_name>',
+             help='Quota class ("default": of every project without its '
+                  'own quotas).'))
+def quota_class_show(client, args):
+    """Show the quotas of a quota class (admin only)."""
+    _print_quota(client.quota_classes.get(args.class_name))
+
+
+@command(arg('class_name', metavar='<class_name>',
+             help='Quota class ("default": of every project without its '
+                  'own quotas).'),
+         *QUOTA_LIMITS)
+def quota_class_update(client, args):
+    """Set the quotas of a quota class (admin only)."""
+    _print_quota(client.quota_classes.update(args.class_name, _limits(args)))

@@ -30,6 +30,7 @@ from karbor.i18n import _
 from karbor import objects
 from karbor.objects import plan as plan_objects
 from karbor import policy
+from karbor import quota
 
 objects.register_all()
 
@@ -119,8 +120,10 @@ def create_checkpoint(req):
                          '%(plan_pro)s, not %(provider)s.') % {
                     'plan': plan.id, 'plan_pro': plan.provider_id,
                     'provider': provider_id})
-        checkpoint = http.protection_api(req).protect(
-            context, plan, {'extra_info': extra_info})
+        # The checkpoint is the plan's project's (an administrator's too).
+        with quota.reserved(context, plan.project_id, checkpoints=1):
+            checkpoint = http.protection_api(req).protect(
+                context, plan, {'extra_info': extra_info})
         payload['checkpoint_id'] = checkpoint['id']
     return http.json_response({'checkpoint': _view(req, checkpoint)})
 
@@ -166,8 +169,15 @@ def delete_checkpoint(req):
     with notification.notify_request(
             context, req, 'checkpoint_delete',
             checkpoint_id=checkpoint['id'], provider_id=provider_id):
-        http.protection_api(req).delete_checkpoint(context, provider_id,
-                                                   checkpoint['id'])
+        first_delete = http.protection_api(req).delete_checkpoint(
+            context, provider_id, checkpoint['id'])
+    # The checkpoint stops counting when its first delete is accepted,
+    # here, where it was counted, rather than when a delete ends: one that
+    # fails leaves it "error-deleting", never usable again, and a delete
+    # taken up again (or of a deleted checkpoint) gives nothing back twice.
+    if first_delete:
+        quota.QUOTAS.release(context, checkpoint['project_id'],
+                             checkpoints=1)
     return http.json_response({})
 
 

@@ -23,6 +23,7 @@ from karbor.i18n import _
 from karbor import objects
 from karbor.objects import plan as plan_objects
 from karbor import policy
+from karbor import quota
 
 CONF = cfg.CONF
 CONF.import_opt('max_plan_resources', 'karbor.common.config')
@@ -91,7 +92,9 @@ def create_plan(req):
                                 values['resources'], values['parameters'])
         values.update(project_id=context.project_id,
                       user_id=context.user_id, status='suspended')
-        plan = plan_objects.Plan.create(context, values)
+        with quota.reserved(context, context.project_id,
+                            plans=1) as reservations:
+            plan = plan_objects.Plan.create(context, values, reservations)
         payload['id'] = plan.id
     return http.json_response({'plan': _view(plan)})
 

@@ -26,6 +26,8 @@ from karbor.api.v1 import operation_logs
 from karbor.api.v1 import plans
 from karbor.api.v1 import protectables
 from karbor.api.v1 import providers
+from karbor.api.v1 import quota_classes
+from karbor.api.v1 import quotas
 from karbor.api.v1 import restores
 from karbor.api.v1 import scheduled_operations
 from karbor.api.v1 import services
@@ -38,6 +40,7 @@ from karbor.services.protection import rpcapi
 
 PROVIDER = '/{project_id}/providers/{provider_id}'
 PROTECTABLE = '/{project_id}/protectables/{protectable_type}'
+QUOTA = '/{project_id}/quotas/{target_project_id}'
 
 ROUTE_DECLARATIONS = {
     '': {'GET': versions.show_v1},
@@ -112,6 +115,17 @@ ROUTE_DECLARATIONS = {
     '/{project_id}/os-services': {'GET': services.list_services},
     '/{project_id}/os-services/{service_id}': {
         'PUT': services.update_service,
+    },
+    QUOTA: {
+        'GET': quotas.show_quota,
+        'PUT': quotas.update_quota,
+        'DELETE': quotas.delete_quota,
+    },
+    QUOTA + '/detail': {'GET': quotas.show_quota_detail},
+    QUOTA + '/defaults': {'GET': quotas.show_quota_defaults},
+    '/{project_id}/quota_classes/{class_name}': {
+        'GET': quota_classes.show_quota_class,
+        'PUT': quota_classes.update_quota_class,
     },
 }
 

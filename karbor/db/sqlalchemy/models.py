@@ -248,3 +248,71 @@ class OperationLog(BASE, KarborBase):
     ended_at = sa.Column(sa.DateTime)
     error_info = sa.Column(sa.Text)
     extra_info = sa.Column(db_types.JsonEncodedDict)
+
+
+class Quota(BASE, KarborBase):
+    """A project's own limit of one resource (see karbor/quota.py)."""
+
+    __tablename__ = 'quotas'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'resource',
+                            name='uniq_quotas0project_id0resource'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(255), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class QuotaClass(BASE, KarborBase):
+    """A quota class's limit of one resource; the class ``default`` holds
+    the limits of projects without their own."""
+
+    __tablename__ = 'quota_classes'
+    __table_args__ = (
+        sa.UniqueConstraint('class_name', 'resource',
+                            name='uniq_quota_classes0class_name0resource'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    class_name = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(255), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class QuotaUsage(BASE, KarborBase):
+    """How much of one resource a project uses and has reserved. The row
+    is locked by whoever reserves or commits, so they take turns.
+    ``until_refresh`` counts down the reservations before the usage is
+    counted again from the truth."""
+
+    __tablename__ = 'quota_usages'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'resource',
+                            name='uniq_quota_usages0project_id0resource'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(255), nullable=False)
+    in_use = sa.Column(sa.Integer, nullable=False)
+    reserved = sa.Column(sa.Integer, nullable=False)
+    until_refresh = sa.Column(sa.Integer)
+
+
+class Reservation(BASE, KarborBase):
+    """``delta`` of a usage's resource held by a request until it commits
+    or rolls back, or until ``expire``."""
+
+    __tablename__ = 'reservations'
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    usage_id = sa.Column(sa.Integer,
+                         sa.ForeignKey('quota_usages.id', ondelete='CASCADE'),
+                         nullable=False, index=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(255), nullable=False)
+    delta = sa.Column(sa.Integer, nullable=False)
+    expire = sa.Column(sa.DateTime, nullable=False)

@@ -498,21 +498,26 @@ class ProtectionManager(object):
 
     @messaging.expose
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):
+        """Start deleting the checkpoint; whether no delete had taken it
+        before (one that failed left it "error-deleting")."""
         provider = self._provider(provider_id)
         checkpoint = self._checkpoint(ctxt, provider, checkpoint_id)
         self._check_deletable(checkpoint)
         if checkpoint.status == checkpoints.DELETED:
-            return
+            return False
         self._check_a_worker_claims()
         row = self._accept(ctxt, DELETE, provider.id, checkpoint.id)
         # Read again under the claim: what was true before may not be.
         checkpoint = self._checkpoint(ctxt, provider, checkpoint_id)
+        first = checkpoint.status not in (checkpoints.DELETED,
+                                          checkpoints.ERROR_DELETING)
 
         def start():
             self._check_deletable(checkpoint)
             if checkpoint.status != checkpoints.DELETED:
                 checkpoint.start_deleting()
         self._start(ctxt, row, _log_of(checkpoint), start)
+        return first
 
     @staticmethod
     def _check_deletable(checkpoint):

@@ -61,7 +61,8 @@ class ProtectionAPI(object):
                           checkpoint_id=checkpoint_id)
 
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):
-        """Mark the checkpoint deleting and start deleting it."""
+        """Mark the checkpoint deleting and start deleting it; whether no
+        delete had taken it before."""
         return self._call(ctxt, 'delete_checkpoint', provider_id=provider_id,
                           checkpoint_id=checkpoint_id)
 

@@ -31,14 +31,14 @@ def old_karbor():
 
 @pytest.fixture
 def karbor(old_karbor, karbor_all):
-    """Run the old client against karbor-all as ``user`` (by default demo,
-    "admin" is an administrator) of the demo project; its output, once it
-    has exited 0 (with check=False: its output and errors, once it has
-    failed)."""
-    def run(*args, check=True, user='demo'):
+    """Run the old client against karbor-all as ``user`` (by default the
+    project's own) of ``project``; its output, once it has exited 0 (with
+    check=False: its output and errors, once it has failed)."""
+    def run(*args, check=True, project='demo', user=None):
         result = subprocess.run(
             [old_karbor, '--os-no-client-auth', '--os-auth-token',
-             '%s:demo' % user, '--karbor-url', karbor_all + '/v1/demo'] +
+             '%s:%s' % (user or project, project),
+             '--karbor-url', '%s/v1/%s' % (karbor_all, project)] +
             list(args), capture_output=True, text=True, timeout=120)
         if not check:
             assert result.returncode != 0, (args, result.stdout)
@@ -180,3 +180,34 @@ def test_python_karborclient_2_1_0_lists_disables_and_enables_services(
         for service_id in (engine['Id'], protection):
             karbor('service-enable', service_id, user='admin')
     assert {row['Status'] for row in services().values()} == {'enabled'}
+
+
+def test_python_karborclient_2_1_0_shows_and_sets_quotas(karbor):
+    # A project of this test's own: the others' plans stay out of its
+    # usage, its limits out of theirs.
+    project = 'quotas'
+    shown = fixtures.parse_property_table(
+        karbor('quota-show', '--tenant', project, project=project))
+    assert shown == {'id': project, 'plans': '50', 'checkpoints': '-1'}
+    assert "Policy doesn't allow quota:update" in karbor(
+        'quota-update', project, '--plans', '1', project=project,
+        check=False)
+
+    updated = fixtures.parse_property_table(karbor(
+        'quota-update', project, '--plans', '1', project=project,
+        user='admin'))
+    assert updated['plans'] == '1'
+    resource = '%s=OS::Keystone::Project=%s' % (project, project)
+    karbor('plan-create', 'only', fixtures.NOOP_PROVIDER, resource,
+           project=project)
+    refused = karbor('plan-create', 'one too many', fixtures.NOOP_PROVIDER,
+                     resource, project=project, check=False)
+    assert ('Quota exceeded for plans: 1 more asked for, with 1 in use and '
+            '0 reserved of a limit of 1.') in refused
+    detail = fixtures.parse_property_table(karbor(
+        'quota-show', '--tenant', project, '--detail', project=project))
+    assert detail['plans'] == 'in_use = 1\nlimit = 1\nreserved = 0'
+
+    assert fixtures.parse_property_table(karbor(
+        'quota-class-show', 'default', project=project, user='admin')) == {
+        'id': 'default', 'plans': '50', 'checkpoints': '-1'}

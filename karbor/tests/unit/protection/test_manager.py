@@ -237,12 +237,14 @@ def test_a_deleted_checkpoint_loses_its_data_and_shows_deleted(manager,
                                                fakes.VOLUME, key)
     assert data_file in _bank_files(config, DATA_ID)
 
-    assert manager.delete_checkpoint(USER, DATA_ID, checkpoint['id']) is None
+    # The first delete of a checkpoint says so (its quota is given back).
+    assert manager.delete_checkpoint(USER, DATA_ID, checkpoint['id']) is True
     _wait(lambda: manager.show_checkpoint(USER, DATA_ID,
                                           checkpoint['id'])['status'],
           'deleted', 'error-deleting')
     shown = manager.show_checkpoint(USER, DATA_ID, checkpoint['id'])
     assert shown['status'] == 'deleted'
+    assert manager.delete_checkpoint(USER, DATA_ID, checkpoint['id']) is False
     # Only the record stays; its unfinished marker goes just after the
     # status is written.
     _wait(lambda: _bank_files(config, DATA_ID),
@@ -360,6 +362,18 @@ def _stuck_checkpoint(manager, provider_id=NOOP_ID):
     """A checkpoint left "protecting", as while its flow runs."""
     provider = manager._providers.show_provider(provider_id)
     return provider.checkpoints.create(make_plan(provider_id, [volume()]))
+
+
+def test_a_delete_taken_up_again_after_one_failed_says_it_is_not_the_first(
+        manager, database):
+    checkpoint = _stuck_checkpoint(manager)
+    checkpoint.start_deleting()
+    checkpoint.fail('the bank refused')
+    assert checkpoint.status == 'error-deleting'
+    assert manager.delete_checkpoint(USER, NOOP_ID, checkpoint.id) is False
+    _wait(lambda: manager.show_checkpoint(USER, NOOP_ID,
+                                          checkpoint.id)['status'],
+          'deleted', 'error-deleting')
 
 
 def test_a_checkpoint_being_protected_can_be_neither_deleted_nor_restored(

@@ -1,0 +1,180 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Quotas: how many plans and checkpoints a project may have.
+
+A project's limit of a resource is its own (PUT /quotas/<project>), else
+the ``default`` quota class's (PUT /quota_classes/default), else the
+``quota_<resource>`` option; -1 is no limit. A request that adds one
+reserves it first, under a lock of the project's usage row, and commits
+the reservation once the thing exists (rolls it back when it could not be
+made): two requests at the last free slot never both pass, and a failed
+one holds nothing. A reservation that is neither committed nor rolled
+back (its karbor-api died in between) lapses after
+``reservation_expire`` seconds.
+
+The options keep the original's names, in [DEFAULT], so that an existing
+karbor.conf goes on working.
+"""
+
+import contextlib
+import threading
+
+from oslo_config import cfg
+from oslo_utils import importutils
+
+from karbor.db import api as db
+
+CONF = cfg.CONF
+
+quota_opts = [
+    cfg.IntOpt('quota_plans', default=50, min=-1,
+               help='Number of plans a project may have (-1: no limit).'),
+    cfg.IntOpt('quota_checkpoints', default=-1, min=-1,
+               help='Number of checkpoints a project may have (-1: no '
+                    'limit).'),
+    cfg.IntOpt('reservation_expire', default=86400, min=1,
+               help='Seconds after which a reservation that was neither '
+                    'committed nor rolled back is released.'),
+    cfg.IntOpt('until_refresh', default=0, min=0,
+               help='Count a project\'s plans again after this many '
+                    'reservations (0: never).'),
+    cfg.IntOpt('max_age', default=0, min=0,
+               help='Count a project\'s plans again at its next '
+                    'reservation when its usage has not changed for this '
+                    'many seconds (0: never).'),
+    cfg.StrOpt('quota_driver', default='karbor.quota.DbQuotaDriver',
+               help='The class that keeps quotas.'),
+]
+CONF.register_opts(quota_opts)
+
+RESOURCES = ('plans', 'checkpoints')
+DEFAULT_CLASS = 'default'
+
+
+class DbQuotaDriver(object):
+    """Limits, usage and reservations in Karbor's database."""
+
+    def get_defaults(self, context):
+        """The limits of a project without its own: the ``default``
+        class's, else the options'."""
+        return self.get_class_quotas(context, DEFAULT_CLASS)
+
+    def get_class_quotas(self, context, class_name):
+        limits = {resource: CONF['quota_' + resource]
+                  for resource in RESOURCES}
+        limits.update(_known(db.quota_class_get_all_by_name(context,
+                                                            class_name)))
+        return limits
+
+    def get_project_quotas(self, context, project_id):
+        limits = self.get_defaults(context)
+        limits.update(_known(db.quota_get_all_by_project(context,
+                                                         project_id)))
+        return limits
+
+    def get_project_usages(self, context, project_id):
+        """{resource: {'limit', 'in_use', 'reserved'}} of every resource."""
+        usages = db.quota_usage_get_all_by_project(context, project_id)
+        return {resource: dict(usages.get(resource, {'in_use': 0,
+                                                     'reserved': 0}),
+                               limit=limit)
+                for resource, limit in self.get_project_quotas(
+                    context, project_id).items()}
+
+    def update_project_quotas(self, context, project_id, limits):
+        db.quota_update(context, project_id, limits)
+
+    def destroy_project_quotas(self, context, project_id):
+        db.quota_destroy_all_by_project(context, project_id)
+
+    def update_class_quotas(self, context, class_name, limits):
+        db.quota_class_update(context, class_name, limits)
+
+    def reserve(self, context, project_id, deltas):
+        return db.quota_reserve(
+            context, project_id, deltas,
+            self.get_project_quotas(context, project_id),
+            expire=CONF.reservation_expire,
+            until_refresh=CONF.until_refresh, max_age=CONF.max_age)
+
+    def commit(self, context, reservations):
+        db.reservation_commit(context, reservations)
+
+    def rollback(self, context, reservations):
+        db.reservation_rollback(context, reservations)
+
+    def release(self, context, project_id, deltas):
+        db.quota_usage_release(context, project_id, deltas)
+
+
+def _known(limits):
+    # Rows of a resource this Karbor no longer knows are left alone.
+    return {resource: limit for resource, limit in limits.items()
+            if resource in RESOURCES}
+
+
+class QuotaEngine(object):
+    """The driver [DEFAULT] quota_driver names, loaded on first use."""
+
+    def __init__(self):
+        self._driver = None
+        self._lock = threading.Lock()
+
+    @property
+    def driver(self):
+        with self._lock:
+            if self._driver is None:
+                self._driver = importutils.import_object(CONF.quota_driver)
+            return self._driver
+
+    def reserve(self, context, project_id, **deltas):
+        """Reserve ``deltas`` ({resource: how many more}) of the project;
+        the reservations' ids. OverQuota when one would pass its limit."""
+        _check_resources(deltas)
+        return self.driver.reserve(context, project_id, deltas)
+
+    def commit(self, context, reservations):
+        """The reserved things exist: count them in use. Reservations
+        already committed (or lapsed) are skipped."""
+        self.driver.commit(context, reservations)
+
+    def rollback(self, context, reservations):
+        self.driver.rollback(context, reservations)
+
+    def release(self, context, project_id, **deltas):
+        """Things that were in use are gone: ``deltas`` fewer in use."""
+        _check_resources(deltas)
+        self.driver.release(context, project_id, deltas)
+
+
+def _check_resources(deltas):
+    unknown = set(deltas) - set(RESOURCES)
+    if unknown:
+        raise ValueError('No quota of %s' % ', '.join(sorted(unknown)))
+
+
+QUOTAS = QuotaEngine()
+
+
+@contextlib.contextmanager
+def reserved(context, project_id, **deltas):
+    """Reserve ``deltas`` for what the block makes: rolled back if it
+    raises, else committed (a no-op for reservations the block committed
+    itself, in the transaction that wrote what they count)."""
+    reservations = QUOTAS.reserve(context, project_id, **deltas)
+    try:
+        yield reservations
+    except BaseException:
+        QUOTAS.rollback(context, reservations)
+        raise
+    QUOTAS.commit(context, reservations)
