@@ -21,7 +21,15 @@ extensions = [
     'oslo_config.sphinxext',
     # The sample karbor.conf, generated from the same list at build time.
     'oslo_config.sphinxconfiggen',
+    # The policy reference and the sample policy file, from the rules in
+    # karbor/policies (etc/oslo-policy-generator/karbor.conf).
+    'oslo_policy.sphinxext',
+    'oslo_policy.sphinxpolicygen',
 ]
+
+policy_generator_config_file = (
+    '../../etc/oslo-policy-generator/karbor.conf')
+sample_policy_basename = '_static/karbor'
 
 config_generator_config_file = [
     ('../../etc/oslo-config-generator/karbor.conf', '_static/karbor'),
