@@ -38,6 +38,10 @@ rules = [
         PREFIX % 'update', base.RULE_ADMIN_OR_OWNER,
         'Reset the status of a checkpoint to available or error.',
         [{'method': 'PUT', 'path': PATH + '/{checkpoint_id}'}]),
+    policy.DocumentedRuleDefault(
+        PREFIX % 'copy', base.RULE_ADMIN_OR_OWNER,
+        'Copy the checkpoints of a plan into the copy provider\'s bank.',
+        [{'method': 'POST', 'path': PATH + '/action'}]),
 ]
 
 
