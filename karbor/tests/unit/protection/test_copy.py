@@ -20,6 +20,8 @@ import threading
 
 import pytest
 
+from karbor import context
+from karbor.db import api as db
 from karbor import exception
 from karbor.objects import restore as restore_objects
 from karbor.services.protection import manager as protection_manager
@@ -204,6 +206,9 @@ def test_a_copy_running_refuses_the_delete_of_its_source_and_of_itself(
         'status'], 'available', 'error')
     assert manager.show_checkpoint(USER, COPIES_ID, copy_id)[
         'status'] == 'available'
+    # Once its operation is gone, the source may be deleted.
+    _wait(lambda: len(db.operation_get_all(context.get_admin_context())),
+          0)
     manager.delete_checkpoint(USER, SOURCE_ID, source['id'])
 
 
