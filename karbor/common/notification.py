@@ -36,6 +36,8 @@ end the keys in the last column::
     checkpoint_create  checkpoint_properties       checkpoint_id
     checkpoint_update  checkpoint_id, state
     checkpoint_delete  checkpoint_id, provider_id
+    checkpoint_copy    plan_id, provider_id,       checkpoint_id (the
+                       parameters                  copies, as answered)
     restore_create     parameters, provider_id,    id
                        checkpoint_id
 
@@ -48,12 +50,14 @@ in this table when Karbor has them.
 karbor-protection announces, with publisher id ``karbor-protection.<host>``,
 how the long work a request started ended: ``karbor.protect.*`` when a
 checkpoint became available or error, ``karbor.delete.*`` when it became
-deleted or error-deleting, ``karbor.restore.*`` when a restore ended
-success or fail; ``.end`` (priority INFO) when it succeeded, ``.error``
+deleted or error-deleting, ``karbor.copy.*`` when a copy (a checkpoint
+of the copy provider) became available or error, ``karbor.restore.*``
+when a restore ended success or fail; ``.end`` (priority INFO) when it succeeded, ``.error``
 (priority ERROR) when it did not. Their ``request_id`` is the one of the
 request that started the work::
 
-    protect, delete    tenant_id, request_id, checkpoint_id, provider_id,
+    protect, delete,   tenant_id, request_id, checkpoint_id, provider_id,
+    copy
                        plan_id, status, resources_reason
     restore            tenant_id, request_id, id, checkpoint_id,
                        provider_id, status, resources_reason
@@ -102,7 +106,7 @@ def notify_request(context, req, event, **payload):
 
 
 def notify_checkpoint_done(context, work, checkpoint, failed):
-    """Announce that ``work`` ("protect" or "delete") on ``checkpoint``
+    """Announce that ``work`` ("protect", "delete", "copy") on ``checkpoint``
     ended, as karbor.<work>.error if it ``failed``, else .end."""
     notifier = rpc.get_notifier(PROTECTION_PUBLISHER)
     if notifier is None:

@@ -702,9 +702,14 @@ def operation_get(context, operation_id):
 
 
 def operation_get_all_by_checkpoint(context, checkpoint_id):
+    """The operations on the checkpoint: those that read or write it
+    (``checkpoint_id``), and a copy that writes it (its
+    ``exclusive_checkpoint_id``, its source being ``checkpoint_id``)."""
+    op = models.Operation
     with _reader() as session:
-        return session.query(models.Operation).filter_by(
-            checkpoint_id=checkpoint_id).order_by(
+        return session.query(op).filter(sa.or_(
+            op.checkpoint_id == checkpoint_id,
+            op.exclusive_checkpoint_id == checkpoint_id)).order_by(
                 models.Operation.created_at, models.Operation.id).all()
 
 

@@ -14,7 +14,8 @@ from karbor.policies import base
 
 PREFIX = 'checkpoint:%s'
 PATH = '/providers/{provider_id}/checkpoints'
-# The original Karbor named these rules provider:checkpoint_*.
+# The original Karbor named these rules provider:checkpoint_* (and the
+# copy copy:create).
 
 rules = [
     base.rule(
@@ -42,6 +43,11 @@ rules = [
         'Reset the status of a checkpoint to available or error.',
         [{'method': 'PUT', 'path': PATH + '/{checkpoint_id}'}],
         original_name='provider:checkpoint_update'),
+    base.rule(
+        PREFIX % 'copy', base.PROJECT_MEMBER,
+        'Copy the checkpoints of a plan into the copy provider\'s bank.',
+        [{'method': 'POST', 'path': PATH + '/action'}],
+        original_name='copy:create'),
 ]
 
 

@@ -19,6 +19,12 @@ class Checkpoint(base.Resource):
     pass
 
 
+class Copy(base.Resource):
+    """A copy action's answer: ``checkpoint_id`` lists each copied
+    checkpoint ({"checkpoint_protect_id", "checkpoint_copy_id"}), the
+    copies being checkpoints of provider ``copy_provider_id``."""
+
+
 def _checkpoints_path(provider_id, *rest):
     return base.path('providers', provider_id, 'checkpoints', *rest)
 
@@ -47,6 +53,15 @@ class CheckpointManager(base.Manager):
         """Start deleting; the checkpoint goes ``deleting`` then ``deleted``.
         """
         self._delete(_checkpoints_path(provider_id, checkpoint_id))
+
+    def copy(self, provider_id, plan_id, parameters=None):
+        """Copy the plan's checkpoints that have no copy yet into the
+        provider's copy provider; the copies start ``wait_copying``."""
+        body = {'copy': {'plan_id': plan_id,
+                         'parameters': parameters or {}}}
+        return Copy(self, self._json(
+            'POST', _checkpoints_path(provider_id, 'action'),
+            json=body)['copy'])
 
     def reset_state(self, provider_id, checkpoint_id, state):
         """Force the status to ``available`` or ``error`` (admin only)."""

@@ -114,7 +114,8 @@ def _for_each(ids, action):
 # status and failure reason: short maps, printed on one line each.
 PER_RESOURCE_FIELDS = ('resources_status', 'resources_reason')
 # Statuses of a resource still being worked on.
-RESOURCE_BUSY = {'protecting', 'restoring', 'deleting', 'in_progress'}
+RESOURCE_BUSY = {'protecting', 'restoring', 'deleting', 'in_progress',
+                 'wait_copying', 'copying'}
 
 
 def _progress(kind):
@@ -359,6 +360,36 @@ def checkpoint_create(client, args):
                                        checkpoint.id).to_dict(),
         CHECKPOINT_SUCCEEDED, CHECKPOINT_FAILED, _progress('checkpoint'),
         _show_checkpoint)
+
+
+@command(arg('provider_id', metavar='<provider_id>',
+             help='Provider of the checkpoints to copy.'),
+         arg('plan_id', metavar='<plan_id>', help='Plan id.'),
+         *waiting_options('every copy'))
+def checkpoint_copy(client, args):
+    """Copy the plan's checkpoints that have no copy yet into the bank of
+    the provider's copy provider."""
+    answer = client.checkpoints.copy(args.provider_id, args.plan_id)
+    copies = answer.to_dict()
+    failed = False
+    for pair in copies['checkpoint_id']:
+        copy_id = pair['checkpoint_copy_id']
+        copied = {'id': copy_id, 'status': copies['status']}
+        if args.wait:
+            copied = waiting.wait_for(
+                lambda: client.checkpoints.get(
+                    copies['copy_provider_id'], copy_id).to_dict(),
+                CHECKPOINT_SUCCEEDED | CHECKPOINT_FAILED, args.wait_timeout,
+                _progress('checkpoint'), copied)
+            failed = failed or copied['status'] not in CHECKPOINT_SUCCEEDED
+        pair['status'] = copied['status']
+    formatting.print_list(
+        copies['checkpoint_id'],
+        ['Checkpoint protect id', 'Checkpoint copy id', 'Status'])
+    print('Copies are checkpoints of provider %s.' %
+          copies['copy_provider_id'])
+    if failed:
+        raise exceptions.CommandError('Failed: a copy ended in error')
 
 
 @command(ALL_TENANTS,

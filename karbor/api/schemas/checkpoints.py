@@ -46,3 +46,30 @@ reset_state = {
     'required': ['os-resetState'],
     'additionalProperties': False,
 }
+
+_copy = {
+    'type': 'object',
+    'properties': {
+        'plan_id': parameter_types.uuid,
+        # The spec's list form names the provider in each item too.
+        'provider_id': parameter_types.uuid,
+        'parameters': parameter_types.parameters,
+    },
+    'required': ['plan_id'],
+    'additionalProperties': False,
+}
+
+# The original Karbor's spec shows a list of one copy; its code took the
+# object: both are accepted.
+copy = {
+    'type': 'object',
+    'properties': {
+        'copy': {'oneOf': [
+            _copy,
+            {'type': 'array', 'items': _copy, 'minItems': 1,
+             'maxItems': 1},
+        ]},
+    },
+    'required': ['copy'],
+    'additionalProperties': False,
+}

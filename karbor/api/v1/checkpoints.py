@@ -192,3 +192,57 @@ def reset_checkpoint_state(req):
         http.protection_api(req).reset_state(context, provider_id,
                                              checkpoint['id'], state)
     return http.json_response({})
+
+
+def copy_checkpoints(req):
+    """Copy the plan's checkpoints that have no copy yet into the
+    provider's copy_provider (POST .../checkpoints/action {"copy": ...}).
+
+    The answer keeps the original's fields (``provider_id`` the source
+    provider, ``checkpoint_id`` the list of {"checkpoint_protect_id",
+    "checkpoint_copy_id"}) and the spec's ``id`` and ``status``
+    ("wait_copying"). ``id`` is the copy's checkpoint id when one checkpoint
+    is copied; when several are, no one checkpoint is the copy, and ``id``
+    is the plan's (what was copied), as ``plan_id``. ``copy_provider_id``
+    says where the copies are: GET
+    /providers/<copy_provider_id>/checkpoints/<id> shows each.
+    """
+    context = http.context_of(req)
+    provider_id = validation.check_uuid(http.path_arg(req, 'provider_id'),
+                                        'provider')
+    body = validation.validate(schemas.copy, validation.json_body(req))
+    values = body['copy']
+    if isinstance(values, list):
+        values = values[0]
+    plan = plan_objects.Plan.get_by_id(context, values['plan_id'])
+    policy.authorize(context, 'checkpoint:copy',
+                     {'project_id': plan.project_id})
+    parameters = values.get('parameters') or {}
+    with notification.notify_request(
+            context, req, 'checkpoint_copy', plan_id=plan.id,
+            provider_id=provider_id, parameters=parameters) as payload:
+        for named in (values.get('provider_id'), plan.provider_id):
+            if named not in (None, provider_id):
+                raise exception.InvalidInput(
+                    reason=_('plan %(plan)s is protected by provider '
+                             '%(plan_pro)s, not %(provider)s.') % {
+                        'plan': plan.id, 'plan_pro': plan.provider_id,
+                        'provider': provider_id})
+        protection = http.protection_api(req)
+        copies = protection.copy(context, plan, parameters)
+        payload['checkpoint_id'] = copies
+    # karbor-protection copies at least one checkpoint, or refuses.
+    return http.json_response({'copy': {
+        'id': (copies[0]['checkpoint_copy_id'] if len(copies) == 1
+               else plan.id),
+        'project_id': plan.project_id,
+        'provider_id': provider_id,
+        'plan_id': plan.id,
+        'parameters': parameters,
+        'status': 'wait_copying',
+        'copy_provider_id': copies[0]['copy_provider_id'],
+        'checkpoint_id': [
+            {'checkpoint_protect_id': item['checkpoint_protect_id'],
+             'checkpoint_copy_id': item['checkpoint_copy_id']}
+            for item in copies],
+    }})

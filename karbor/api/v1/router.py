@@ -51,6 +51,10 @@ ROUTE_DECLARATIONS = {
         'GET': checkpoints.list_checkpoints,
         'POST': checkpoints.create_checkpoint,
     },
+    # Before the checkpoint's path, which would take "action" for an id.
+    PROVIDER + '/checkpoints/action': {
+        'POST': checkpoints.copy_checkpoints,
+    },
     PROVIDER + '/checkpoints/{checkpoint_id}': {
         'GET': checkpoints.show_checkpoint,
         'PUT': checkpoints.reset_checkpoint_state,

@@ -20,7 +20,7 @@ Layout::
         (packed, see graph.py; null until built), extra_info, created_at,
         resources_status and resources_reason (keyed "<type>#<id>"), as
         they were when the last operation on it ended.
-    /checkpoints/<id>/resources_status/<protect|delete>/<key>@<status>
+    /checkpoints/<id>/resources_status/<protect|delete|copy>/<key>@<status>
         one object per resource whose hooks ended during that operation,
         holding {"key", "reason"}: a resource's status costs one small
         write, not the whole record. While the operation runs, the
@@ -40,7 +40,7 @@ Layout::
         list_objects call plus one read per checkpoint on the page; a date
         range becomes the listing's marker and end marker.
     /indices/unfinished_checkpoints/<id>
-        {"owner_id", "operation"} while a protect or delete runs. The
+        {"owner_id", "operation"} while a protect, delete or copy runs. The
         operation's claim in the database (operations.py) is what another
         worker takes over; the marker is the last resort for a checkpoint
         that has no operation recorded (its worker died before recording
@@ -51,6 +51,14 @@ Writes of a running operation go through its ``guard`` (the claim's
 check): a worker whose claim lapsed or was taken over writes nothing more.
 
 A deleted checkpoint keeps only its index.json, with status "deleted".
+
+A copy (CheckpointCollection.create_copy) is a checkpoint of its own, in
+the bank of the provider it is copied into: the source's protection_plan
+and resource_graph, extra_info {"copied_from": {"provider_id",
+"checkpoint_id"}}, status "wait_copying" until its operation starts,
+"copying" while the plugins copy the resources' data, then "available"
+with extra_info "copy_status": "finished" (or "error"). The source is only
+read: its record and its readers are left alone.
 
 A bank outage while a running operation records its progress (a
 resource's status, the checkpoint's end) is waited out: the write is
@@ -86,11 +94,16 @@ ERROR = 'error'
 DELETING = 'deleting'
 DELETED = 'deleted'
 ERROR_DELETING = 'error-deleting'
+WAIT_COPYING = 'wait_copying'
+COPYING = 'copying'
+# The copy_status of a copy's extra_info once its data is all there.
+COPY_FINISHED = 'finished'
 
-IN_PROGRESS = (PROTECTING, DELETING)
+IN_PROGRESS = (PROTECTING, DELETING, WAIT_COPYING, COPYING)
 # What a checkpoint becomes when the operation in progress fails; its
 # unfinished resources become "error".
-_FAILED_STATUS = {PROTECTING: ERROR, DELETING: ERROR_DELETING}
+_FAILED_STATUS = {PROTECTING: ERROR, DELETING: ERROR_DELETING,
+                  WAIT_COPYING: ERROR, COPYING: ERROR}
 
 ZOMBIE_REASON = _('the karbor-protection that ran it stopped')
 
@@ -106,7 +119,8 @@ _sleep = time.sleep
 _CREATED_AT_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
 _UNFINISHED = '/indices/unfinished_checkpoints'
 # The operation whose resource statuses a status names lives under.
-_STATUS_FOLDERS = {PROTECTING: 'protect', DELETING: 'delete'}
+_STATUS_FOLDERS = {PROTECTING: 'protect', DELETING: 'delete',
+                   WAIT_COPYING: 'copy', COPYING: 'copy'}
 
 
 def _record_key(checkpoint_id):
@@ -377,6 +391,23 @@ class Checkpoint(object):
             record['status'] = AVAILABLE
         self._forget_unfinished()
 
+    def start_copying(self):
+        """The copy's operation runs: its resources are being copied (a
+        copy resumed by another worker keeps what ended before)."""
+        with self._changing() as record:
+            record['status'] = COPYING
+            record['resources_status'] = dict.fromkeys(
+                (graph.resource_key(node.value) for node in
+                 graph.iter_nodes(self.resource_graph or [])), COPYING)
+            self.load_resource_statuses()
+
+    def finish_copying(self):
+        with self._changing() as record:
+            record['status'] = AVAILABLE
+            record['extra_info'] = dict(record['extra_info'] or {},
+                                        copy_status=COPY_FINISHED)
+        self._forget_unfinished()
+
     def start_deleting(self):
         with self._changing(waiting_out_outages=False) as record:
             self._bank.update_object(
@@ -464,13 +495,8 @@ class CheckpointCollection(object):
 
     def create(self, plan, extra_info=None):
         """Record a new "protecting" checkpoint of ``plan``."""
-        _check_lease(self._bank)
-        checkpoint_id = uuidutils.generate_uuid()
-        record = {
-            'id': checkpoint_id,
+        return self._add(PROTECTING, {
             'project_id': plan.project_id,
-            'provider_id': self._provider_id,
-            'status': PROTECTING,
             'protection_plan': {
                 'id': plan.id,
                 'name': plan.name,
@@ -479,15 +505,37 @@ class CheckpointCollection(object):
             },
             'resource_graph': None,
             'extra_info': extra_info,
-            'created_at': timeutils.utcnow().strftime(_CREATED_AT_FORMAT),
-            'resources_status': {},
-            'resources_reason': {},
-        }
+        })
+
+    def create_copy(self, source):
+        """Record a new "wait_copying" copy of checkpoint ``source`` (of
+        another provider) in this provider's bank."""
+        record = source.to_dict()
+        return self._add(WAIT_COPYING, {
+            'project_id': record['project_id'],
+            'protection_plan': record['protection_plan'],
+            'resource_graph': record['resource_graph'],
+            'extra_info': {'copied_from': {
+                'provider_id': record['provider_id'],
+                'checkpoint_id': record['id']}},
+        })
+
+    def _add(self, status, values):
+        """Write a new checkpoint's record (``values`` and what every new
+        one has), its unfinished marker and its indices."""
+        _check_lease(self._bank)
+        checkpoint_id = uuidutils.generate_uuid()
+        record = dict(
+            values, id=checkpoint_id, provider_id=self._provider_id,
+            status=status,
+            created_at=timeutils.utcnow().strftime(_CREATED_AT_FORMAT),
+            resources_status={}, resources_reason={})
         # The unfinished marker comes first, so that a crash at any later
         # point leaves something the sweep finds.
         self._bank.update_object(
             _unfinished_key(checkpoint_id),
-            {'owner_id': self._bank.get_owner_id(), 'operation': 'protect'})
+            {'owner_id': self._bank.get_owner_id(),
+             'operation': _STATUS_FOLDERS[status]})
         checkpoint = Checkpoint(self._bank, record)
         checkpoint.commit()
         for key in _index_keys(record):
@@ -574,8 +622,8 @@ class CheckpointCollection(object):
 
         An unfinished checkpoint whose owner's lease is gone, and for
         which ``has_operation`` says no operation is recorded (one that is
-        gets taken over), goes from "protecting" to "error" and from
-        "deleting" to "error-deleting".
+        gets taken over), goes from "protecting", "wait_copying" or
+        "copying" to "error" and from "deleting" to "error-deleting".
         """
         own_id = self._bank.get_owner_id()
         for key in self._bank.list_objects(prefix=_UNFINISHED + '/'):

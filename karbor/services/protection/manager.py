@@ -12,7 +12,8 @@
 
 """karbor-protection's RPC endpoints (the server side of rpcapi.py).
 
-Requests are answered at once. A protect, restore or delete is recorded
+Requests are answered at once. A protect, restore, verify, copy or delete
+is recorded
 as an operation in the database and then run, as a TaskFlow flow (see
 flows/), by whichever karbor-protection claims it (operations.py): this
 one at once if it has a free slot, another if this one dies. Every error
@@ -20,10 +21,11 @@ a caller can cause is raised as a karbor.exception class, which
 karbor-api turns into a 4xx.
 
 What may run on one checkpoint at once: one protect or one delete, or any
-number of restores and verifications (the readers). A delete is refused
-while a reader reads the checkpoint, a reader while a delete runs; of two
-deletes at once, one is accepted (the database's unique claim on the
-checkpoint decides).
+number of restores, verifications and copies (the readers). A delete is
+refused while a reader reads the checkpoint, a reader while a delete runs;
+of two deletes at once, one is accepted (the database's unique claim on the
+checkpoint decides). A copy is a reader of its source and the one writer
+of the new checkpoint it copies into (its exclusive claim is on that one).
 """
 
 import datetime
@@ -47,11 +49,13 @@ from karbor.objects import restore as restore_objects
 from karbor.objects import service as service_objects
 from karbor.objects import verification as verification_objects
 from karbor.services.protection import checkpoint as checkpoints
+from karbor.services.protection.flows import copy as copy_flow
 from karbor.services.protection.flows import delete as delete_flow
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection.flows import restore as restore_flow
 from karbor.services.protection.flows import verify as verify_flow
+from karbor.services.protection import graph
 from karbor.services.protection import operations
 from karbor.services.protection import protectable_registry
 
@@ -68,18 +72,26 @@ FINISHING_PATIENCE = 5
 DELETE = 'delete'
 RESTORE = 'restore'
 VERIFY = 'verify'
-# Operations that read a checkpoint and write a record of their own (a
-# Restore, a Verification): any number of them run on one checkpoint.
-READERS = (RESTORE, VERIFY)
+COPY = 'copy'
+# Readers whose record is a database row (a Restore, a Verification).
+ROW_READERS = (RESTORE, VERIFY)
+# Operations that read a checkpoint and write a record of their own (those,
+# and a copy's new checkpoint): any number of them run on one checkpoint.
+READERS = ROW_READERS + (COPY,)
 # The status of an operation's log while it runs.
 STARTED_STATUS = {PROTECT: checkpoints.PROTECTING,
                   DELETE: checkpoints.DELETING,
                   RESTORE: fields.RestoreStatus.IN_PROGRESS,
-                  VERIFY: fields.RestoreStatus.IN_PROGRESS}
+                  VERIFY: fields.RestoreStatus.IN_PROGRESS,
+                  COPY: checkpoints.COPYING}
 # And when what it was on is gone.
 FAILED_STATUS = {PROTECT: checkpoints.ERROR, DELETE: checkpoints.ERROR,
                  RESTORE: fields.RestoreStatus.FAIL,
-                 VERIFY: fields.RestoreStatus.FAIL}
+                 VERIFY: fields.RestoreStatus.FAIL,
+                 COPY: checkpoints.ERROR}
+# The copies of a source that count as made: a copy that failed or was
+# deleted is made again.
+COPIED_STATUSES = (checkpoints.AVAILABLE,) + checkpoints.IN_PROGRESS
 
 
 def _check_sort_dir(sort_dir):
@@ -147,7 +159,7 @@ class ProtectionManager(object):
     the service that runs the manager.
     """
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self):
         self._protectables = protectable_registry.ProtectableRegistry()
@@ -211,9 +223,8 @@ class ProtectionManager(object):
         restores and verifications whose worker died before it recorded
         their operation."""
         def has_operation(checkpoint_id):
-            return any(row.operation_type not in READERS for row in
-                       db.operation_get_all_by_checkpoint(self._admin,
-                                                          checkpoint_id))
+            return _written(db.operation_get_all_by_checkpoint(
+                self._admin, checkpoint_id), checkpoint_id)
 
         for provider in self._all_providers():
             try:
@@ -265,16 +276,24 @@ class ProtectionManager(object):
         raise exception.NoProtectionServiceEnabled()
 
     def _accept(self, ctxt, operation_type, provider_id, checkpoint_id,
-                restore_id=None, verification_id=None, arguments=None):
+                restore_id=None, verification_id=None, arguments=None,
+                copy_id=None):
         """Record an operation, queued; CheckpointBusy when it conflicts
-        with one already recorded on the checkpoint."""
+        with one already recorded on the checkpoint. A copy (``copy_id``:
+        the checkpoint it writes) holds that checkpoint, not the one it
+        reads."""
+        if operation_type == COPY:
+            exclusive = copy_id
+        elif operation_type in READERS:
+            exclusive = None
+        else:
+            exclusive = checkpoint_id
         values = {
             'operation_type': operation_type,
             'project_id': ctxt.project_id or '',
             'provider_id': provider_id,
             'checkpoint_id': checkpoint_id,
-            'exclusive_checkpoint_id': (
-                None if operation_type in READERS else checkpoint_id),
+            'exclusive_checkpoint_id': exclusive,
             'restore_id': restore_id,
             'verification_id': verification_id,
             'request_context': ctxt.to_dict(),
@@ -300,6 +319,9 @@ class ProtectionManager(object):
             elif other.operation_type == VERIFY:
                 reason = _('verification %s is reading it') % (
                     other.verification_id)
+            elif other.operation_type == COPY:
+                reason = _('it is being copied into checkpoint %s') % (
+                    other.exclusive_checkpoint_id)
             else:
                 reason = _('it is being deleted')
             raise exception.CheckpointBusy(checkpoint_id=checkpoint_id,
@@ -379,6 +401,14 @@ class ProtectionManager(object):
                     row.verification_id, row.checkpoint_id)
                 if subject.status != fields.RestoreStatus.IN_PROGRESS:
                     return True, subject, None
+            elif row.operation_type == COPY:
+                subject = self._provider(
+                    row.arguments['copy_provider_id']).checkpoints.get(
+                        row.exclusive_checkpoint_id)
+                description = 'Copy of checkpoint %s into checkpoint %s' % (
+                    row.checkpoint_id, row.exclusive_checkpoint_id)
+                if subject.status not in checkpoints.IN_PROGRESS:
+                    return True, subject, None
             else:
                 subject = provider.checkpoints.get(row.checkpoint_id)
                 if row.operation_type == PROTECT:
@@ -406,6 +436,10 @@ class ProtectionManager(object):
                                  claim)
             elif row.operation_type == DELETE:
                 delete_flow.run(ctxt, provider, subject, progress, claim)
+            elif row.operation_type == COPY:
+                copy_flow.run(ctxt, provider, row.checkpoint_id, subject,
+                              row.arguments.get('parameters'), progress,
+                              claim)
             elif row.operation_type == VERIFY:
                 verify_flow.run(ctxt, provider, provider.checkpoints.get(
                     row.checkpoint_id), subject, progress, claim)
@@ -421,7 +455,7 @@ class ProtectionManager(object):
                 LOG.info('%(operation)s ended: %(status)s.',
                          {'operation': description,
                           'status': subject.status})
-        if row.operation_type in READERS:
+        if row.operation_type in ROW_READERS:
             return (subject.status != fields.RestoreStatus.IN_PROGRESS,
                     subject, None)
         return subject.status not in checkpoints.IN_PROGRESS, subject, None
@@ -540,8 +574,8 @@ class ProtectionManager(object):
                 reason=_('it is %(status)s; only an available or error '
                          'checkpoint can be reset') %
                 {'status': checkpoint.status})
-        if any(row.operation_type not in READERS for row in
-               db.operation_get_all_by_checkpoint(ctxt, checkpoint_id)):
+        if _written(db.operation_get_all_by_checkpoint(ctxt, checkpoint_id),
+                    checkpoint_id):
             raise exception.CheckpointBusy(
                 checkpoint_id=checkpoint_id,
                 reason=_('an operation on it is running'))
@@ -579,6 +613,108 @@ class ProtectionManager(object):
                    extra_info={'verification_id': verification.id})
         self._start(ctxt, row, log,
                     lambda: self._check_restorable(checkpoint))
+
+    # Copies
+
+    @messaging.expose
+    def copy(self, ctxt, plan, parameters=None):
+        """Copy every available checkpoint of ``plan`` that has no copy yet
+        into the provider's copy_provider; return [{"checkpoint_protect_id":
+        the source, "checkpoint_copy_id": its copy, "copy_provider_id"}],
+        oldest first.
+
+        Each copy is an operation of its own (a reader of its source, the
+        writer of its copy), so that one source deleted or failing leaves
+        the others copied. A copy that is available or running counts as
+        made; one that failed or was deleted is made again.
+        """
+        provider = self._provider(plan.provider_id)
+        target = self._copy_provider(provider)
+        if parameters is not None and not isinstance(parameters, dict):
+            raise exception.InvalidInput(
+                reason=_('parameters must be an object'))
+        copied = {
+            (checkpoint.to_dict()['extra_info'] or {}).get(
+                'copied_from', {}).get('checkpoint_id')
+            for checkpoint in target.checkpoints.list(
+                project_id=plan.project_id, plan_id=plan.id)
+            if checkpoint.status in COPIED_STATUSES}
+        sources = [
+            checkpoint for checkpoint in provider.checkpoints.list(
+                project_id=plan.project_id, plan_id=plan.id,
+                sort_dir='asc')
+            if checkpoint.status == checkpoints.AVAILABLE and
+            checkpoint.id not in copied]
+        if not sources:
+            raise exception.InvalidInput(
+                reason=_('plan %(plan)s has no available checkpoint in '
+                         'provider %(provider)s that is not copied yet') %
+                {'plan': plan.id, 'provider': provider.id})
+        for source in sources:
+            for node in graph.iter_nodes(source.resource_graph or []):
+                if not target.supports(node.value.type):
+                    raise exception.InvalidInput(
+                        reason=_('provider %(target)s, where the copies of '
+                                 'provider %(provider)s go, has no plugin '
+                                 'for %(type)s') %
+                        {'target': target.id, 'provider': provider.id,
+                         'type': node.value.type})
+        self._check_a_worker_claims()
+        accepted, refused = [], None
+        for source in sources:
+            try:
+                copy_id = self._start_copy(ctxt, provider, target, source,
+                                           parameters)
+            except (exception.CheckpointBusy,
+                    exception.CheckpointNotAvailable) as exc:
+                # Being deleted since it was listed: the others go on.
+                refused = exc
+                continue
+            accepted.append({'checkpoint_protect_id': source.id,
+                             'checkpoint_copy_id': copy_id,
+                             'copy_provider_id': target.id})
+        if not accepted:
+            raise refused
+        return accepted
+
+    def _copy_provider(self, provider):
+        if provider.copy_provider_id is None:
+            raise exception.InvalidInput(
+                reason=_('provider %s does not copy checkpoints: its '
+                         'provider file names no [provider] copy_provider')
+                % provider.id)
+        try:
+            return self._provider(provider.copy_provider_id)
+        except exception.ProviderNotFound:
+            raise exception.InvalidInput(
+                reason=_('provider %(target)s, the [provider] copy_provider '
+                         'of provider %(provider)s, is not loaded') %
+                {'target': provider.copy_provider_id,
+                 'provider': provider.id})
+
+    def _start_copy(self, ctxt, provider, target, source, parameters):
+        """Make the copy of ``source`` in ``target``'s bank and queue the
+        operation that fills it; the copy's id."""
+        checkpoint_copy = target.checkpoints.create_copy(source)
+        try:
+            row = self._accept(
+                ctxt, COPY, provider.id, source.id,
+                arguments={'parameters': parameters or {},
+                           'copy_provider_id': target.id},
+                copy_id=checkpoint_copy.id)
+            # Read again under the claim: a delete may have begun since.
+            checked = self._checkpoint(ctxt, provider, source.id)
+            self._start(ctxt, row, dict(
+                _log_of(checked), extra_info={
+                    'copy_provider_id': target.id,
+                    'copy_checkpoint_id': checkpoint_copy.id}),
+                lambda: self._check_restorable(checked))
+        except Exception as exc:
+            checkpoint_copy.fail(exc, waiting_out_outages=False)
+            raise
+        LOG.debug('Copy of checkpoint %s is operation %s.', source.id,
+                  row.id)
+        return checkpoint_copy.id
 
     @staticmethod
     def _check_restorable(checkpoint):
@@ -661,13 +797,20 @@ def _log_end(operation_type, subject, gone):
     checkpoint or restore, or, when that was gone, failed for ``gone``."""
     if subject is None:
         return {'status': FAILED_STATUS[operation_type], 'error_info': gone}
-    if operation_type in READERS:
+    if operation_type in ROW_READERS:
         reasons = subject.resources_reason
     else:
         reasons = subject.to_dict()['resources_reason']
     return {'status': subject.status,
             'error_info': '; '.join('%s: %s' % item for item in
                                     sorted(reasons.items())) or None}
+
+
+def _written(operations, checkpoint_id):
+    """Whether one of ``operations`` writes checkpoint ``checkpoint_id``
+    (a protect, a delete, or a copy into it)."""
+    return any(row.exclusive_checkpoint_id == checkpoint_id
+               for row in operations)
 
 
 def _log_of(checkpoint):

@@ -22,6 +22,7 @@ provider_config_dir) describes one provider, read by its own ConfigOpts::
     plugin = karbor-noop-protection-plugin     (repeated, possibly none)
     bank = karbor-fs-bank-plugin
     enabled = True
+    copy_provider = <id of another provider>   (optional)
 
     [file_system_bank_plugin]                  (the plugins' own sections)
     ...
@@ -30,6 +31,12 @@ Plugins and banks are entry points of the ``karbor.protections`` namespace,
 each built as ``PluginClass(config)`` with the provider's ConfigOpts. A
 provider whose file, bank or plugin cannot be loaded is left out with one
 log line; the others still serve.
+
+``copy_provider`` names where the copies of this provider's checkpoints go
+(POST .../checkpoints/action {"copy": ...}): each copy is a checkpoint of
+that provider, in its bank, so that a restore can be made from the copy
+through that provider when this provider's bank is gone. A provider
+without one refuses to copy.
 """
 
 import glob
@@ -68,6 +75,10 @@ provider_opts = [
                help=_('Entry-point name of the bank plugin.')),
     cfg.BoolOpt('enabled', default=False,
                 help=_('Whether karbor-protection loads this provider.')),
+    cfg.StrOpt('copy_provider',
+               help=_('Id of the provider whose bank keeps the copies of '
+                      'this provider\'s checkpoints (the checkpoint copy '
+                      'action); unset, checkpoints are not copied.')),
 ]
 
 
@@ -79,6 +90,7 @@ class PluggableProtectionProvider(object):
         self.id = config.provider.id
         self.name = config.provider.name
         self.description = config.provider.description
+        self.copy_provider_id = config.provider.copy_provider
         self.bank = bank
         self.checkpoints = checkpoint.CheckpointCollection(bank, self.id)
         self._plugins = {}
@@ -171,9 +183,17 @@ def _load_provider(path):
     if not config.provider.enabled:
         LOG.info('Provider file %s is disabled.', path)
         return None
-    if not uuidutils.is_uuid_like(config.provider.id):
-        LOG.error('Provider file %(file)s is left out: its id %(id)s is not '
-                  'a UUID.', {'file': path, 'id': config.provider.id})
+    for option in ('id', 'copy_provider'):
+        value = config.provider[option]
+        if (option == 'id' or value is not None) and (
+                not uuidutils.is_uuid_like(value)):
+            LOG.error('Provider file %(file)s is left out: its %(option)s '
+                      '%(value)s is not a UUID.',
+                      {'file': path, 'option': option, 'value': value})
+            return None
+    if config.provider.copy_provider == config.provider.id:
+        LOG.error('Provider file %s is left out: its copy_provider is '
+                  'itself; copies go into another provider\'s bank.', path)
         return None
     try:
         plugins = [(name, _load_plugin(name, config))

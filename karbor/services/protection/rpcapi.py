@@ -29,9 +29,10 @@ class ProtectionAPI(object):
 
     1.0 - Initial version.
     1.1 - verify
+    1.2 - copy
     """
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self):
         # Calls say the oldest version that has them, so that a
@@ -84,6 +85,15 @@ class ProtectionAPI(object):
         background."""
         return self._client.prepare(version='1.1').call(
             ctxt, 'verify', verification=verification)
+
+    # Copies
+
+    def copy(self, ctxt, plan, parameters=None):
+        """Start copying the plan's checkpoints not copied yet into the
+        provider's copy_provider; return [{"checkpoint_protect_id",
+        "checkpoint_copy_id", "copy_provider_id"}]."""
+        return self._client.prepare(version='1.2').call(
+            ctxt, 'copy', plan=plan, parameters=parameters)
 
     # Providers
 

@@ -18,7 +18,9 @@
     the one translation of client errors into the reasons a user reads
     (errors.py);
 and here: a resource's key and bank section, the statuses hooks report,
-and the marks that let a hook run again find what its first run made.
+the marks that let a hook run again find what its first run made, and the
+copy of a resource's bank section into a checkpoint's copy
+(:class:`CopySection`).
 
 Hooks run again: when a worker dies, another one runs the hook that was
 running, on a new Operation. A hook therefore keeps what a later run needs
@@ -29,6 +31,7 @@ the cloud (restore: :func:`restore_marks`), never only in memory.
 from karbor.services.protection import checkpoint
 from karbor.services.protection import graph
 from karbor.services.protection.protectable_plugin import Resource
+from karbor.services.protection import protection_plugin
 
 # The statuses a plugin reports: of its record in the bank, and of a
 # restored resource (restore.update_resource_status). The checkpoint's
@@ -70,3 +73,23 @@ def has_marks(found, marks):
     """Whether a mapping (metadata, properties) carries all ``marks``."""
     found = found or {}
     return all(found.get(key) == value for key, value in marks.items())
+
+
+def copy_section(checkpoint_, resource, checkpoint_copy):
+    """Copy every object of the resource's bank section in ``checkpoint_``
+    into the same section of ``checkpoint_copy``, each streamed (so an
+    object of any size passes) and byte for byte. Run again, it writes
+    the same objects again."""
+    source = resource_section(checkpoint_, resource)
+    target = resource_section(checkpoint_copy, resource)
+    for key in source.list_objects():
+        target.update_object(key, source.get_object_chunks(key))
+
+
+class CopySection(protection_plugin.Operation):
+    """The copy of a resource whose bank section holds everything a restore
+    from the copy reads (records of what stays in the cloud, such as a
+    Cinder backup or a server's description)."""
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        copy_section(checkpoint, resource, kwargs['checkpoint_copy'])

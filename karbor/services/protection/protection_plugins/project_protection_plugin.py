@@ -60,6 +60,9 @@ class ProjectProtectionPlugin(protection_plugin.ProtectionPlugin):
     def get_restore_operation(self, resource):
         return _RestoreProject()
 
+    def get_copy_operation(self, resource):
+        return plugins.CopySection()
+
     def get_delete_operation(self, resource):
         # Deleting the checkpoint removes the metadata with the rest.
         return protection_plugin.Operation()

@@ -138,13 +138,17 @@ def _tokens(auth_strategy):
     return tokens, keystone
 
 
-def start_karbor(tmp_path, auth_strategy, connection, more=''):
+def start_karbor(tmp_path, auth_strategy, connection, more='',
+                 provider_files=None):
     """The pipeline, karbor-protection and its RPC server; returns the
-    Karbor and what stops them."""
+    Karbor and what stops them. ``provider_files`` ({name: text}) go into
+    providers.d beside the No-Op provider."""
     providers = tmp_path / 'providers.d'
     providers.mkdir()
     shutil.copy(os.path.join(SOURCE_ETC, 'providers.d', 'noop.conf'),
                 str(providers))
+    for name, text in (provider_files or {}).items():
+        (providers / name).write_text(text)
     path = tmp_path / 'karbor.conf'
     path.write_text(
         '[DEFAULT]\n'

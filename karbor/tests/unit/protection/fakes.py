@@ -24,6 +24,7 @@ from karbor.services.protection.bank_plugins import file_system_bank_plugin
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection import protection_plugin
+from karbor.services.protection import protection_plugins
 from karbor.services.protection import provider
 
 VOLUME = 'OS::Cinder::Volume'
@@ -105,8 +106,19 @@ class _CheckData(protection_plugin.Operation):
             raise RuntimeError('the data of %s changed' % resource.name)
 
 
+class _CopyData(protection_plugins.CopySection):
+    """Copies the resource's data; fails for resources whose name starts
+    with "nocopy"."""
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        if resource.name.startswith('nocopy'):
+            raise RuntimeError('the copy bank refuses %s' % resource.name)
+        super().on_main(checkpoint, resource, context, parameters, **kwargs)
+
+
 class DataWritingProtectionPlugin(protection_plugin.ProtectionPlugin):
-    """Entry point karbor-test-protection-plugin (volumes and projects)."""
+    """Entry point karbor-test-protection-plugin (volumes and projects):
+    a restore reads the data back, as a verification does."""
 
     def get_verify_operation(self, resource):
         return _CheckData()
@@ -115,7 +127,10 @@ class DataWritingProtectionPlugin(protection_plugin.ProtectionPlugin):
         return _WriteData()
 
     def get_restore_operation(self, resource):
-        return protection_plugin.Operation()
+        return _CheckData()
+
+    def get_copy_operation(self, resource):
+        return _CopyData()
 
     def get_delete_operation(self, resource):
         return _RemoveData()

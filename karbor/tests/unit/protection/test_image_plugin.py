@@ -15,6 +15,7 @@ file-system bank."""
 
 import hashlib
 import os
+import shutil
 import threading
 import tracemalloc
 
@@ -914,3 +915,138 @@ def test_delete_run_again_finds_nothing_to_remove_and_succeeds(
     for _run in range(2):
         run_hooks(plugin.get_delete_operation(resource()), checkpoint)
     assert section(checkpoint).list_objects() == []
+
+
+# Copy: into a checkpoint of a second provider, in a bank of its own.
+
+COPIES_ID = '9b2f6d0a-1f3e-4c55-8a47-2d5e8c1f4b02'
+
+
+@pytest.fixture
+def copies_bank(config, tmp_path):
+    (tmp_path / 'copies').mkdir()
+    plugin = fakes.fs_bank_plugin(str(tmp_path / 'copies'))
+    plugin.acquire_lease()
+    yield bank_plugin.Bank(plugin)
+    plugin.release_lease()
+
+
+def copy_into(plugin, checkpoint, copies_bank, checkpoint_copy=None):
+    checkpoint_copy = checkpoint_copy or checkpoints.CheckpointCollection(
+        copies_bank, COPIES_ID).create_copy(checkpoint)
+    run_hooks(plugin.get_copy_operation(resource()), checkpoint,
+              checkpoint_copy=checkpoint_copy)
+    return checkpoint_copy
+
+
+def test_copy_holds_the_record_and_every_segment_and_restores_alone(
+        plugin, checkpoint, copies_bank, glance, tmp_path):
+    image = glance.add_image()
+    protect(plugin, checkpoint)
+
+    checkpoint_copy = copy_into(plugin, checkpoint, copies_bank)
+
+    copied = section(checkpoint_copy)
+    assert sorted(copied.list_objects()) == sorted(
+        section(checkpoint).list_objects())
+    assert copied.get_object('metadata') == section(checkpoint).get_object(
+        'metadata')
+    shutil.rmtree(str(tmp_path / 'bank'))
+    verify(plugin, checkpoint_copy)
+    _recorder, new_resources = restore(plugin, checkpoint_copy)
+    assert glance.uploaded_bytes[new_resources['%s#img-1' % IMAGE]] == (
+        image['size'], image['checksum'])
+
+
+def test_a_damaged_source_segment_fails_the_copy_and_leaves_nothing(
+        plugin, checkpoint, copies_bank, glance):
+    glance.add_image()
+    protect(plugin, checkpoint)
+    images = section(checkpoint)
+    damaged = bytearray(b''.join(images.get_object_chunks('data/00000001')))
+    damaged[7] ^= 0xff
+    images.update_object('data/00000001', bytes(damaged))
+    checkpoint_copy = checkpoints.CheckpointCollection(
+        copies_bank, COPIES_ID).create_copy(checkpoint)
+
+    with pytest.raises(image_plugin.ImagePluginError) as raised:
+        copy_into(plugin, checkpoint, copies_bank, checkpoint_copy)
+
+    assert 'are not the protected ones (sha512 ' in str(raised.value)
+    assert section(checkpoint_copy).list_objects() == []
+
+
+def test_a_missing_source_segment_fails_the_copy_naming_it(
+        plugin, checkpoint, copies_bank, glance):
+    glance.add_image()
+    protect(plugin, checkpoint)
+    section(checkpoint).delete_object('data/00000002')
+
+    with pytest.raises(image_plugin.ImagePluginError,
+                       match='segment data/00000002 of the image is '
+                             'missing'):
+        copy_into(plugin, checkpoint, copies_bank)
+
+
+def test_copy_run_again_writes_only_the_segments_the_copy_lacks(
+        plugin, checkpoint, copies_bank, glance, monkeypatch):
+    image = glance.add_image()
+    protect(plugin, checkpoint)
+    checkpoint_copy = checkpoints.CheckpointCollection(
+        copies_bank, COPIES_ID).create_copy(checkpoint)
+    target_prefix = '/checkpoints/%s/' % checkpoint_copy.id
+    original = bank_plugin.BankSection.update_object
+    writes = []
+
+    def dies_at_the_third_segment(self, key, value):
+        if self._prefix.startswith(target_prefix) and key.startswith(
+                'data/'):
+            writes.append(key)
+            if key == 'data/00000002' and len(writes) == 3:
+                raise WorkerDied()
+        return original(self, key, value)
+
+    monkeypatch.setattr(bank_plugin.BankSection, 'update_object',
+                        dies_at_the_third_segment)
+    with pytest.raises(WorkerDied):
+        copy_into(plugin, checkpoint, copies_bank, checkpoint_copy)
+    assert section(checkpoint_copy).get_object('metadata')[
+        'status'] == 'protecting'
+
+    del writes[:]
+    copy_into(plugin, checkpoint, copies_bank, checkpoint_copy)
+
+    assert writes == ['data/00000002']
+    assert section(checkpoint_copy).get_object('metadata') == section(
+        checkpoint).get_object('metadata')
+    _recorder, new_resources = restore(plugin, checkpoint_copy)
+    assert glance.uploaded_bytes[new_resources['%s#img-1' % IMAGE]] == (
+        image['size'], image['checksum'])
+
+
+def _copy_peak(plugin, bank, copies_bank, glance, image_id, size):
+    glance.add_image(image_id, size=size)
+    checkpoint = make_checkpoint(bank, [image_id])
+    protect(plugin, checkpoint, image_id)
+    checkpoint_copy = checkpoints.CheckpointCollection(
+        copies_bank, COPIES_ID).create_copy(checkpoint)
+    tracemalloc.start()
+    try:
+        run_hooks(plugin.get_copy_operation(resource(image_id)), checkpoint,
+                  image_id, checkpoint_copy=checkpoint_copy)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert plugin.get_saved_info(section(checkpoint_copy, image_id),
+                                 resource(image_id))['size'] == size
+    return peak
+
+
+def test_copy_streams_the_image_in_flat_memory(tmp_path, bank, copies_bank,
+                                               glance):
+    plugin = make_plugin(tmp_path, backup_image_object_size=32 * MiB)
+    small = _copy_peak(plugin, bank, copies_bank, glance, 'small', 64 * MiB)
+    big = _copy_peak(plugin, bank, copies_bank, glance, 'big', 192 * MiB)
+    # A chunk being read and one being written, whatever the size.
+    assert small < 3 * image_plugin.READ_CHUNK
+    assert big < 3 * image_plugin.READ_CHUNK

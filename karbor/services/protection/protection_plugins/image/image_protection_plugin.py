@@ -82,6 +82,20 @@ Verify (``on_main``)
     segment, an incomplete record or other bytes fail the resource, with
     what differs as the reason.
 
+Copy (``on_main``; into ``kwargs['checkpoint_copy']``, a checkpoint in
+another provider's bank)
+    Stream every segment from the checkpoint's section into the copy's,
+    a few chunks at a time, digesting the bytes on the way, then prove
+    them with the recorded size and digest and write the record last:
+    the copy is restorable through its own provider with no access to the
+    first bank. While the segments are copied, the copy's record is
+    "protecting" and lists (``copy``) the size of every segment stored; a
+    rerun (its worker died) reads the listed segments that the copy holds
+    with the right size back from the copy, to digest them, and copies
+    only the others. A segment of the source that is missing, of the
+    wrong size or of other bytes fails the resource, and the copy's
+    objects are removed.
+
 Delete (``on_main``)
     Remove the resource's objects from the bank; those already gone are
     no error.
@@ -661,6 +675,106 @@ class VerifyOperation(protection_plugin.Operation):
                 {'id': resource.id, 'differences': differences})
 
 
+# Copy
+
+class _Digesting(object):
+    """The chunks of one segment, digested and counted as they pass."""
+
+    def __init__(self, chunks, hasher):
+        self._chunks = chunks
+        self._hasher = hasher
+        self.size = 0
+
+    def __iter__(self):
+        for chunk in self._chunks:
+            self._hasher.update(chunk)
+            self.size += len(chunk)
+            yield chunk
+
+
+class CopyOperation(protection_plugin.Operation):
+    """Copies the record and the segments into the checkpoint's copy; see
+    the module documentation."""
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        source = _section(checkpoint, resource)
+        target = _section(kwargs['checkpoint_copy'], resource)
+        record = _read_record(source, resource)
+        copied = _saved_record(target)
+        if copied == record:
+            return  # an earlier run finished
+        data = record['data']
+        progress = {'status': RECORD_PROTECTING,
+                    'image_id': record.get('image_id'),
+                    COPY_KEY: {'segment_size': data['segment_size'],
+                               'written': {}}}
+        if (copied and copied.get('status') == RECORD_PROTECTING and
+                copied.get(COPY_KEY, {}).get('segment_size') ==
+                data['segment_size'] and
+                copied.get('image_id') == record.get('image_id')):
+            progress[COPY_KEY]['written'] = copied[COPY_KEY].get(
+                'written') or {}
+        target.update_object(METADATA_KEY, progress)
+        try:
+            size, digest = self._copy_segments(source, target, data,
+                                               progress)
+            differences = _mismatches(data, {'size': size,
+                                             'os_hash_value': digest})
+            if differences:
+                raise ImagePluginError(
+                    reason=_('the bytes of image %(id)s in checkpoint '
+                             '%(checkpoint)s are not the protected ones '
+                             '(%(differences)s): the copy is given up') %
+                    {'id': resource.id, 'checkpoint': checkpoint.id,
+                     'differences': differences})
+        except Exception:
+            # As in a protect: a failed copy leaves nothing; a worker that
+            # goes away leaves the segments to its successor.
+            _remove_quietly(target, _('the copy of image %s') % resource.id)
+            raise
+        target.update_object(METADATA_KEY, record)
+
+    @staticmethod
+    def _copy_segments(source, target, data, progress):
+        """Copy the segments the target lacks, digesting all of them in
+        order; (bytes, hex digest)."""
+        written = progress[COPY_KEY]['written']
+        in_target = set(target.list_objects(prefix=segments.PREFIX))
+        hasher = segments.new_hasher(data['os_hash_algo'])
+        size = 0
+        for index in range(data['segments']):
+            key = segments.segment_key(index)
+            expected = min(data['segment_size'],
+                           data['size'] - index * data['segment_size'])
+            if written.get(str(index)) == expected and key in in_target:
+                # Copied by an earlier run: proved again, not written.
+                chunks = _Digesting(target.get_object_chunks(key,
+                                                             READ_CHUNK),
+                                    hasher)
+                for _chunk in chunks:
+                    pass
+            else:
+                try:
+                    chunks = _Digesting(source.get_object_chunks(
+                        key, READ_CHUNK), hasher)
+                    target.update_object(key, iter(chunks))
+                except exception.BankObjectNotFound as exc:
+                    raise ImagePluginError(
+                        reason=_('segment %(key)s of the image is missing '
+                                 'from the checkpoint: %(error)s') %
+                        {'key': key, 'error': exc}) from exc
+                if chunks.size != expected:
+                    raise ImagePluginError(
+                        reason=_('segment %(key)s of the image holds '
+                                 '%(size)d bytes, not %(expected)d') %
+                        {'key': key, 'size': chunks.size,
+                         'expected': expected})
+                written[str(index)] = chunks.size
+                target.update_object(METADATA_KEY, progress)
+            size += chunks.size
+        return size, hasher.hexdigest()
+
+
 # Delete
 
 class DeleteOperation(protection_plugin.Operation):
@@ -694,6 +808,9 @@ class GlanceProtectionPlugin(protection_plugin.ProtectionPlugin):
 
     def get_verify_operation(self, resource):
         return VerifyOperation()
+
+    def get_copy_operation(self, resource):
+        return CopyOperation()
 
     def get_delete_operation(self, resource):
         return DeleteOperation()

@@ -663,6 +663,11 @@ class NovaProtectionPlugin(protection_plugin.ProtectionPlugin):
     def get_verify_operation(self, resource):
         return VerifyOperation()
 
+    def get_copy_operation(self, resource):
+        # The record is the server's protection; its volumes and image
+        # are copied as resources of their own.
+        return plugins.CopySection()
+
     def get_delete_operation(self, resource):
         return DeleteOperation()
 

@@ -437,10 +437,11 @@ class _DeleteBackup(protection_plugin.Operation):
             metadata = section.get_object('metadata')
         except exception.BankObjectNotFound:
             return  # the protection failed before it made a backup
-        cinder_api = volumes.client(context)
-        if self._delete_or_mark(cinder_api, metadata['backup_id'],
-                                checkpoint):
-            self._delete_marked(cinder_api, metadata['volume_id'])
+        if not volumes.is_copy(metadata):
+            cinder_api = volumes.client(context)
+            if self._delete_or_mark(cinder_api, metadata['backup_id'],
+                                    checkpoint):
+                self._delete_marked(cinder_api, metadata['volume_id'])
         try:
             section.delete_object('metadata')
         except exception.BankObjectNotFound:
@@ -554,6 +555,9 @@ class CinderBackupProtectionPlugin(protection_plugin.ProtectionPlugin):
         return volumes.VerifyRecorded(
             'backup_id', lambda cinder_api: cinder_api.backups,
             _('Cinder backup'))
+
+    def get_copy_operation(self, resource):
+        return volumes.CopyRecord()
 
     def get_delete_operation(self, resource):
         return _DeleteBackup(self._settings)

@@ -293,13 +293,20 @@ class _DeleteSnapshot(protection_plugin.Operation):
 
     @volumes.reaching_cinder(_('deleting the snapshot of volume %(id)s'))
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
-        settings = self._settings
         section = volumes.resource_section(checkpoint, resource)
         try:
             metadata = section.get_object('metadata')
         except exception.BankObjectNotFound:
             return  # the protection failed before it made a snapshot
-        snapshot_id = metadata['snapshot_id']
+        if not volumes.is_copy(metadata):
+            self._delete_snapshot(context, metadata['snapshot_id'])
+        try:
+            section.delete_object('metadata')
+        except exception.BankObjectNotFound:
+            pass
+
+    def _delete_snapshot(self, context, snapshot_id):
+        settings = self._settings
         cinder_api = volumes.client(context)
         what = _('deletion of Cinder snapshot %s') % snapshot_id
 
@@ -329,10 +336,6 @@ class _DeleteSnapshot(protection_plugin.Operation):
         volumes.wait_until_gone(cinder_api.volume_snapshots.get, snapshot_id,
                                 what, settings.snapshot_timeout,
                                 settings.polling)
-        try:
-            section.delete_object('metadata')
-        except exception.BankObjectNotFound:
-            pass
 
 
 class VolumeSnapshotProtectionPlugin(protection_plugin.ProtectionPlugin):
@@ -357,6 +360,9 @@ class VolumeSnapshotProtectionPlugin(protection_plugin.ProtectionPlugin):
         return volumes.VerifyRecorded(
             'snapshot_id', lambda cinder_api: cinder_api.volume_snapshots,
             _('Cinder snapshot'))
+
+    def get_copy_operation(self, resource):
+        return volumes.CopyRecord()
 
     def get_delete_operation(self, resource):
         return _DeleteSnapshot(self._settings)

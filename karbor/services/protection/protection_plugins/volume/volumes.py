@@ -327,6 +327,34 @@ class VerifyRecorded(protection_plugin.Operation):
                     'volume': resource.id, 'problems': '; '.join(problems)})
 
 
+# In the record of a copy: the checkpoint (provider_id, checkpoint_id) whose
+# backup or snapshot it names.
+COPIED_FROM_KEY = 'copied_from'
+
+
+class CopyRecord(protection_plugin.Operation):
+    """Copies the volume's record into the checkpoint's copy, marked with
+    the checkpoint it comes from. The backup or snapshot stays where it is
+    in Cinder, owned by that checkpoint: a restore from the copy uses it,
+    and deleting the copy (see :func:`is_copy`) leaves it alone."""
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        checkpoint_copy = kwargs['checkpoint_copy']
+        plugins.copy_section(checkpoint, resource, checkpoint_copy)
+        section = resource_section(checkpoint_copy, resource)
+        metadata = read_metadata(section, resource)
+        metadata.setdefault(COPIED_FROM_KEY, {
+            'provider_id': checkpoint.provider_id,
+            'checkpoint_id': checkpoint.id})
+        section.update_object('metadata', metadata)
+
+
+def is_copy(metadata):
+    """Whether the record is a copy's: its backup or snapshot belongs to
+    the checkpoint it was copied from, which deletes it."""
+    return COPIED_FROM_KEY in metadata
+
+
 class RestoredVolume(object):
     """Reports one volume of a restore, under its new id.
 
