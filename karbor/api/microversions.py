@@ -24,7 +24,8 @@ History (a version adds to the ones before it):
 1.0  The original Karbor v1 API.
 1.1  Checkpoints carry ``resources_status`` and ``resources_reason`` (each
      protected resource's status and why it failed); a provider's
-     ``extended_info_schema`` carries ``verify_schema``.
+     ``extended_info_schema`` carries ``verify_schema``; the answer of a
+     checkpoint copy names the ``copy_provider_id`` the copies are in.
 """
 
 import microversion_parse
@@ -41,6 +42,7 @@ MAX_VERSION = VERSIONS[-1]
 # The version each addition appeared in.
 RESOURCE_STATUS_IN_CHECKPOINTS = (1, 1)
 VERIFY_SCHEMA_IN_PROVIDERS = (1, 1)
+COPY_PROVIDER_IN_COPIES = (1, 1)
 
 _ENVIRON_KEY = 'karbor.api_version'
 

@@ -203,8 +203,8 @@ def copy_checkpoints(req):
     "checkpoint_copy_id"}) and the spec's ``id`` and ``status``
     ("wait_copying"). ``id`` is the copy's checkpoint id when one checkpoint
     is copied; when several are, no one checkpoint is the copy, and ``id``
-    is the plan's (what was copied), as ``plan_id``. ``copy_provider_id``
-    says where the copies are: GET
+    is the plan's (what was copied), as ``plan_id``. From microversion
+    1.1, ``copy_provider_id`` says where the copies are: GET
     /providers/<copy_provider_id>/checkpoints/<id> shows each.
     """
     context = http.context_of(req)
@@ -232,7 +232,7 @@ def copy_checkpoints(req):
         copies = protection.copy(context, plan, parameters)
         payload['checkpoint_id'] = copies
     # karbor-protection copies at least one checkpoint, or refuses.
-    return http.json_response({'copy': {
+    answer = {
         'id': (copies[0]['checkpoint_copy_id'] if len(copies) == 1
                else plan.id),
         'project_id': plan.project_id,
@@ -240,9 +240,11 @@ def copy_checkpoints(req):
         'plan_id': plan.id,
         'parameters': parameters,
         'status': 'wait_copying',
-        'copy_provider_id': copies[0]['copy_provider_id'],
         'checkpoint_id': [
             {'checkpoint_protect_id': item['checkpoint_protect_id'],
              'checkpoint_copy_id': item['checkpoint_copy_id']}
             for item in copies],
-    }})
+    }
+    if microversions.at_least(req, microversions.COPY_PROVIDER_IN_COPIES):
+        answer['copy_provider_id'] = copies[0]['copy_provider_id']
+    return http.json_response({'copy': answer})

@@ -489,6 +489,22 @@ def test_restore_parameters_choose_name_flavor_and_zone(
                                               'az-2')
 
 
+def test_restore_takes_the_original_karbors_parameter_names(
+        plugin, checkpoint, cloud):
+    cloud.add_server(volumes=(),
+                     addresses={'private': [{'addr': '10.0.0.5'}]})
+    protect(plugin, checkpoint)
+    parameters = {'restore_name': 'db-server-copy',
+                  'restore_flavor_id': 'f-small', 'restore_net_id': 'net-9'}
+    jsonschema.validate(parameters, plugin.get_restore_schema(SERVER))
+
+    restore(plugin, checkpoint, {}, parameters=parameters)
+
+    created = cloud.created[0]
+    assert (created['name'], created['flavor'], created['nics']) == (
+        'db-server-copy', 'f-small', [{'net-id': 'net-9'}])
+
+
 def test_restore_connects_the_networks_and_security_groups_it_had(
         plugin, checkpoint, cloud):
     cloud.add_server(volumes=(),

@@ -789,6 +789,36 @@ def test_restore_of_a_checkpoint_without_the_backup_says_so(
     assert 'the checkpoint holds nothing of volume' in str(raised.value)
 
 
+def copy(plugin, checkpoint, checkpoint_copy, volume_id):
+    run(plugin.get_copy_operation(Resource(VOLUME, volume_id, 'vol')),
+        checkpoint, volume_id, checkpoint_copy=checkpoint_copy)
+
+
+@pytest.mark.parametrize('plugin_name, key, kind', [
+    ('backups', 'backup_id', 'Backup'),
+    ('snapshots', 'snapshot_id', 'Snapshot')])
+def test_a_copy_restores_from_the_same_cinder_backup_and_leaves_it_when_deleted(
+        request, cinder, new_checkpoint, plugin_name, key, kind):
+    plugin = request.getfixturevalue(plugin_name)
+    volume_id = cinder.volumes.add(name='data')
+    source = new_checkpoint(volume_id)
+    metadata = protect(plugin, source, volume_id)
+    checkpoint_copy = new_checkpoint(volume_id)
+
+    copy(plugin, source, checkpoint_copy, volume_id)
+
+    copied = saved(checkpoint_copy, volume_id)
+    assert copied == dict(metadata, copied_from={
+        'provider_id': PROVIDER_ID, 'checkpoint_id': source.id})
+    record, new_resources = restore(plugin, checkpoint_copy, volume_id)
+    assert '%s#%s' % (VOLUME, volume_id) in new_resources
+    delete(plugin, checkpoint_copy, volume_id)
+    assert cinder.made(kind, 'delete') == []
+    assert section(checkpoint_copy, volume_id).list_objects() == []
+    delete(plugin, source, volume_id)
+    assert cinder.made(kind, 'delete') == [metadata[key]]
+
+
 def test_delete_removes_the_backup_and_the_bank_data(
         backups, cinder, clock, new_checkpoint):
     volume_id = cinder.volumes.add()

@@ -437,7 +437,14 @@ def _ensure_key_pair(compute, record, notes):
     return key_name
 
 
-def _networks(record):
+def _requested_flavor(parameters):
+    # restore_flavor_id: the original Karbor's name of the parameter.
+    return parameters.get('flavor') or parameters.get('restore_flavor_id')
+
+
+def _networks(record, parameters):
+    if parameters.get('restore_net_id'):
+        return [{'net-id': parameters['restore_net_id']}]
     if not record.get('networks'):
         return 'none'
     return [{'net-id': network['network_id']}
@@ -480,7 +487,7 @@ class RestoreOperation(protection_plugin.Operation):
                          **kwargs):
         record = _read_record(checkpoint, resource)
         _choose_flavor(_compute(context), record,
-                       (parameters or {}).get('flavor'))
+                       _requested_flavor(parameters or {}))
 
     def on_complete(self, checkpoint, resource, context, parameters,
                     **kwargs):
@@ -533,12 +540,12 @@ class RestoreOperation(protection_plugin.Operation):
             'name': parameters.get('restore_name') or record['name'],
             'image': image_id,
             'flavor': _choose_flavor(compute, record,
-                                     parameters.get('flavor')),
+                                     _requested_flavor(parameters)),
             'meta': record['metadata'] or None,
             'key_name': _ensure_key_pair(compute, record, notes),
             'availability_zone': (parameters.get('availability_zone') or
                                   record['availability_zone']),
-            'nics': _networks(record),
+            'nics': _networks(record, parameters),
             'block_device_mapping_v2': root_mapping,
             'description': record.get('description'),
             'tags': [tag for tag in record.get('tags') or ()

@@ -48,6 +48,18 @@ RESTORE_SCHEMA = {
             'description': 'Where the new server is booted; the protected '
                            'server\'s zone by default.',
         },
+        # The original Karbor's names, kept for its clients' restores.
+        'restore_flavor_id': {
+            'type': 'string', 'minLength': 1,
+            'title': 'Restore Server Flavor Id',
+            'description': 'The original Karbor\'s name of ``flavor``.',
+        },
+        'restore_net_id': {
+            'type': 'string', 'minLength': 1,
+            'title': 'Restore Server Net Id',
+            'description': 'The network the new server is connected to, '
+                           'instead of the protected server\'s networks.',
+        },
     },
     'additionalProperties': False,
 }
