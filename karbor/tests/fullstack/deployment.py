@@ -28,6 +28,9 @@ from karbor.tests.functional import fixtures
 
 SNAPSHOT_PROVIDER = '90d5bfea-a259-41e6-80c6-dcfcfcd9d827'
 FS_BANK_PROVIDER = '6659007d-6f66-4a0f-9cb4-17d6aded0bb9'
+# Its bank, a directory of this machine (tools/cloud/libexec/karbor.sh).
+FS_BANK_PATH = os.path.join(cloud.CLOUD_DIR, 'data', 'karbor', 'banks',
+                            'openstack-fs-bank')
 PROTECTION_WORKERS = ('karbor-protection-1', 'karbor-protection-2')
 
 
@@ -97,6 +100,26 @@ class Api(object):
     def verification(self, verification_id):
         return self.call('GET',
                          '/verifications/' + verification_id)['verification']
+
+    def verified(self, provider_id, checkpoint_id, timeout=300):
+        """A new verification of the checkpoint, once it has ended (in
+        success or not)."""
+        started = self.start_verification(provider_id, checkpoint_id)
+        assert started['status'] == 'in_progress'
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.verification(started['id'])
+            if shown['status'] != 'in_progress':
+                return shown
+            assert time.monotonic() < deadline, shown
+            time.sleep(0.5)
+
+    def copy_checkpoints(self, provider_id, plan_id):
+        """The copy's answer, at 1.1 (which names where the copies go)."""
+        return self.call(
+            'POST', '/providers/%s/checkpoints/action' % provider_id,
+            {'copy': {'plan_id': plan_id}},
+            headers={'OpenStack-API-Version': 'data-protect 1.1'})['copy']
 
     def delete_checkpoint(self, provider_id, checkpoint_id):
         self.call('DELETE', '/providers/%s/checkpoints/%s' % (

@@ -22,7 +22,6 @@ volume fails too.
 """
 
 import os
-import time
 
 from cinderclient import exceptions as cinder_exceptions
 import pytest
@@ -34,23 +33,9 @@ from karbor.tests.fullstack import resources
 pytestmark = [cloud.needs_cloud('demo'), pytest.mark.timeout(900)]
 
 PROVIDER = deployment.FS_BANK_PROVIDER
-BANK = os.path.join(cloud.CLOUD_DIR, 'data', 'karbor', 'banks',
-                    'openstack-fs-bank')
+BANK = deployment.FS_BANK_PATH
 IMAGE = 'OS::Glance::Image'
 VOLUME = 'OS::Cinder::Volume'
-
-
-def _verified(api, checkpoint_id, timeout=300):
-    """A new verification of the checkpoint, once it has ended."""
-    started = api.start_verification(PROVIDER, checkpoint_id)
-    assert started['status'] == 'in_progress'
-    deadline = time.monotonic() + timeout
-    while True:
-        shown = api.verification(started['id'])
-        if shown['status'] != 'in_progress':
-            return shown
-        assert time.monotonic() < deadline, shown
-        time.sleep(0.5)
 
 
 def test_verification_reads_the_data_and_names_what_is_damaged(demo):
@@ -66,7 +51,7 @@ def test_verification_reads_the_data_and_names_what_is_damaged(demo):
     image_key = '%s#%s' % (IMAGE, image.id)
     volume_key = '%s#%s' % (VOLUME, volume.id)
     try:
-        intact = _verified(api, checkpoint['id'])
+        intact = api.verified(PROVIDER, checkpoint['id'])
         assert intact['status'] == 'success', intact
         assert intact['resources_status'] == {image_key: 'available',
                                               volume_key: 'available'}
@@ -78,7 +63,7 @@ def test_verification_reads_the_data_and_names_what_is_damaged(demo):
             byte = stream.read(1)
             stream.seek(1000)
             stream.write(bytes([byte[0] ^ 0xff]))
-        damaged = _verified(api, checkpoint['id'])
+        damaged = api.verified(PROVIDER, checkpoint['id'])
         assert damaged['status'] == 'fail', damaged
         assert damaged['resources_status'] == {image_key: 'error',
                                                volume_key: 'available'}
@@ -91,7 +76,7 @@ def test_verification_reads_the_data_and_names_what_is_damaged(demo):
         resources.wait_until_gone(
             lambda: demo.cinder.backups.get(backup.id),
             cinder_exceptions.NotFound)
-        lost = _verified(api, checkpoint['id'])
+        lost = api.verified(PROVIDER, checkpoint['id'])
         assert lost['resources_status'][volume_key] == 'error'
         assert lost['resources_reason'][volume_key] == (
             'Cinder backup %s of volume %s no longer exists' % (backup.id,

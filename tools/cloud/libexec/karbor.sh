@@ -226,6 +226,8 @@ EOF
 name = OS Infra Provider with local file system bank
 description = This provider uses local file system as the bank of karbor
 id = 6659007d-6f66-4a0f-9cb4-17d6aded0bb9
+# Its checkpoints are copied into the OS Infra Provider's Swift bank.
+copy_provider = cf56bd3e-97a7-4078-b6d5-f36246333fd9
 plugin = karbor-project-protection-plugin
 plugin = karbor-volume-protection-plugin
 plugin = karbor-image-protection-plugin
