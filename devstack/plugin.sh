@@ -44,6 +44,9 @@ function _karbor_api_bind {
 }
 
 function install_karbor {
+    # The client first: Karbor's requirements name it, and PyPI has only
+    # the original's.
+    setup_develop "$KARBOR_DIR/python-karborclient"
     setup_develop "$KARBOR_DIR" "$(_karbor_extras)"
     if ! command -v uwsgi >/dev/null; then
         pip_install uwsgi

@@ -22,7 +22,8 @@ KARBOR_DATA=$DATA/karbor
 # keystonemiddleware's token cache (Karbor's extras), and the WSGI server.
 KARBOR_EXTRAS="mysql,memcache"
 KARBOR_WSGI_SERVER=uWSGI
-KARBOR_VENV=$CACHE/karbor-venv-$( { cat "$KARBOR_SRC/requirements.txt" "$REQS"
+KARBOR_VENV=$CACHE/karbor-venv-$( { cat "$KARBOR_SRC/requirements.txt" \
+    "$KARBOR_SRC/python-karborclient/requirements.txt" "$REQS"
     sed -n '/^\[extras\]/,/^\[files\]/p' "$KARBOR_SRC/setup.cfg"
     echo "$KARBOR_EXTRAS $KARBOR_WSGI_SERVER"; } | sha256sum | cut -c1-12)
 KARBOR_API_WORKERS=${KARBOR_API_WORKERS:-2}
@@ -40,8 +41,8 @@ ensure_karbor_venv() {
         "$KARBOR_VENV/bin/pip" install --upgrade pip setuptools &&
         # The cloud's pins as constraints: Karbor runs on the same library releases as the
         # services it calls, and uWSGI comes from pip's wheel cache once the cloud built it.
-        "$KARBOR_VENV/bin/pip" install -c "$REQS" "$KARBOR_SRC[$KARBOR_EXTRAS]" \
-            "$KARBOR_WSGI_SERVER" &&
+        "$KARBOR_VENV/bin/pip" install -c "$REQS" "$KARBOR_SRC/python-karborclient" \
+            "$KARBOR_SRC[$KARBOR_EXTRAS]" "$KARBOR_WSGI_SERVER" &&
         "$KARBOR_VENV/bin/pip" check
     } >"$log" 2>&1 || { tail -30 "$log" >&2; die "Karbor's venv build failed (log $log)"; }
     echo "built $(date -u +%FT%TZ) in $(( $(date +%s) - t )) s" >"$marker"
@@ -60,7 +61,7 @@ prune_karbor_venvs() {
 # What is installed from the checkout: the code and the files packaged with it (tests excluded:
 # they do not run in the deployment).
 karbor_code_digest() {
-    (cd "$KARBOR_SRC" && find karbor karborclient etc setup.cfg setup.py requirements.txt \
+    (cd "$KARBOR_SRC" && find karbor python-karborclient etc setup.cfg setup.py requirements.txt \
         -type f ! -path '*/tests/*' ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) |
         sha256sum | cut -c1-16
 }
@@ -70,7 +71,7 @@ install_karbor() {
     digest=$(karbor_code_digest)
     [ "$(cat "$KARBOR_VENV/.karbor-code" 2>/dev/null)" = "$digest" ] && return 0
     "$KARBOR_VENV/bin/pip" install --no-deps --no-build-isolation --force-reinstall \
-        "$KARBOR_SRC" >"$log" 2>&1 || { tail -30 "$log" >&2; die "installing Karbor failed (log $log)"; }
+        "$KARBOR_SRC/python-karborclient" "$KARBOR_SRC" >"$log" 2>&1 || { tail -30 "$log" >&2; die "installing Karbor failed (log $log)"; }
     echo "$digest" >"$KARBOR_VENV/.karbor-code"
     say "Karbor installed from $KARBOR_SRC at +$(elapsed)s"
 }
