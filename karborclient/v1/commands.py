@@ -297,18 +297,23 @@ def plan_show(client, args):
              help='Start or suspend the plan.'))
 def plan_update(client, args):
     """Update a plan."""
+    plan = client.plans.update(args.plan_id, plan_changes(client, args))
+    formatting.print_resource(plan.to_dict())
+
+
+def plan_changes(client, args):
+    """The plan update that the options ask for."""
     changes = {field: getattr(args, field)
                for field in ('name', 'description', 'status')
                if getattr(args, field) is not None}
     if args.resources is not None:
         changes['resources'] = checked_resources(client, args.resources,
-                                                  'update the plan')
+                                                 'update the plan')
     if not changes:
         raise exceptions.CommandError(
             'Nothing to update: give --name, --description, --resources '
             'or --status')
-    plan = client.plans.update(args.plan_id, changes)
-    formatting.print_resource(plan.to_dict())
+    return changes
 
 
 @command(arg('plan', metavar='<plan>', nargs='+', help='Plan id(s).'))
@@ -631,14 +636,20 @@ def trigger_show(client, args):
                   '%s.' % TRIGGER_PROPERTIES))
 def trigger_update(client, args):
     """Update a trigger."""
+    formatting.print_resource(
+        client.triggers.update(args.trigger_id,
+                               trigger_changes(args)).to_dict())
+
+
+def trigger_changes(args):
+    """The trigger update that the options ask for."""
     changes = {field: getattr(args, field)
                for field in ('name', 'properties')
                if getattr(args, field) is not None}
     if not changes:
         raise exceptions.CommandError(
             'Nothing to update: give --name or --properties')
-    formatting.print_resource(
-        client.triggers.update(args.trigger_id, changes).to_dict())
+    return changes
 
 
 @command(arg('trigger', metavar='<trigger>', nargs='+',
@@ -707,7 +718,7 @@ def scheduledoperation_show(client, args):
 def scheduledoperation_delete(client, args):
     """Delete scheduled operations."""
     return for_each(args.scheduledoperation,
-                     client.scheduled_operations.delete)
+                    client.scheduled_operations.delete)
 
 
 # Operation logs
