@@ -88,7 +88,7 @@ def _print_resources(resources, columns, args, formatters=None):
                           formatters, sort_by_first=not args.sort)
 
 
-def _tenant_filters(args):
+def tenant_filters(args):
     """The old client's --tenant implied --all-tenants."""
     return {'all_tenants': 1 if args.tenant else args.all_tenants or None,
             'project_id': args.tenant}
@@ -275,7 +275,7 @@ def plan_list(client, args):
     plans = client.plans.list(
         args.marker, args.limit, args.sort, name=args.name,
         description=args.description, status=args.status,
-        **_tenant_filters(args))
+        **tenant_filters(args))
     _print_resources(plans, ['Id', 'Name', 'Description', 'Provider id',
                              'Status'], args)
 
@@ -537,7 +537,7 @@ def restore_list(client, args):
     restores = client.restores.list(args.marker, args.limit, args.sort,
                                     status=args.status,
                                     checkpoint_id=args.checkpoint_id,
-                                    **_tenant_filters(args))
+                                    **tenant_filters(args))
     _print_resources(restores, ['Id', 'Project id', 'Provider id',
                                 'Checkpoint id', 'Restore target',
                                 'Parameters', 'Status'], args)
@@ -578,7 +578,7 @@ def verification_list(client, args):
     """List verifications."""
     verifications = client.verifications.list(
         args.marker, args.limit, args.sort, status=args.status,
-        checkpoint_id=args.checkpoint_id, **_tenant_filters(args))
+        checkpoint_id=args.checkpoint_id, **tenant_filters(args))
     _print_resources(verifications, ['Id', 'Project id', 'Provider id',
                                      'Checkpoint id', 'Parameters',
                                      'Status'], args)
@@ -618,7 +618,7 @@ def trigger_list(client, args):
     """List triggers."""
     triggers = client.triggers.list(args.marker, args.limit, args.sort,
                                     name=args.name, type=args.type,
-                                    **_tenant_filters(args))
+                                    **tenant_filters(args))
     _print_resources(triggers, ['Id', 'Name', 'Type', 'Properties'], args)
 
 
@@ -700,7 +700,7 @@ def scheduledoperation_list(client, args):
         args.marker, args.limit, args.sort, name=args.name,
         operation_type=args.operation_type, trigger_id=args.trigger_id,
         operation_definition=args.operation_definition,
-        **_tenant_filters(args))
+        **tenant_filters(args))
     _print_resources(operations, ['Id', 'Name', 'OperationType', 'TriggerId',
                                   'OperationDefinition'], args)
 
@@ -741,7 +741,7 @@ def operationlog_list(client, args):
         operation_type=args.operation_type,
         checkpoint_id=args.checkpoint_id, plan_id=args.plan_id,
         scheduled_operation_id=args.scheduled_operation_id,
-        **_tenant_filters(args))
+        **tenant_filters(args))
     _print_resources(logs, ['Id', 'Operation Type', 'Checkpoint id',
                             'Plan Id', 'Provider id', 'Restore Id',
                             'Scheduled Operation Id', 'Status', 'Started At',
