@@ -40,7 +40,7 @@ def _table(columns):
 _GLUED_WORD = re.compile(r'(?<=[a-z])(?=[A-Z])')
 
 
-def _field_name(column):
+def field_name(column):
     """``Provider id``, ``Plan Id`` and ``TriggerId`` -> ``provider_id``,
     ``plan_id`` and ``trigger_id``."""
     return _GLUED_WORD.sub(' ', column).lower().replace(' ', '_')
@@ -73,7 +73,7 @@ def print_list(items, columns, formatters=None, sort_by_first=True):
             if column in formatters:
                 value = formatters[column](item)
             else:
-                value = item.get(_field_name(column))
+                value = item.get(field_name(column))
             row.append('-' if value is None else _cell(value))
         table.add_row(row)
     print(table.get_string(sortby=columns[0] if sort_by_first else None))

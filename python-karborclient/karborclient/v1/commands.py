@@ -88,13 +88,13 @@ def _print_resources(resources, columns, args, formatters=None):
                           formatters, sort_by_first=not args.sort)
 
 
-def _tenant_filters(args):
+def tenant_filters(args):
     """The old client's --tenant implied --all-tenants."""
     return {'all_tenants': 1 if args.tenant else args.all_tenants or None,
             'project_id': args.tenant}
 
 
-def _for_each(ids, action):
+def for_each(ids, action):
     """Run ``action(id)`` for every id, going on after failures.
 
     Each failure is reported on its own line; the exit status says whether
@@ -118,7 +118,7 @@ RESOURCE_BUSY = {'protecting', 'restoring', 'deleting', 'in_progress',
                  'wait_copying', 'copying'}
 
 
-def _progress(kind):
+def progress(kind):
     """A --wait progress line: status, and resources done when known."""
     def describe(resource):
         line = '%s %s: %s' % (kind, resource['id'], resource['status'])
@@ -130,20 +130,32 @@ def _progress(kind):
     return describe
 
 
+def wait_if_asked(args, resource, poll, succeeded, failed, describe):
+    """With --wait, poll until the status is final.
+
+    Returns the resource and, when it ended in a failed status, the error
+    to raise once it is shown (its reasons are there); else None.
+    """
+    if not args.wait:
+        return resource, None
+    resource = waiting.wait_for(poll, succeeded | failed, args.wait_timeout,
+                                describe, resource)
+    if resource['status'] in succeeded:
+        return resource, None
+    return resource, exceptions.CommandError('Failed: %s'
+                                             % describe(resource))
+
+
 def _wait_then_show(args, resource, poll, succeeded, failed, describe,
                     show=None):
-    """Show the resource, first waiting for a final status with --wait.
-
-    A wait that ends in a failed status still shows the resource (its
-    reasons are there) and then fails the command.
-    """
-    if args.wait:
-        resource = waiting.wait_for(poll, succeeded | failed,
-                                    args.wait_timeout, describe, resource)
+    """Show the resource, first waiting for a final status with --wait;
+    a wait that ends in a failed status shows it, then fails."""
+    resource, failure = wait_if_asked(args, resource, poll, succeeded,
+                                      failed, describe)
     if show:
         show(resource)
-    if args.wait and resource['status'] not in succeeded:
-        raise exceptions.CommandError('Failed: %s' % describe(resource))
+    if failure:
+        raise failure
 
 
 # Providers
@@ -215,7 +227,7 @@ def protectable_show_instance(client, args):
 
 # Plans
 
-def _checked_resources(client, text, purpose):
+def checked_resources(client, text, purpose):
     """Parse plan resources and make sure the server knows each of them.
 
     Like the old client, a plan naming a resource that its protectable
@@ -246,7 +258,7 @@ def plan_create(client, args):
     """Create a plan (it starts suspended)."""
     parameters = arguments.parse_parameters(args.parameters,
                                             args.parameters_json)
-    resources = _checked_resources(client, args.resources, 'create the plan')
+    resources = checked_resources(client, args.resources, 'create the plan')
     plan = client.plans.create(args.name, args.provider_id, resources,
                                parameters, description=args.description)
     formatting.print_resource(plan.to_dict())
@@ -264,7 +276,7 @@ def plan_list(client, args):
     plans = client.plans.list(
         args.marker, args.limit, args.sort, name=args.name,
         description=args.description, status=args.status,
-        **_tenant_filters(args))
+        **tenant_filters(args))
     _print_resources(plans, ['Id', 'Name', 'Description', 'Provider id',
                              'Status'], args)
 
@@ -286,24 +298,29 @@ def plan_show(client, args):
              help='Start or suspend the plan.'))
 def plan_update(client, args):
     """Update a plan."""
+    plan = client.plans.update(args.plan_id, plan_changes(client, args))
+    formatting.print_resource(plan.to_dict())
+
+
+def plan_changes(client, args):
+    """The plan update that the options ask for."""
     changes = {field: getattr(args, field)
                for field in ('name', 'description', 'status')
                if getattr(args, field) is not None}
     if args.resources is not None:
-        changes['resources'] = _checked_resources(client, args.resources,
-                                                  'update the plan')
+        changes['resources'] = checked_resources(client, args.resources,
+                                                 'update the plan')
     if not changes:
         raise exceptions.CommandError(
             'Nothing to update: give --name, --description, --resources '
             'or --status')
-    plan = client.plans.update(args.plan_id, changes)
-    formatting.print_resource(plan.to_dict())
+    return changes
 
 
 @command(arg('plan', metavar='<plan>', nargs='+', help='Plan id(s).'))
 def plan_delete(client, args):
     """Delete plans."""
-    return _for_each(args.plan, client.plans.delete)
+    return for_each(args.plan, client.plans.delete)
 
 
 # Checkpoints
@@ -316,7 +333,7 @@ CHECKPOINT_DELETE_FAILED = {'error-deleting', 'error'}
 CHECKPOINT_JSON_TEXT_FIELDS = ('resource_graph', 'extra_info')
 
 
-def _decoded_checkpoint(checkpoint):
+def decoded_checkpoint(checkpoint):
     for field in CHECKPOINT_JSON_TEXT_FIELDS:
         value = checkpoint.get(field)
         if isinstance(value, str):
@@ -327,17 +344,23 @@ def _decoded_checkpoint(checkpoint):
     return checkpoint
 
 
-def _show_checkpoint(checkpoint):
-    shown = _decoded_checkpoint(checkpoint)
+def shown_checkpoint(checkpoint):
+    """The fields of a checkpoint that both CLIs show."""
+    shown = decoded_checkpoint(checkpoint)
     # The walkthrough's table; the per-resource maps join it when they
     # explain a failure.
     if shown.get('status') not in CHECKPOINT_FAILED:
         for name in PER_RESOURCE_FIELDS:
             shown.pop(name, None)
-    formatting.print_resource(shown, PER_RESOURCE_FIELDS)
+    return shown
 
 
-def _plan_summary(checkpoint):
+def _show_checkpoint(checkpoint):
+    formatting.print_resource(shown_checkpoint(checkpoint),
+                              PER_RESOURCE_FIELDS)
+
+
+def plan_summary(checkpoint):
     plan = checkpoint.get('protection_plan') or {}
     return 'Name: %s\nId: %s' % (plan.get('name'), plan.get('id'))
 
@@ -358,7 +381,7 @@ def checkpoint_create(client, args):
         args, checkpoint.to_dict(),
         lambda: client.checkpoints.get(args.provider_id,
                                        checkpoint.id).to_dict(),
-        CHECKPOINT_SUCCEEDED, CHECKPOINT_FAILED, _progress('checkpoint'),
+        CHECKPOINT_SUCCEEDED, CHECKPOINT_FAILED, progress('checkpoint'),
         _show_checkpoint)
 
 
@@ -380,7 +403,7 @@ def checkpoint_copy(client, args):
                 lambda: client.checkpoints.get(
                     copies['copy_provider_id'], copy_id).to_dict(),
                 CHECKPOINT_SUCCEEDED | CHECKPOINT_FAILED, args.wait_timeout,
-                _progress('checkpoint'), copied)
+                progress('checkpoint'), copied)
             failed = failed or copied['status'] not in CHECKPOINT_SUCCEEDED
         pair['status'] = copied['status']
     formatting.print_list(
@@ -411,8 +434,8 @@ def checkpoint_list(client, args):
         end_date=args.end_date, project_id=args.project_id,
         all_tenants=args.all_tenants or None)
     formatters = {
-        'Protection plan': _plan_summary,
-        'Metadata': lambda c: _decoded_checkpoint(c).get('extra_info'),
+        'Protection plan': plan_summary,
+        'Metadata': lambda c: decoded_checkpoint(c).get('extra_info'),
     }
     _print_resources(checkpoints, ['Id', 'Project id', 'Status',
                                    'Protection plan', 'Metadata',
@@ -425,15 +448,21 @@ def checkpoint_list(client, args):
 def checkpoint_show(client, args):
     """Show a checkpoint, its plan and resource graph, and the restores
     that read it now."""
-    checkpoint = client.checkpoints.get(args.provider_id,
-                                        args.checkpoint_id).to_dict()
+    _show_checkpoint(checkpoint_with_restores(client, args.provider_id,
+                                              args.checkpoint_id))
+
+
+def checkpoint_with_restores(client, provider_id, checkpoint_id):
+    """The checkpoint, with the restores that read it now if any."""
+    checkpoint = client.checkpoints.get(provider_id,
+                                        checkpoint_id).to_dict()
     if checkpoint.get('status') in CHECKPOINT_SUCCEEDED:
-        reading = client.restores.list(checkpoint_id=args.checkpoint_id,
+        reading = client.restores.list(checkpoint_id=checkpoint_id,
                                        status=RESTORE_RUNNING)
         if reading:
             checkpoint['restores_in_progress'] = ', '.join(
                 sorted(restore.id for restore in reading))
-    _show_checkpoint(checkpoint)
+    return checkpoint
 
 
 def _checkpoint_or_deleted(client, provider_id, checkpoint_id):
@@ -460,8 +489,8 @@ def checkpoint_delete(client, args):
                 lambda: _checkpoint_or_deleted(client, args.provider_id,
                                                checkpoint_id),
                 CHECKPOINT_DELETED, CHECKPOINT_DELETE_FAILED,
-                _progress('checkpoint'))
-    return _for_each(args.checkpoint, delete)
+                progress('checkpoint'))
+    return for_each(args.checkpoint, delete)
 
 
 @command(arg('provider_id', metavar='<provider_id>', help='Provider id.'),
@@ -472,7 +501,7 @@ def checkpoint_delete(client, args):
              help='Reset to "available" instead of "error".'))
 def checkpoint_reset_state(client, args):
     """Reset the status of checkpoints (admin only)."""
-    return _for_each(
+    return for_each(
         args.checkpoint,
         lambda checkpoint_id: client.checkpoints.reset_state(
             args.provider_id, checkpoint_id, args.state))
@@ -488,6 +517,18 @@ RESTORE_FAILED = {'fail', 'failed', 'error'}
 def _show_with_resources(record):
     """A restore or verification, with each resource's status."""
     formatting.print_resource(record, PER_RESOURCE_FIELDS)
+
+
+def restore_auth(args):
+    """The credentials on --restore_target, None without a target."""
+    if args.restore_target is None:
+        return None
+    if args.restore_username is None or args.restore_password is None:
+        raise exceptions.CommandError(
+            '--restore_target needs --restore_username and '
+            '--restore_password')
+    return {'type': 'password', 'username': args.restore_username,
+            'password': args.restore_password}
 
 
 @command(arg('provider_id', metavar='<provider_id>',
@@ -506,22 +547,13 @@ def restore_create(client, args):
     """Restore a checkpoint."""
     parameters = arguments.parse_parameters(args.parameters,
                                             args.parameters_json)
-    restore_auth = None
-    if args.restore_target is not None:
-        if args.restore_username is None or args.restore_password is None:
-            raise exceptions.CommandError(
-                '--restore_target needs --restore_username and '
-                '--restore_password')
-        restore_auth = {'type': 'password',
-                        'username': args.restore_username,
-                        'password': args.restore_password}
     restore = client.restores.create(args.provider_id, args.checkpoint_id,
                                      args.restore_target, parameters,
-                                     restore_auth)
+                                     restore_auth(args))
     _wait_then_show(
         args, restore.to_dict(),
         lambda: client.restores.get(restore.id).to_dict(),
-        RESTORE_SUCCEEDED, RESTORE_FAILED, _progress('restore'),
+        RESTORE_SUCCEEDED, RESTORE_FAILED, progress('restore'),
         _show_with_resources)
 
 
@@ -536,7 +568,7 @@ def restore_list(client, args):
     restores = client.restores.list(args.marker, args.limit, args.sort,
                                     status=args.status,
                                     checkpoint_id=args.checkpoint_id,
-                                    **_tenant_filters(args))
+                                    **tenant_filters(args))
     _print_resources(restores, ['Id', 'Project id', 'Provider id',
                                 'Checkpoint id', 'Restore target',
                                 'Parameters', 'Status'], args)
@@ -563,7 +595,7 @@ def verification_create(client, args):
     _wait_then_show(
         args, verification.to_dict(),
         lambda: client.verifications.get(verification.id).to_dict(),
-        RESTORE_SUCCEEDED, RESTORE_FAILED, _progress('verification'),
+        RESTORE_SUCCEEDED, RESTORE_FAILED, progress('verification'),
         _show_with_resources)
 
 
@@ -577,7 +609,7 @@ def verification_list(client, args):
     """List verifications."""
     verifications = client.verifications.list(
         args.marker, args.limit, args.sort, status=args.status,
-        checkpoint_id=args.checkpoint_id, **_tenant_filters(args))
+        checkpoint_id=args.checkpoint_id, **tenant_filters(args))
     _print_resources(verifications, ['Id', 'Project id', 'Provider id',
                                      'Checkpoint id', 'Parameters',
                                      'Status'], args)
@@ -617,7 +649,7 @@ def trigger_list(client, args):
     """List triggers."""
     triggers = client.triggers.list(args.marker, args.limit, args.sort,
                                     name=args.name, type=args.type,
-                                    **_tenant_filters(args))
+                                    **tenant_filters(args))
     _print_resources(triggers, ['Id', 'Name', 'Type', 'Properties'], args)
 
 
@@ -635,21 +667,27 @@ def trigger_show(client, args):
                   '%s.' % TRIGGER_PROPERTIES))
 def trigger_update(client, args):
     """Update a trigger."""
+    formatting.print_resource(
+        client.triggers.update(args.trigger_id,
+                               trigger_changes(args)).to_dict())
+
+
+def trigger_changes(args):
+    """The trigger update that the options ask for."""
     changes = {field: getattr(args, field)
                for field in ('name', 'properties')
                if getattr(args, field) is not None}
     if not changes:
         raise exceptions.CommandError(
             'Nothing to update: give --name or --properties')
-    formatting.print_resource(
-        client.triggers.update(args.trigger_id, changes).to_dict())
+    return changes
 
 
 @command(arg('trigger', metavar='<trigger>', nargs='+',
              help='Trigger id(s).'))
 def trigger_delete(client, args):
     """Delete triggers."""
-    return _for_each(args.trigger, client.triggers.delete)
+    return for_each(args.trigger, client.triggers.delete)
 
 
 # Scheduled operations
@@ -693,7 +731,7 @@ def scheduledoperation_list(client, args):
         args.marker, args.limit, args.sort, name=args.name,
         operation_type=args.operation_type, trigger_id=args.trigger_id,
         operation_definition=args.operation_definition,
-        **_tenant_filters(args))
+        **tenant_filters(args))
     _print_resources(operations, ['Id', 'Name', 'OperationType', 'TriggerId',
                                   'OperationDefinition'], args)
 
@@ -710,8 +748,8 @@ def scheduledoperation_show(client, args):
              nargs='+', help='Scheduled operation id(s).'))
 def scheduledoperation_delete(client, args):
     """Delete scheduled operations."""
-    return _for_each(args.scheduledoperation,
-                     client.scheduled_operations.delete)
+    return for_each(args.scheduledoperation,
+                    client.scheduled_operations.delete)
 
 
 # Operation logs
@@ -734,7 +772,7 @@ def operationlog_list(client, args):
         operation_type=args.operation_type,
         checkpoint_id=args.checkpoint_id, plan_id=args.plan_id,
         scheduled_operation_id=args.scheduled_operation_id,
-        **_tenant_filters(args))
+        **tenant_filters(args))
     _print_resources(logs, ['Id', 'Operation Type', 'Checkpoint id',
                             'Plan Id', 'Provider id', 'Restore Id',
                             'Scheduled Operation Id', 'Status', 'Started At',
@@ -790,20 +828,25 @@ def service_disable(client, args):
 
 # Quotas
 
-def _own_project(client):
+def own_project(client):
     """The caller's project: Keystone's, or without Keystone the last
     segment of the Karbor URL (.../v1/<project>)."""
     return (client.http.get_project_id() or
             client.http.get_endpoint().rstrip('/').rsplit('/', 1)[-1])
 
 
-def _print_quota(quota):
-    # A limit with its usage (--detail) reads as python-karborclient 2.1.0
-    # printed it: "in_use = 1" and so on, one a line.
-    formatting.print_resource({
+def quota_fields(quota):
+    """A quota's fields; a limit with its usage (--detail) reads as
+    python-karborclient 2.1.0 showed it: "in_use = 1" and so on, one a
+    line."""
+    return {
         name: '\n'.join('%s = %s' % item for item in sorted(value.items()))
         if isinstance(value, dict) else value
-        for name, value in quota.to_dict().items()})
+        for name, value in quota.to_dict().items()}
+
+
+def _print_quota(quota):
+    formatting.print_resource(quota_fields(quota))
 
 
 QUOTA_TENANT = arg('--tenant', metavar='<tenant>',
@@ -816,7 +859,7 @@ QUOTA_LIMITS = (
 )
 
 
-def _limits(args):
+def quota_limits(args):
     limits = {resource: getattr(args, resource)
               for resource in ('plans', 'checkpoints')
               if getattr(args, resource) is not None}
@@ -831,21 +874,21 @@ def _limits(args):
              help='Show each limit with what is in use and reserved.'))
 def quota_show(client, args):
     """Show the quotas of a project."""
-    _print_quota(client.quotas.get(args.tenant or _own_project(client),
+    _print_quota(client.quotas.get(args.tenant or own_project(client),
                                    detail=args.detail))
 
 
 @command(QUOTA_TENANT)
 def quota_defaults(client, args):
     """Show the quotas of a project without its own."""
-    _print_quota(client.quotas.defaults(args.tenant or _own_project(client)))
+    _print_quota(client.quotas.defaults(args.tenant or own_project(client)))
 
 
 @command(arg('tenant', metavar='<tenant>', help='Project id.'),
          *QUOTA_LIMITS)
 def quota_update(client, args):
     """Set the quotas of a project (admin only)."""
-    _print_quota(client.quotas.update(args.tenant, _limits(args)))
+    _print_quota(client.quotas.update(args.tenant, quota_limits(args)))
 
 
 @command(arg('class_name', metavar='<class_name>',
@@ -862,4 +905,4 @@ def quota_class_show(client, args):
          *QUOTA_LIMITS)
 def quota_class_update(client, args):
     """Set the quotas of a quota class (admin only)."""
-    _print_quota(client.quota_classes.update(args.class_name, _limits(args)))
+    _print_quota(client.quota_classes.update(args.class_name, quota_limits(args)))
