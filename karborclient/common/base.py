@@ -226,8 +226,8 @@ class Manager(object):
                                          kwargs))
         if len(matches) > 1:
             raise exceptions.NoUniqueMatch(
-                '%d %ss match %s.' % (len(matches),
-                                     self.resource_class.__name__, kwargs))
+                '%d %ss match %s.'
+                % (len(matches), self.resource_class.__name__, kwargs))
         return matches[0]
 
 
