@@ -29,7 +29,7 @@ class ProtectableTypeName(str):
     ``to_dict()``, ``_info``), so that callers of either kind work.
     """
 
-    def __new__(cls, manager, name):
+    def __new__(cls, name, manager=None):
         self = super().__new__(cls, name)
         self.manager = manager
         self._info = {'protectable_type': name}
@@ -70,7 +70,7 @@ class ProtectableManager(base.Manager):
 
     def list(self):
         """The protectable resource types, as ProtectableTypeName."""
-        return [ProtectableTypeName(self, name) for name in
+        return [ProtectableTypeName(name, self) for name in
                 self._json('GET', '/protectables')['protectable_type']]
 
     def get(self, protectable_type, session_id=None):
