@@ -40,6 +40,15 @@ class EndpointNotFound(ClientException):
     """The service catalog has no Karbor endpoint matching the filters."""
 
 
+class NoUniqueMatch(ClientException):
+    """find() matched more than one item."""
+
+
+class UnsupportedVersion(ClientException):
+    """The API version asked of ``karborclient.client.Client`` is not one
+    this client speaks."""
+
+
 class WaitTimeout(ClientException):
     """A ``--wait`` gave up before the resource reached a final status."""
 

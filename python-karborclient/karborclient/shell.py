@@ -34,6 +34,7 @@ from keystoneauth1 import token_endpoint
 from oslo_utils import strutils
 
 import karborclient
+from karborclient import client
 from karborclient import exceptions
 from karborclient import formatting
 from karborclient.v1 import client as v1_client
@@ -83,6 +84,30 @@ def _add_early_options(parser):
                              'env[OS_NO_CLIENT_AUTH].')
 
 
+def _add_old_client_options(parser):
+    """python-karborclient 2.1.0's other spellings of the session and
+    project options, so that its command lines still run."""
+    for flag, dest, instead in (('--cert-file', 'os_cert', '--os-cert'),
+                                ('--key-file', 'os_key', '--os-key'),
+                                ('--ca-file', 'os_cacert', '--os-cacert'),
+                                ('--api-timeout', 'timeout', '--timeout')):
+        # SUPPRESS: the default stays that of the option it stands for.
+        parser.add_argument(flag, dest=dest, metavar='<value>',
+                            default=argparse.SUPPRESS,
+                            help='Deprecated: use %s.' % instead)
+    for flag, dest in (('--os_tenant_id', 'os_project_id'),
+                       ('--os_tenant_name', 'os_project_name')):
+        parser.add_argument(flag, dest=dest, metavar='<value>',
+                            default=argparse.SUPPRESS,
+                            help=argparse.SUPPRESS)
+    parser.add_argument('-v', '--verbose', action='store_true',
+                        help='Accepted as python-karborclient 2.1.0 did; '
+                             'see --debug for more output.')
+    parser.add_argument('--include-password', action='store_true',
+                        help='Accepted as python-karborclient 2.1.0 did; '
+                             'Karbor reads only the token.')
+
+
 def _early_options(argv):
     parser = _Parser(prog='karbor', add_help=False, allow_abbrev=False)
     _add_early_options(parser)
@@ -120,7 +145,12 @@ def build_parser(argv):
                         default=_env('OS_REGION_NAME'),
                         help='Region of the endpoint. Defaults to '
                              'env[OS_REGION_NAME].')
+    parser.add_argument('--karbor-api-version', metavar='<version>',
+                        default=_env('KARBOR_API_VERSION', default='1'),
+                        help='Major version of the Karbor API: 1. Defaults '
+                             'to env[KARBOR_API_VERSION] or 1.')
     loading.register_session_argparse_arguments(parser)
+    _add_old_client_options(parser)
     early = _early_options(argv)
     # The old client took --os-auth-token without --karbor-url as a
     # Keystone token: then Keystone's token plugin is the default.
@@ -129,7 +159,8 @@ def build_parser(argv):
     loading.register_auth_argparse_arguments(
         parser, argv, default='token' if use_keystone_token else 'password')
 
-    subparsers = parser.add_subparsers(dest='command', metavar='<command>')
+    subparsers = parser.add_subparsers(dest='subcommand',
+                                       metavar='<command>')
     for name, (func, specs) in sorted(commands.COMMANDS.items()):
         summary = func.__doc__.strip().splitlines()[0]
         subparser = subparsers.add_parser(name, help=summary,
@@ -140,7 +171,10 @@ def build_parser(argv):
         subparser.set_defaults(func=func)
     help_parser = subparsers.add_parser(
         'help', help='Show help on karbor or on one of its commands.')
-    help_parser.add_argument('topic', metavar='<command>', nargs='?')
+    help_parser.add_argument('command', metavar='<command>', nargs='?')
+    subparsers.add_parser(
+        'bash-completion',
+        help='Print every command and option, for shell completion.')
     return parser, subparsers.choices
 
 
@@ -152,6 +186,14 @@ def _show_help(parser, subparsers, topic):
         raise exceptions.CommandError(
             "'%s' is not a karbor command (see 'karbor help')" % topic)
     subparsers[topic].print_help()
+
+
+def _print_completion_words(parser, subparsers):
+    words = set(name for name in subparsers if name != 'bash-completion')
+    for command_parser in subparsers.values():
+        words.update(command_parser._option_string_actions)
+    words.update(parser._option_string_actions)
+    print(' '.join(sorted(words)))
 
 
 def _auth(args):
@@ -178,17 +220,21 @@ def _auth(args):
 def make_client(args):
     session = loading.load_session_from_argparse_arguments(args,
                                                            auth=_auth(args))
-    return v1_client.Client(session=session, endpoint=args.karbor_url,
-                            service_type=args.service_type,
-                            interface=args.interface,
-                            region_name=args.os_region_name)
+    return client.Client(args.karbor_api_version, session=session,
+                         endpoint=args.karbor_url,
+                         service_type=args.service_type,
+                         interface=args.interface,
+                         region_name=args.os_region_name)
 
 
 def _run(argv):
     parser, subparsers = build_parser(argv)
     args = parser.parse_args(argv)
-    if args.command in (None, 'help'):
-        _show_help(parser, subparsers, getattr(args, 'topic', None))
+    if args.subcommand in (None, 'help'):
+        _show_help(parser, subparsers, getattr(args, 'command', None))
+        return 0
+    if args.subcommand == 'bash-completion':
+        _print_completion_words(parser, subparsers)
         return 0
     return args.func(make_client(args), args) or 0
 

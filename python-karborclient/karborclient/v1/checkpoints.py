@@ -16,7 +16,11 @@ from karborclient.common import base
 
 
 class Checkpoint(base.Resource):
-    pass
+
+    def _reread(self):
+        provider_id = (self._info.get('protection_plan') or {}).get(
+            'provider_id')
+        return self.manager.get(provider_id, self.id)
 
 
 class Copy(base.Resource):
@@ -31,23 +35,37 @@ def _checkpoints_path(provider_id, *rest):
 
 class CheckpointManager(base.Manager):
     resource_class = Checkpoint
+    list_arguments = ('provider_id',)
 
-    def create(self, provider_id, plan_id, extra_info=None):
-        """Start protecting a plan; the checkpoint starts ``protecting``."""
+    def create(self, provider_id, plan_id, extra_info=None,
+               checkpoint_extra_info=None):
+        """Start protecting a plan; the checkpoint starts ``protecting``.
+
+        ``checkpoint_extra_info`` is 2.1.0's name for ``extra_info``.
+        """
+        extra_info = base.pick('extra_info', extra_info,
+                               'checkpoint_extra_info', checkpoint_extra_info)
         body = {'checkpoint': {'plan_id': plan_id, 'extra_info': extra_info}}
         return self._create(_checkpoints_path(provider_id), body,
                             'checkpoint')
 
-    def get(self, provider_id, checkpoint_id):
+    def get(self, provider_id, checkpoint_id, session_id=None):
         return self._get(_checkpoints_path(provider_id, checkpoint_id),
-                         'checkpoint')
+                         'checkpoint', session_id=session_id)
 
-    def list(self, provider_id, marker=None, limit=None, sort=None,
-             **filters):
-        """List checkpoints; filters: ``plan_id``, ``start_date``,
-        ``end_date`` (YYYY-MM-DD), ``project_id``, ``all_tenants``."""
+    def list(self, provider_id, search_opts=None, marker=None, limit=None,
+             sort_key=None, sort_dir=None, sort=None, **filters):
+        """List a provider's checkpoints; filters (``search_opts`` or
+        keyword arguments): ``plan_id``, ``start_date``, ``end_date``
+        (YYYY-MM-DD), ``project_id``, ``all_tenants``.
+
+        2.1.0 let ``provider_id`` default to None and then asked for
+        ``/providers/None/checkpoints``; here it is required.
+        """
         return self._list(_checkpoints_path(provider_id), 'checkpoints',
-                          marker, limit, sort, filters)
+                          marker, limit, sort,
+                          base.query_filters(search_opts, filters),
+                          sort_key=sort_key, sort_dir=sort_dir)
 
     def delete(self, provider_id, checkpoint_id):
         """Start deleting; the checkpoint goes ``deleting`` then ``deleted``.
@@ -63,7 +81,12 @@ class CheckpointManager(base.Manager):
             'POST', _checkpoints_path(provider_id, 'action'),
             json=body)['copy'])
 
+    def update(self, provider_id, checkpoint_id, values):
+        """Send an action (``{"os-resetState": {...}}``) to a checkpoint;
+        None, as the server answers with an empty object."""
+        self._update(_checkpoints_path(provider_id, checkpoint_id), values)
+
     def reset_state(self, provider_id, checkpoint_id, state):
         """Force the status to ``available`` or ``error`` (admin only)."""
-        self._update(_checkpoints_path(provider_id, checkpoint_id),
-                     {'os-resetState': {'state': state}})
+        self.update(provider_id, checkpoint_id,
+                    {'os-resetState': {'state': state}})

@@ -36,6 +36,13 @@ SERVICE_TYPE = 'data-protect'
 API_VERSION = '1.1'
 
 
+def _interface(interface):
+    # python-karborclient 2.1.0 took catalog interfaces as "publicURL".
+    if interface and interface.endswith('URL'):
+        return interface[:-len('URL')]
+    return interface or 'public'
+
+
 class Client(object):
     """Client for the Karbor v1 API.
 
@@ -47,22 +54,41 @@ class Client(object):
 
     ``api_version`` is the microversion asked for (OpenStack-API-Version).
     Further keyword arguments go to :class:`keystoneauth1.adapter.Adapter`.
+
+    python-karborclient 2.1.0's arguments are taken too: ``endpoint`` as the
+    first positional argument, ``auth_token`` for ``token``,
+    ``endpoint_type`` (``publicURL``...) for ``interface``, ``auth`` and
+    ``service_name`` for the adapter; without a session, ``insecure``,
+    ``cacert``, ``cert_file``, ``key_file`` and ``timeout`` for the session
+    made for the token (with one, they are the session's own business).
+    ``username``, ``password``, ``auth_url``, ``project_id``,
+    ``include_pass`` and ``auth_plugin`` are accepted and unused, as they
+    were beside a token: Karbor reads only the token.
     """
 
-    def __init__(self, session=None, endpoint=None, token=None,
-                 service_type=SERVICE_TYPE, interface='public',
-                 region_name=None, api_version=API_VERSION,
+    def __init__(self, endpoint=None, session=None, token=None,
+                 service_type=SERVICE_TYPE, interface=None,
+                 region_name=None, api_version=API_VERSION, auth_token=None,
+                 endpoint_type=None, insecure=False, cacert=None,
+                 cert_file=None, key_file=None, timeout=None,
+                 username=None, password=None, auth_url=None,
+                 project_id=None, include_pass=None, auth_plugin=None,
                  **adapter_options):
+        token = token or auth_token
         if session is None:
             if not (endpoint and token):
                 raise ValueError('Client needs a keystoneauth1 session, or '
                                  'both an endpoint and a token')
             session = ks_session.Session(
-                auth=token_endpoint.Token(endpoint, token))
+                auth=token_endpoint.Token(endpoint, token),
+                verify=False if insecure else (cacert or True),
+                cert=(cert_file, key_file) if cert_file and key_file
+                else cert_file,
+                timeout=float(timeout) if timeout else None)
         self.http = http.SessionClient(
             session,
-            service_type=service_type,
-            interface=interface,
+            service_type=service_type or SERVICE_TYPE,
+            interface=_interface(interface or endpoint_type),
             region_name=region_name,
             endpoint_override=endpoint,
             client_name='karborclient',
@@ -70,6 +96,8 @@ class Client(object):
             additional_headers={'Accept': 'application/json'},
             default_microversion=api_version,
             **adapter_options)
+        # python-karborclient 2.1.0's name for the same object.
+        self.http_client = self.http
         self.providers = providers.ProviderManager(self.http)
         self.protectables = protectables.ProtectableManager(self.http)
         self.plans = plans.PlanManager(self.http)

@@ -17,6 +17,8 @@ registered by :func:`command` with its argparse arguments; it prints its
 result and returns the exit status (None meaning success).
 """
 
+import argparse
+
 from oslo_serialization import jsonutils
 
 from karborclient import exceptions
@@ -51,6 +53,13 @@ SORT = arg('--sort', metavar='<key>[:<asc|desc>][,...]', type=arguments.sort,
            help='Sort keys and directions, keys among %s.'
                 % ', '.join(arguments.SORT_KEYS))
 PAGING = (MARKER, LIMIT, SORT)
+# python-karborclient 2.1.0's deprecated spelling of --sort, kept hidden.
+OLD_SORT = (
+    arg('--sort_key', metavar='<sort_key>', choices=arguments.SORT_KEYS,
+        help=argparse.SUPPRESS),
+    arg('--sort_dir', metavar='<sort_dir>',
+        choices=arguments.SORT_DIRECTIONS, help=argparse.SUPPRESS),
+)
 ALL_TENANTS = arg('--all-tenants', dest='all_tenants', metavar='<0|1>',
                   nargs='?', type=int, const=1, default=0,
                   help='Show the items of all projects (admin only).')
@@ -82,10 +91,21 @@ def waiting_options(what):
     )
 
 
+def paging(args):
+    """The paging and sort arguments of a list call."""
+    if args.sort and (args.sort_key or args.sort_dir):
+        raise exceptions.CommandError(
+            '--sort_key and --sort_dir are the deprecated form of --sort: '
+            'give one or the other')
+    return {'marker': args.marker, 'limit': args.limit, 'sort': args.sort,
+            'sort_key': args.sort_key, 'sort_dir': args.sort_dir}
+
+
 def _print_resources(resources, columns, args, formatters=None):
-    # The server's order is the requested one when --sort is given.
+    # The server's order is the requested one when a sort is given.
+    sorted_by_server = args.sort or args.sort_key or args.sort_dir
     formatting.print_list([r.to_dict() for r in resources], columns,
-                          formatters, sort_by_first=not args.sort)
+                          formatters, sort_by_first=not sorted_by_server)
 
 
 def tenant_filters(args):
@@ -163,11 +183,11 @@ def _wait_then_show(args, resource, poll, succeeded, failed, describe,
 @command(arg('--name', metavar='<name>', help='Filter by name.'),
          arg('--description', metavar='<description>',
              help='Filter by description.'),
-         *PAGING)
+         *PAGING, *OLD_SORT)
 def provider_list(client, args):
     """List protection providers."""
     providers = client.providers.list(
-        args.marker, args.limit, args.sort,
+        **paging(args),
         name=args.name, description=args.description)
     _print_resources(providers, ['Id', 'Name', 'Description'], args)
 
@@ -201,11 +221,11 @@ def protectable_show(client, args):
              help='Protectable type, e.g. OS::Cinder::Volume.'),
          arg('--type', metavar='<type>', help='Filter by type.'),
          INSTANCE_PARAMETERS,
-         *PAGING)
+         *PAGING, *OLD_SORT)
 def protectable_list_instances(client, args):
     """List the instances of a protectable type."""
     instances = client.protectables.list_instances(
-        args.protectable_type, args.marker, args.limit, args.sort,
+        args.protectable_type, **paging(args),
         parameters=arguments.parse_key_values(args.parameters),
         type=args.type)
     _print_resources(instances, ['Id', 'Type', 'Name', 'Dependent resources',
@@ -269,12 +289,12 @@ def plan_create(client, args):
          arg('--description', metavar='<description>',
              help='Filter by description.'),
          arg('--status', metavar='<status>', help='Filter by status.'),
-         *PAGING,
+         *PAGING, *OLD_SORT,
          TENANT)
 def plan_list(client, args):
     """List plans."""
     plans = client.plans.list(
-        args.marker, args.limit, args.sort, name=args.name,
+        **paging(args), name=args.name,
         description=args.description, status=args.status,
         **tenant_filters(args))
     _print_resources(plans, ['Id', 'Name', 'Description', 'Provider id',
@@ -425,11 +445,11 @@ def checkpoint_copy(client, args):
              help='Only checkpoints created on or before this date.'),
          arg('--project_id', metavar='<project_id>',
              help='Filter by project (admin only).'),
-         *PAGING)
+         *PAGING, *OLD_SORT)
 def checkpoint_list(client, args):
     """List the checkpoints of a provider."""
     checkpoints = client.checkpoints.list(
-        args.provider_id, args.marker, args.limit, args.sort,
+        args.provider_id, **paging(args),
         plan_id=args.plan_id, start_date=args.start_date,
         end_date=args.end_date, project_id=args.project_id,
         all_tenants=args.all_tenants or None)
@@ -561,11 +581,11 @@ def restore_create(client, args):
          arg('--status', metavar='<status>', help='Filter by status.'),
          arg('--checkpoint_id', metavar='<checkpoint_id>',
              help='Only the restores of this checkpoint.'),
-         *PAGING,
+         *PAGING, *OLD_SORT,
          TENANT)
 def restore_list(client, args):
     """List restores."""
-    restores = client.restores.list(args.marker, args.limit, args.sort,
+    restores = client.restores.list(**paging(args),
                                     status=args.status,
                                     checkpoint_id=args.checkpoint_id,
                                     **tenant_filters(args))
@@ -603,12 +623,12 @@ def verification_create(client, args):
          arg('--status', metavar='<status>', help='Filter by status.'),
          arg('--checkpoint_id', metavar='<checkpoint_id>',
              help='Only the verifications of this checkpoint.'),
-         *PAGING,
+         *PAGING, *OLD_SORT,
          TENANT)
 def verification_list(client, args):
     """List verifications."""
     verifications = client.verifications.list(
-        args.marker, args.limit, args.sort, status=args.status,
+        **paging(args), status=args.status,
         checkpoint_id=args.checkpoint_id, **tenant_filters(args))
     _print_resources(verifications, ['Id', 'Project id', 'Provider id',
                                      'Checkpoint id', 'Parameters',
@@ -643,12 +663,16 @@ def trigger_create(client, args):
 @command(ALL_TENANTS,
          arg('--name', metavar='<name>', help='Filter by name.'),
          arg('--type', metavar='<type>', help='Filter by type.'),
-         *PAGING,
+         arg('--properties', metavar='<properties>',
+             help='Sent as python-karborclient 2.1.0 sent it; Karbor, like '
+                  'the original, does not filter triggers by properties.'),
+         *PAGING, *OLD_SORT,
          TENANT)
 def trigger_list(client, args):
     """List triggers."""
-    triggers = client.triggers.list(args.marker, args.limit, args.sort,
+    triggers = client.triggers.list(**paging(args),
                                     name=args.name, type=args.type,
+                                    properties=args.properties,
                                     **tenant_filters(args))
     _print_resources(triggers, ['Id', 'Name', 'Type', 'Properties'], args)
 
@@ -723,12 +747,12 @@ def scheduledoperation_create(client, args):
              help='Filter by trigger.'),
          arg('--operation_definition', metavar='<operation_definition>',
              help='Filter by operation definition.'),
-         *PAGING,
+         *PAGING, *OLD_SORT,
          TENANT)
 def scheduledoperation_list(client, args):
     """List scheduled operations."""
     operations = client.scheduled_operations.list(
-        args.marker, args.limit, args.sort, name=args.name,
+        **paging(args), name=args.name,
         operation_type=args.operation_type, trigger_id=args.trigger_id,
         operation_definition=args.operation_definition,
         **tenant_filters(args))
@@ -763,12 +787,12 @@ def scheduledoperation_delete(client, args):
          arg('--plan_id', metavar='<plan_id>', help='Filter by plan.'),
          arg('--scheduled_operation_id', metavar='<scheduled_operation_id>',
              help='Filter by scheduled operation.'),
-         *PAGING,
+         *PAGING, *OLD_SORT,
          TENANT)
 def operationlog_list(client, args):
     """List operation logs."""
     logs = client.operation_logs.list(
-        args.marker, args.limit, args.sort, status=args.status,
+        **paging(args), status=args.status,
         operation_type=args.operation_type,
         checkpoint_id=args.checkpoint_id, plan_id=args.plan_id,
         scheduled_operation_id=args.scheduled_operation_id,

@@ -22,13 +22,17 @@ class OperationLog(base.Resource):
 class OperationLogManager(base.Manager):
     resource_class = OperationLog
 
-    def get(self, operation_log_id):
+    def get(self, operation_log_id, session_id=None):
         return self._get(base.path('operation_logs', operation_log_id),
-                         'operation_log')
+                         'operation_log', session_id=session_id)
 
-    def list(self, marker=None, limit=None, sort=None, **filters):
-        """List operation logs; filters: ``status``, ``operation_type``,
-        ``checkpoint_id``, ``plan_id``, ``provider_id``, ``restore_id``,
-        ``scheduled_operation_id``, ``project_id``, ``all_tenants``."""
+    def list(self, detailed=False, search_opts=None, marker=None, limit=None,
+             sort_key=None, sort_dir=None, sort=None, **filters):
+        """List operation logs; filters (``search_opts`` or keyword
+        arguments): ``status``, ``operation_type``, ``checkpoint_id``,
+        ``plan_id``, ``provider_id``, ``restore_id``,
+        ``scheduled_operation_id``, ``project_id``, ``all_tenants``.
+        ``detailed`` has no effect (see ``PlanManager.list``)."""
         return self._list('/operation_logs', 'operation_logs', marker, limit,
-                          sort, filters)
+                          sort, base.query_filters(search_opts, filters),
+                          sort_key=sort_key, sort_dir=sort_dir)

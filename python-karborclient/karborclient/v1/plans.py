@@ -38,17 +38,30 @@ class PlanManager(base.Manager):
                          'parameters': parameters or {}}}
         return self._create('/plans', body, 'plan')
 
-    def get(self, plan_id):
-        return self._get(base.path('plans', plan_id), 'plan')
+    def get(self, plan_id, session_id=None):
+        return self._get(base.path('plans', plan_id), 'plan',
+                         session_id=session_id)
 
-    def list(self, marker=None, limit=None, sort=None, **filters):
-        """List plans; filters: ``name``, ``description``, ``status``,
-        ``project_id``, ``all_tenants``."""
-        return self._list('/plans', 'plans', marker, limit, sort, filters)
+    def list(self, detailed=False, search_opts=None, marker=None, limit=None,
+             sort_key=None, sort_dir=None, sort=None, **filters):
+        """List plans; filters (``search_opts`` or keyword arguments):
+        ``name``, ``description``, ``status``, ``provider_id``,
+        ``project_id``, ``all_tenants``.
 
-    def update(self, plan_id, values):
-        """Change ``name``, ``description``, ``resources`` or ``status``."""
-        return self._update(base.path('plans', plan_id), {'plan': values},
+        Lists are always detailed: ``detailed`` is accepted for
+        python-karborclient 2.1.0's callers, which sent it to a URL
+        (``/plans/detail``) Karbor never served.
+        """
+        return self._list('/plans', 'plans', marker, limit, sort,
+                          base.query_filters(search_opts, filters),
+                          sort_key=sort_key, sort_dir=sort_dir)
+
+    def update(self, plan_id, values=None, data=None):
+        """Change ``name``, ``description``, ``resources`` or ``status``
+        (``data`` is 2.1.0's name for ``values``)."""
+        return self._update(base.path('plans', plan_id),
+                            {'plan': base.pick('values', values,
+                                               'data', data)},
                             'plan')
 
     def delete(self, plan_id):

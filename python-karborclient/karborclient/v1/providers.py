@@ -22,10 +22,15 @@ class Provider(base.Resource):
 class ProviderManager(base.Manager):
     resource_class = Provider
 
-    def list(self, marker=None, limit=None, sort=None, **filters):
-        """List providers; filters: ``name``, ``description``."""
+    def list(self, detailed=False, search_opts=None, marker=None, limit=None,
+             sort_key=None, sort_dir=None, sort=None, **filters):
+        """List providers; filters (``search_opts`` or keyword arguments):
+        ``name``, ``description``. ``detailed`` has no effect (see
+        ``PlanManager.list``)."""
         return self._list('/providers', 'providers', marker, limit, sort,
-                          filters)
+                          base.query_filters(search_opts, filters),
+                          sort_key=sort_key, sort_dir=sort_dir)
 
-    def get(self, provider_id):
-        return self._get(base.path('providers', provider_id), 'provider')
+    def get(self, provider_id, session_id=None):
+        return self._get(base.path('providers', provider_id), 'provider',
+                         session_id=session_id)

@@ -14,6 +14,7 @@
 project without its own (admin only)."""
 
 from karborclient.common import base
+from karborclient.v1.quotas import given_limits
 
 
 class QuotaClass(base.Resource):
@@ -23,11 +24,19 @@ class QuotaClass(base.Resource):
 class QuotaClassManager(base.Manager):
     resource_class = QuotaClass
 
-    def get(self, class_name):
+    def list(self):
+        """Karbor has no list of quota classes: an empty list (2.1.0's
+        method returned None, which no caller could iterate)."""
+        return []
+
+    def get(self, class_name, session_id=None):
         return self._get(base.path('quota_classes', class_name),
-                         'quota_class')
+                         'quota_class', session_id=session_id)
 
     def update(self, class_name, data):
-        """Set the class's limits ({'plans': n, 'checkpoints': n})."""
+        """Set the class's limits ({'plans': n, 'checkpoints': n}); a limit
+        set to None is left as it is (2.1.0 set an unset plans limit to
+        50)."""
         return self._update(base.path('quota_classes', class_name),
-                            {'quota_class': data}, 'quota_class')
+                            {'quota_class': given_limits(data)},
+                            'quota_class')

@@ -19,25 +19,37 @@ class Quota(base.Resource):
     pass
 
 
+def given_limits(data):
+    """The limits of ``data`` that are set: None leaves a limit as it is."""
+    return {name: limit for name, limit in data.items() if limit is not None}
+
+
 class QuotaManager(base.Manager):
     resource_class = Quota
 
-    def get(self, project_id, detail=False):
+    def list(self):
+        """Karbor has no list of quotas: an empty list (2.1.0's method
+        returned None, which no caller could iterate)."""
+        return []
+
+    def get(self, project_id, detail=False, session_id=None):
         """The project's limits ({'id', 'plans', 'checkpoints'}); with
         ``detail``, each as {'limit', 'in_use', 'reserved'}."""
         segments = ('quotas', project_id) + (('detail',) if detail else ())
-        return self._get(base.path(*segments), 'quota')
+        return self._get(base.path(*segments), 'quota',
+                         session_id=session_id)
 
-    def defaults(self, project_id):
+    def defaults(self, project_id, session_id=None):
         """The limits of a project without its own."""
         return self._get(base.path('quotas', project_id, 'defaults'),
-                         'quota')
+                         'quota', session_id=session_id)
 
     def update(self, project_id, data):
         """Set limits ({'plans': n, 'checkpoints': n}, -1: none; admin
-        only); the project's limits after."""
+        only; a limit set to None is left as it is, where 2.1.0 set an
+        unset plans limit to 50); the project's limits after."""
         return self._update(base.path('quotas', project_id),
-                            {'quota': data}, 'quota')
+                            {'quota': given_limits(data)}, 'quota')
 
     def delete(self, project_id):
         """Give the project the default limits again (admin only)."""

@@ -37,11 +37,15 @@ class RestoreManager(base.Manager):
                             'parameters': parameters or {}}}
         return self._create('/restores', body, 'restore')
 
-    def get(self, restore_id):
-        return self._get(base.path('restores', restore_id), 'restore')
+    def get(self, restore_id, session_id=None):
+        return self._get(base.path('restores', restore_id), 'restore',
+                         session_id=session_id)
 
-    def list(self, marker=None, limit=None, sort=None, **filters):
-        """List restores; filters: ``status``, ``checkpoint_id``,
-        ``project_id``, ``all_tenants``."""
+    def list(self, detailed=False, search_opts=None, marker=None, limit=None,
+             sort_key=None, sort_dir=None, sort=None, **filters):
+        """List restores; filters (``search_opts`` or keyword arguments):
+        ``status``, ``checkpoint_id``, ``project_id``, ``all_tenants``.
+        ``detailed`` has no effect (see ``PlanManager.list``)."""
         return self._list('/restores', 'restores', marker, limit, sort,
-                          filters)
+                          base.query_filters(search_opts, filters),
+                          sort_key=sort_key, sort_dir=sort_dir)

@@ -37,18 +37,21 @@ class ScheduledOperationManager(base.Manager):
                             {'scheduled_operation': operation},
                             'scheduled_operation')
 
-    def get(self, scheduled_operation_id):
+    def get(self, scheduled_operation_id, session_id=None):
         return self._get(base.path('scheduled_operations',
                                    scheduled_operation_id),
-                         'scheduled_operation')
+                         'scheduled_operation', session_id=session_id)
 
-    def list(self, marker=None, limit=None, sort=None, **filters):
-        """List scheduled operations; filters: ``name``, ``operation_type``,
-        ``trigger_id``, ``operation_definition``, ``project_id``,
-        ``all_tenants``."""
+    def list(self, detailed=False, search_opts=None, marker=None, limit=None,
+             sort_key=None, sort_dir=None, sort=None, **filters):
+        """List scheduled operations; filters (``search_opts`` or keyword
+        arguments): ``name``, ``operation_type``, ``trigger_id``,
+        ``operation_definition``, ``project_id``, ``all_tenants``.
+        ``detailed`` has no effect (see ``PlanManager.list``)."""
         # Karbor names this list "operations", not "scheduled_operations".
         return self._list('/scheduled_operations', 'operations', marker,
-                          limit, sort, filters)
+                          limit, sort, base.query_filters(search_opts, filters),
+                          sort_key=sort_key, sort_dir=sort_dir)
 
     def delete(self, scheduled_operation_id):
         self._delete(base.path('scheduled_operations',

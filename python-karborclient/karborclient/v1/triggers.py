@@ -19,6 +19,16 @@ class Trigger(base.Resource):
     pass
 
 
+def _integer_window(properties):
+    """The properties with a window given as text ('3600') as a number,
+    which is what the server takes, as python-karborclient 2.1.0 sent it.
+    A window that is no number goes as given, for the server to refuse."""
+    window = (properties or {}).get('window')
+    if isinstance(window, str) and window.strip().isdigit():
+        return dict(properties, window=int(window))
+    return properties
+
+
 class TriggerManager(base.Manager):
     resource_class = Trigger
 
@@ -27,21 +37,29 @@ class TriggerManager(base.Manager):
         ``format``, ``pattern``, ``start_time``, ``end_time``, ``window``.
         """
         body = {'trigger_info': {'name': name, 'type': type,
-                                 'properties': properties}}
+                                 'properties': _integer_window(properties)}}
         return self._create('/triggers', body, 'trigger_info')
 
-    def get(self, trigger_id):
-        return self._get(base.path('triggers', trigger_id), 'trigger_info')
+    def get(self, trigger_id, session_id=None):
+        return self._get(base.path('triggers', trigger_id), 'trigger_info',
+                         session_id=session_id)
 
-    def list(self, marker=None, limit=None, sort=None, **filters):
-        """List triggers; filters: ``name``, ``type``, ``project_id``,
-        ``all_tenants``."""
+    def list(self, detailed=False, search_opts=None, marker=None, limit=None,
+             sort_key=None, sort_dir=None, sort=None, **filters):
+        """List triggers; filters (``search_opts`` or keyword arguments):
+        ``name``, ``type``, ``project_id``, ``all_tenants``. ``detailed``
+        has no effect (see ``PlanManager.list``)."""
         return self._list('/triggers', 'triggers', marker, limit, sort,
-                          filters)
+                          base.query_filters(search_opts, filters),
+                          sort_key=sort_key, sort_dir=sort_dir)
 
-    def update(self, trigger_id, values):
+    def update(self, trigger_id, values=None, data=None):
         """Change ``name`` or ``properties`` (which replace the old ones,
-        but for a start time not given)."""
+        but for a start time not given); ``data`` is 2.1.0's name for
+        ``values``."""
+        values = dict(base.pick('values', values, 'data', data))
+        if 'properties' in values:
+            values['properties'] = _integer_window(values['properties'])
         return self._update(base.path('triggers', trigger_id),
                             {'trigger_info': values}, 'trigger_info')
 

@@ -29,12 +29,16 @@ class VerificationManager(base.Manager):
                                  'parameters': parameters or {}}}
         return self._create('/verifications', body, 'verification')
 
-    def get(self, verification_id):
+    def get(self, verification_id, session_id=None):
         return self._get(base.path('verifications', verification_id),
-                         'verification')
+                         'verification', session_id=session_id)
 
-    def list(self, marker=None, limit=None, sort=None, **filters):
-        """List verifications; filters: ``status``, ``checkpoint_id``,
-        ``project_id``, ``all_tenants``."""
+    def list(self, detailed=False, search_opts=None, marker=None, limit=None,
+             sort_key=None, sort_dir=None, sort=None, **filters):
+        """List verifications; filters (``search_opts`` or keyword
+        arguments): ``status``, ``checkpoint_id``, ``project_id``,
+        ``all_tenants``. ``detailed`` has no effect (see
+        ``PlanManager.list``)."""
         return self._list('/verifications', 'verifications', marker, limit,
-                          sort, filters)
+                          sort, base.query_filters(search_opts, filters),
+                          sort_key=sort_key, sort_dir=sort_dir)

@@ -23,8 +23,8 @@ class ListCheckpoints(base.Lister):
 
     def take_action(self, parsed_args):
         checkpoints = self.client.checkpoints.list(
-            parsed_args.provider_id, parsed_args.marker, parsed_args.limit,
-            parsed_args.sort, plan_id=parsed_args.plan_id,
+            parsed_args.provider_id, **commands.paging(parsed_args),
+            plan_id=parsed_args.plan_id,
             start_date=parsed_args.start_date,
             end_date=parsed_args.end_date,
             project_id=parsed_args.project_id,

@@ -21,7 +21,7 @@ class ListOperationLogs(base.Lister):
 
     def take_action(self, parsed_args):
         logs = self.client.operation_logs.list(
-            parsed_args.marker, parsed_args.limit, parsed_args.sort,
+            **commands.paging(parsed_args),
             status=parsed_args.status,
             operation_type=parsed_args.operation_type,
             checkpoint_id=parsed_args.checkpoint_id,

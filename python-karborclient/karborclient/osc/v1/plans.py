@@ -22,7 +22,7 @@ class ListPlans(base.Lister):
 
     def take_action(self, parsed_args):
         plans = self.client.plans.list(
-            parsed_args.marker, parsed_args.limit, parsed_args.sort,
+            **commands.paging(parsed_args),
             name=parsed_args.name, description=parsed_args.description,
             status=parsed_args.status, **commands.tenant_filters(parsed_args))
         return base.resource_rows(plans, ['Id', 'Name', 'Description',

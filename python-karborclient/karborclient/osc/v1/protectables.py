@@ -15,6 +15,7 @@ instance list / show"""
 
 from karborclient.osc.v1 import base
 from karborclient.v1 import arguments
+from karborclient.v1 import commands
 
 
 class ListProtectables(base.Lister):
@@ -40,8 +41,7 @@ class ListProtectableInstances(base.Lister):
 
     def take_action(self, parsed_args):
         instances = self.client.protectables.list_instances(
-            parsed_args.protectable_type, parsed_args.marker,
-            parsed_args.limit, parsed_args.sort,
+            parsed_args.protectable_type, **commands.paging(parsed_args),
             parameters=arguments.parse_key_values(parsed_args.parameters),
             type=parsed_args.type)
         return base.resource_rows(instances, ['Id', 'Type', 'Name',

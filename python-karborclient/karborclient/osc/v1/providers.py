@@ -13,6 +13,7 @@
 """openstack data protection provider list / show"""
 
 from karborclient.osc.v1 import base
+from karborclient.v1 import commands
 
 
 class ListProviders(base.Lister):
@@ -20,7 +21,7 @@ class ListProviders(base.Lister):
 
     def take_action(self, parsed_args):
         providers = self.client.providers.list(
-            parsed_args.marker, parsed_args.limit, parsed_args.sort,
+            **commands.paging(parsed_args),
             name=parsed_args.name, description=parsed_args.description)
         return base.resource_rows(providers, ['Id', 'Name', 'Description'])
 

@@ -22,7 +22,7 @@ class ListRestores(base.Lister):
 
     def take_action(self, parsed_args):
         restores = self.client.restores.list(
-            parsed_args.marker, parsed_args.limit, parsed_args.sort,
+            **commands.paging(parsed_args),
             status=parsed_args.status,
             checkpoint_id=parsed_args.checkpoint_id,
             **commands.tenant_filters(parsed_args))

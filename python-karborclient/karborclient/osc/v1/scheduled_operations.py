@@ -22,7 +22,7 @@ class ListScheduledOperations(base.Lister):
 
     def take_action(self, parsed_args):
         operations = self.client.scheduled_operations.list(
-            parsed_args.marker, parsed_args.limit, parsed_args.sort,
+            **commands.paging(parsed_args),
             name=parsed_args.name, operation_type=parsed_args.operation_type,
             trigger_id=parsed_args.trigger_id,
             operation_definition=parsed_args.operation_definition,

@@ -22,7 +22,7 @@ class ListTriggers(base.Lister):
 
     def take_action(self, parsed_args):
         triggers = self.client.triggers.list(
-            parsed_args.marker, parsed_args.limit, parsed_args.sort,
+            **commands.paging(parsed_args),
             name=parsed_args.name, type=parsed_args.type,
             **commands.tenant_filters(parsed_args))
         return base.resource_rows(triggers, ['Id', 'Name', 'Type',

@@ -22,7 +22,7 @@ class ListVerifications(base.Lister):
 
     def take_action(self, parsed_args):
         verifications = self.client.verifications.list(
-            parsed_args.marker, parsed_args.limit, parsed_args.sort,
+            **commands.paging(parsed_args),
             status=parsed_args.status,
             checkpoint_id=parsed_args.checkpoint_id,
             **commands.tenant_filters(parsed_args))
