@@ -19,6 +19,8 @@ karbor.services.protection.manager.ProtectionManager.
 from oslo_config import cfg
 import oslo_messaging as messaging
 
+from karbor import exception
+from karbor.i18n import _
 from karbor import rpc
 
 CONF = cfg.CONF
@@ -41,8 +43,18 @@ class ProtectionAPI(object):
         self._client = rpc.get_client(target,
                                       version_cap=self.RPC_API_VERSION)
 
-    def _call(self, ctxt, method, **kwargs):
-        return self._client.prepare().call(ctxt, method, **kwargs)
+    def _call(self, ctxt, method, version=None, **kwargs):
+        client = (self._client.prepare() if version is None
+                  else self._client.prepare(version=version))
+        try:
+            return client.call(ctxt, method, **kwargs)
+        except messaging.MessagingTimeout:
+            # No worker answered in rpc_response_timeout: a 503 the caller
+            # may retry, not a failure of the request.
+            raise exception.ServiceUnavailable(
+                service='karbor-protection',
+                reason=_('no answer to %s within [DEFAULT] '
+                         'rpc_response_timeout') % method)
 
     # Checkpoints
 
@@ -83,8 +95,8 @@ class ProtectionAPI(object):
     def verify(self, ctxt, verification):
         """Check the verification can start, then run it in the
         background."""
-        return self._client.prepare(version='1.1').call(
-            ctxt, 'verify', verification=verification)
+        return self._call(ctxt, 'verify', version='1.1',
+                          verification=verification)
 
     # Copies
 
@@ -92,8 +104,8 @@ class ProtectionAPI(object):
         """Start copying the plan's checkpoints not copied yet into the
         provider's copy_provider; return [{"checkpoint_protect_id",
         "checkpoint_copy_id", "copy_provider_id"}]."""
-        return self._client.prepare(version='1.2').call(
-            ctxt, 'copy', plan=plan, parameters=parameters)
+        return self._call(ctxt, 'copy', version='1.2', plan=plan,
+                          parameters=parameters)
 
     # Providers
 

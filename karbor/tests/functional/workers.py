@@ -26,7 +26,9 @@ from karbor.tests.functional import fixtures
 
 SLOW_PROVIDER = '9d4b6f1e-3a52-4c7e-8e0b-5f1d2c3b4a69'
 RESOURCES = 16
-HEADERS = {'X-Auth-Token': 'demo:demo', 'Content-Type': 'application/json'}
+# 1.1: checkpoints show each resource's status.
+HEADERS = {'X-Auth-Token': 'demo:demo', 'Content-Type': 'application/json',
+           'OpenStack-API-Version': 'data-protect 1.1'}
 
 
 def _publish_plugin(directory):
