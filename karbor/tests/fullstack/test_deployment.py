@@ -16,6 +16,7 @@ reporting to the services table, the providers of the original's devstack
 plugin, and a cloud that looks like devstack's to scripts written for one.
 """
 
+import json
 import os
 import subprocess
 
@@ -142,6 +143,54 @@ def test_python_karborclient_2_1_0_walks_the_walkthrough_unchanged(demo):
     cli.run('checkpoint-delete', fixtures.INFRA_PROVIDER, created['id'])
     cli.wait_for('deleted', 'checkpoint-show', fixtures.INFRA_PROVIDER,
                  created['id'], timeout=300)
+
+
+def _openstack(*args, shows=True):
+    """``openstack --os-cloud devstack data protection <args>`` with the
+    cloud's clouds.yaml, as a user of the cloud types it; what it shows,
+    as JSON (``shows``: the command shows something)."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith('OS_')}
+    env['OS_CLIENT_CONFIG_FILE'] = os.path.join(cloud.CLOUD_DIR,
+                                                'clouds.yaml')
+    result = subprocess.run(
+        [os.path.join(fixtures.BIN, 'openstack'), '--os-cloud', 'devstack',
+         'data', 'protection'] + list(args) +
+        (['-f', 'json'] if shows else []),
+        capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return json.loads(result.stdout) if shows else None
+
+
+def test_the_openstack_client_protects_restores_and_verifies(demo):
+    """`openstack data protection ...` through the catalog, under
+    Keystone, with --wait."""
+    image = demo.new_image('osc', size=2 << 20)
+    providers = _openstack('provider', 'list')
+    assert fixtures.INFRA_PROVIDER in {p['Id'] for p in providers}
+    plan = _openstack('plan', 'create', demo.name('osc'),
+                      fixtures.INFRA_PROVIDER,
+                      '%s=OS::Glance::Image=%s' % (image.id, image.name))
+    checkpoint = _openstack('checkpoint', 'create', fixtures.INFRA_PROVIDER,
+                            plan['id'], '--wait')
+    assert checkpoint['status'] == 'available'
+    restore = _openstack('restore', 'create', fixtures.INFRA_PROVIDER,
+                         checkpoint['id'], '--wait')
+    assert restore['status'] == 'success'
+    verification = _openstack('verification', 'create',
+                              fixtures.INFRA_PROVIDER, checkpoint['id'],
+                              '--wait')
+    assert verification['status'] == 'success'
+    assert verification['resources_status'] == {
+        'OS::Glance::Image#%s' % image.id: 'available'}
+    listed = _openstack('checkpoint', 'list', fixtures.INFRA_PROVIDER,
+                        '--plan_id', plan['id'])
+    assert [c['Id'] for c in listed] == [checkpoint['id']]
+    _openstack('checkpoint', 'delete', fixtures.INFRA_PROVIDER,
+               checkpoint['id'], '--wait', shows=False)
+    gone = _openstack('checkpoint', 'show', fixtures.INFRA_PROVIDER,
+                      checkpoint['id'])
+    assert gone['status'] == 'deleted'
 
 
 def test_clouds_yaml_names_the_clouds_as_devstack_does():

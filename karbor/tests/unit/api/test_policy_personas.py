@@ -79,6 +79,8 @@ def _reads(ids):
         '/v1/demo/verifications/%(verification)s' % ids,
         '/v1/demo/triggers', '/v1/demo/triggers/%(trigger)s' % ids,
         '/v1/demo/scheduled_operations', '/v1/demo/operation_logs',
+        '/v1/demo/quotas/demo', '/v1/demo/quotas/demo/detail',
+        '/v1/demo/quotas/demo/defaults',
     ]
 
 
@@ -149,7 +151,9 @@ def test_another_projects_member_sees_and_changes_nothing(personas):
             assert all(ids.get(kind) not in str(listed)
                        for kind in ids), (alt_path, body)
         else:
-            assert response.status_int == 404, (alt_path, response.text)
+            # Not found, or (another project's quota) not allowed.
+            assert response.status_int in (403, 404), (alt_path,
+                                                       response.text)
     for method, path, body in _writes(ids):
         if not any(ids[kind] in path + str(body) for kind in ids):
             continue  # a plan of its own project, which it may create
@@ -164,6 +168,10 @@ def test_another_projects_member_sees_and_changes_nothing(personas):
     ('GET', '/v1/%s/plans?all_tenants=1', None),
     ('GET', '/v1/%s/restores?all_tenants=1', None),
     ('GET', '/v1/%s/operation_logs?all_tenants=1', None),
+    ('PUT', '/v1/%s/quotas/demo', {'quota': {'plans': 60}}),
+    ('DELETE', '/v1/%s/quotas/demo', None),
+    ('GET', '/v1/%s/quota_classes/default', None),
+    ('PUT', '/v1/%s/quota_classes/default', {'quota_class': {'plans': 70}}),
 ])
 def test_only_an_admin_manages_services_and_spans_projects(
         personas, method, path, body):
