@@ -212,6 +212,15 @@ def karbor(request, conf, tmp_path):
 
 
 @pytest.fixture
+def noauth(conf, tmp_path):
+    """Karbor without Keystone, on SQLite."""
+    instance, stop = start_karbor(
+        tmp_path, 'noauth', 'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
+    yield instance
+    stop()
+
+
+@pytest.fixture
 def mariadb():
     """A MariaDB database of the test's own, dropped after it."""
     name = 'karbor_ut_%s' % uuid.uuid4().hex[:8]

@@ -113,13 +113,6 @@ def test_a_proxy_prefix_that_is_not_utf8_is_400(karbor):
 # The body, and the query strings the handlers read: past the
 # authentication both pipelines run the same code, so noauth alone.
 
-@pytest.fixture
-def noauth(conf, tmp_path):
-    instance, stop = conftest.start_karbor(
-        tmp_path, 'noauth', 'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
-    yield instance
-    stop()
-
 
 def _nested(depth, leaf='{}'):
     return '[' * depth + leaf + ']' * depth

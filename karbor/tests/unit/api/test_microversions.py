@@ -26,14 +26,6 @@ ORIGINAL_CHECKPOINT_FIELDS = {'id', 'project_id', 'status', 'protection_plan',
                               'resource_graph', 'extra_info', 'created_at'}
 
 
-@pytest.fixture
-def noauth(conf, tmp_path):
-    instance, stop = conftest.start_karbor(
-        tmp_path, 'noauth', 'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
-    yield instance
-    stop()
-
-
 def _available_checkpoint(noauth):
     checkpoint = noauth.create_checkpoint(noauth.create_plan())
     noauth.wait_for_operations()

@@ -35,13 +35,6 @@ FIELDS = ['checkpoint_id', 'ended_at', 'error_info', 'extra_info', 'id',
 # authentication both pipelines run the same code. (Each Karbor costs a
 # second to stop, after RPC; the cases of one kind share one.)
 
-@pytest.fixture
-def noauth(conf, tmp_path):
-    instance, stop = conftest.start_karbor(
-        tmp_path, 'noauth', 'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
-    yield instance
-    stop()
-
 
 @pytest.fixture
 def held(monkeypatch):

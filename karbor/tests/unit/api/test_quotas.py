@@ -34,14 +34,6 @@ CHECKPOINTS = '/v1/demo/providers/%s/checkpoints' % conftest.NOOP
 DEFAULTS = {'plans': 50, 'checkpoints': -1}
 
 
-@pytest.fixture
-def noauth(conf, tmp_path):
-    instance, stop = conftest.start_karbor(
-        tmp_path, 'noauth', 'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
-    yield instance
-    stop()
-
-
 def _fault(response, status):
     assert response.status_int == status, response.text
     (body,) = response.json.values()
