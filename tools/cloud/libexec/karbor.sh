@@ -70,8 +70,13 @@ install_karbor() {
     local digest log=$KARBOR_VENV.install.log
     digest=$(karbor_code_digest)
     [ "$(cat "$KARBOR_VENV/.karbor-code" 2>/dev/null)" = "$digest" ] && return 0
-    "$KARBOR_VENV/bin/pip" install --no-deps --no-build-isolation --force-reinstall \
-        "$KARBOR_SRC/python-karborclient" "$KARBOR_SRC" >"$log" 2>&1 || { tail -30 "$log" >&2; die "installing Karbor failed (log $log)"; }
+    # Karbor first, its client after: a Karbor of before the client had its own distribution
+    # packaged karborclient too, and uninstalling it takes those files away.
+    { "$KARBOR_VENV/bin/pip" install --no-deps --no-build-isolation --force-reinstall \
+          "$KARBOR_SRC" &&
+      "$KARBOR_VENV/bin/pip" install --no-deps --no-build-isolation --force-reinstall \
+          "$KARBOR_SRC/python-karborclient"; } >"$log" 2>&1 ||
+        { tail -30 "$log" >&2; die "installing Karbor failed (log $log)"; }
     echo "$digest" >"$KARBOR_VENV/.karbor-code"
     say "Karbor installed from $KARBOR_SRC at +$(elapsed)s"
 }
