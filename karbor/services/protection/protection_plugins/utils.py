@@ -19,8 +19,6 @@ report a resource on a restore or a verification, whose
 use waiting.py and the records directly.
 """
 
-import math
-
 from oslo_log import log as logging
 
 from karbor import exception
@@ -29,25 +27,30 @@ from karbor.services.protection.protection_plugins import waiting
 
 LOG = logging.getLogger(__name__)
 
+# How long a status poll waits at most when its caller says nothing: the
+# original's had no end, and a resource stuck in an ignored status would
+# keep its operation running for ever. A day, as long as Karbor's own
+# plugins let a Cinder backup take.
+STATUS_POLL_TIMEOUT = 86400
+
 
 def status_poll(get_status_func, interval, success_statuses=frozenset(),
                 failure_statuses=frozenset(), ignore_statuses=frozenset(),
-                ignore_unexpected=False, timeout=None):
+                ignore_unexpected=False, timeout=STATUS_POLL_TIMEOUT):
     """Call ``get_status_func()`` every ``interval`` seconds until the
     status it returns ends the wait: True for one of
     ``success_statuses``, False for one of ``failure_statuses`` or,
     unless ``ignore_unexpected``, for a status that is in none of the
-    three sets. As in the original, the wait has no end of its own unless
-    ``timeout`` (seconds) is given; an exception of ``get_status_func``
-    ends it.
+    three sets. After ``timeout`` seconds the wait fails
+    (waiting.WaitTimeout, which fails the resource); an exception of
+    ``get_status_func`` ends it too.
     """
     def is_over(status):
         return (status in success_statuses or status in failure_statuses or
                 not (ignore_unexpected or status in ignore_statuses))
 
     status = waiting.wait_for(
-        get_status_func, is_over, _('a status poll'),
-        math.inf if timeout is None else timeout,
+        get_status_func, is_over, _('a status poll'), timeout,
         waiting.Polling(interval, interval))
     return status in success_statuses
 

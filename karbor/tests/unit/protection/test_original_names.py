@@ -388,6 +388,21 @@ def test_status_poll_ends_false_on_failure_or_an_unexpected_status(
                 ignore_unexpected=True) is True
 
 
+def test_status_poll_gives_up_after_a_day_unless_told(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(waiting, '_clock', lambda: clock[0])
+    monkeypatch.setattr(waiting, '_sleep',
+                        lambda seconds: clock.__setitem__(0, clock[0] +
+                                                          seconds))
+
+    with pytest.raises(waiting.WaitTimeout):
+        utils.status_poll(lambda: 'creating', interval=600,
+                          success_statuses={'available'},
+                          ignore_statuses={'creating'})
+
+    assert 86400 <= clock[0] <= 86400 + 600
+
+
 class _Restore(object):
     def __init__(self, failure=None):
         self.reported = []
