@@ -46,20 +46,6 @@ from karbor.services.protection.flows import resource_flow
 LOG = logging.getLogger(__name__)
 
 
-class _CopyProgress(resource_flow.ResourceProgress):
-
-    def __init__(self, checkpoint_copy):
-        self._copy = checkpoint_copy
-
-    def resource_done(self, resource):
-        self._copy.update_resource_status(resource.type, resource.id,
-                                          checkpoints.AVAILABLE)
-
-    def resource_failed(self, resource, error):
-        self._copy.update_resource_status(resource.type, resource.id,
-                                          checkpoints.ERROR, reason=error)
-
-
 def copy_resources(run, provider, checkpoint_copy, parameters,
                    progress=None):
     """Run every resource's copy hooks (``provider``: the source's) and
@@ -71,7 +57,8 @@ def copy_resources(run, provider, checkpoint_copy, parameters,
         name, run, run.checkpoint.resource_graph or [],
         lambda resource: provider.get_protection_plugin(
             resource.type).get_copy_operation(resource),
-        parameters, _CopyProgress(checkpoint_copy))
+        parameters, resource_flow.CheckpointProgress(
+            checkpoint_copy, checkpoints.AVAILABLE, checkpoints.ERROR))
     if progress is not None:
         progress.start(flows)
     engine.run_flows(name, flows, run.context, progress)

@@ -32,20 +32,6 @@ from karbor.services.protection.flows import resource_flow
 LOG = logging.getLogger(__name__)
 
 
-class _DeleteProgress(resource_flow.ResourceProgress):
-
-    def __init__(self, checkpoint):
-        self._checkpoint = checkpoint
-
-    def resource_done(self, resource):
-        self._checkpoint.update_resource_status(
-            resource.type, resource.id, checkpoints.DELETED)
-
-    def resource_failed(self, resource, error):
-        self._checkpoint.update_resource_status(
-            resource.type, resource.id, checkpoints.ERROR, reason=error)
-
-
 def delete_resources(run, provider, progress=None):
     """Run every resource's delete hooks, then remove the checkpoint's data
     (each step may run again when resumed)."""
@@ -58,7 +44,8 @@ def delete_resources(run, provider, progress=None):
         checkpoint.resource_graph or [],
         lambda resource: provider.get_protection_plugin(
             resource.type).get_delete_operation(resource),
-        {}, _DeleteProgress(checkpoint))
+        {}, resource_flow.CheckpointProgress(
+            checkpoint, checkpoints.DELETED, checkpoints.ERROR))
     if progress is not None:
         progress.start(flows)
     engine.run_flows(name, flows, run.context, progress)

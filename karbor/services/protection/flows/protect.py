@@ -33,20 +33,6 @@ from karbor.services.protection.protectable_plugin import Resource
 LOG = logging.getLogger(__name__)
 
 
-class _ProtectProgress(resource_flow.ResourceProgress):
-
-    def __init__(self, checkpoint):
-        self._checkpoint = checkpoint
-
-    def resource_done(self, resource):
-        self._checkpoint.update_resource_status(
-            resource.type, resource.id, checkpoints.AVAILABLE)
-
-    def resource_failed(self, resource, error):
-        self._checkpoint.update_resource_status(
-            resource.type, resource.id, checkpoints.ERROR, reason=error)
-
-
 def protect_resources(run, resource_graph, provider, parameters,
                       progress=None):
     """Record the graph, run every resource's protect hooks and end the
@@ -58,7 +44,8 @@ def protect_resources(run, resource_graph, provider, parameters,
         name, run, resource_graph,
         lambda resource: provider.get_protection_plugin(
             resource.type).get_protect_operation(resource),
-        parameters, _ProtectProgress(checkpoint))
+        parameters, resource_flow.CheckpointProgress(
+            checkpoint, checkpoints.AVAILABLE, checkpoints.ERROR))
     if progress is not None:
         progress.start(flows)
     engine.run_flows(name, flows, run.context, progress)

@@ -70,6 +70,25 @@ class ResourceProgress(object):
         return False
 
 
+class CheckpointProgress(ResourceProgress):
+    """Records each resource on the checkpoint an operation writes (a
+    protect, a delete, a copy): ``done`` when its hooks passed, ``failed``
+    with the reason when one raised."""
+
+    def __init__(self, checkpoint, done, failed):
+        self._checkpoint = checkpoint
+        self._done = done
+        self._failed = failed
+
+    def resource_done(self, resource):
+        self._checkpoint.update_resource_status(resource.type, resource.id,
+                                                self._done)
+
+    def resource_failed(self, resource, error):
+        self._checkpoint.update_resource_status(
+            resource.type, resource.id, self._failed, reason=error)
+
+
 def resource_parameters(parameters, resource):
     """A resource's parameters: its own ("type#id"), else its type's."""
     parameters = parameters or {}
