@@ -56,9 +56,20 @@ class OperationRecord(object):
     operation over a checkpoint's resources, with each resource's status,
     written by the worker that runs it.
 
-    A subclass names its row's writers: ``_db_update(context, id,
-    values)`` and ``_db_destroy(context, id)``.
+    A subclass names its row's functions: ``_db_create(context, values)``,
+    ``_db_get(context, id)``, ``_db_update(context, id, values)`` and
+    ``_db_destroy(context, id)``.
     """
+
+    @classmethod
+    def get_by_id(cls, context, record_id):
+        return cls._from_db_object(context, cls(),
+                                   cls._db_get(context, record_id))
+
+    @classmethod
+    def create(cls, context, values):
+        return cls._from_db_object(context, cls(),
+                                   cls._db_create(context, values))
 
     def guard_writes(self, check):
         """Call ``check`` (the running operation's claim check, which

@@ -22,6 +22,8 @@ class Restore(base.OperationRecord, base.KarborPersistentObject,
               base.KarborObject):
     """One restore of a checkpoint, with the status of each resource."""
 
+    _db_create = staticmethod(db.restore_create)
+    _db_get = staticmethod(db.restore_get)
     _db_update = staticmethod(db.restore_update)
     _db_destroy = staticmethod(db.restore_destroy)
 
@@ -46,16 +48,6 @@ class Restore(base.OperationRecord, base.KarborPersistentObject,
         'resources_status': fields.DictOfStringsField(),
         'resources_reason': fields.DictOfStringsField(),
     }
-
-    @classmethod
-    def get_by_id(cls, context, restore_id):
-        return cls._from_db_object(context, cls(),
-                                   db.restore_get(context, restore_id))
-
-    @classmethod
-    def create(cls, context, values):
-        return cls._from_db_object(context, cls(),
-                                   db.restore_create(context, values))
 
 
 @base.obj_registry.register

@@ -23,6 +23,8 @@ class Verification(base.OperationRecord, base.KarborPersistentObject,
     """One check that a checkpoint's data is still there and restorable,
     with the verdict on each resource."""
 
+    _db_create = staticmethod(db.verification_create)
+    _db_get = staticmethod(db.verification_get)
     _db_update = staticmethod(db.verification_update)
     _db_destroy = staticmethod(db.verification_destroy)
 
@@ -47,16 +49,6 @@ class Verification(base.OperationRecord, base.KarborPersistentObject,
         'resources_status': fields.DictOfStringsField(),
         'resources_reason': fields.DictOfStringsField(),
     }
-
-    @classmethod
-    def get_by_id(cls, context, verification_id):
-        return cls._from_db_object(
-            context, cls(), db.verification_get(context, verification_id))
-
-    @classmethod
-    def create(cls, context, values):
-        return cls._from_db_object(context, cls(),
-                                   db.verification_create(context, values))
 
 
 @base.obj_registry.register
