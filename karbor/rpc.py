@@ -13,7 +13,8 @@
 """oslo.messaging setup shared by the API and the services.
 
 The transport comes from [DEFAULT] transport_url: rabbit:// for a real
-deployment, fake:// for karbor-all's in-process messaging. Servers use the
+deployment, inproc:// for karbor-all's in-process messaging
+(karbor.common.inproc_transport). Servers use the
 threading executor.
 
 Notifications (karbor.common.notification) have a transport of their own,

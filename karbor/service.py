@@ -29,7 +29,7 @@ Why not oslo.service's ``ServiceLauncher``: in the threading backend it is
 cotyledon's supervisor, which runs each service in a forked worker process,
 restarts that worker on SIGHUP (running operations are cut, reset() is not
 called) and exits at once on SIGINT; karbor-all's in-process messaging
-(fake://) needs its three services in one process. The in-process
+(inproc://) needs its three services in one process. The in-process
 ``Launcher`` starts, resets and stops the services; what it leaves to its
 caller, signals and the bound, is ``Launcher.serve``.
 """

@@ -13,7 +13,7 @@
 """karbor-all: API, protection and operation engine in one process.
 
 The embedded default for a first run: SQLite under the state directory,
-in-process messaging (fake://), file-system banks, no authentication
+in-process messaging (inproc://), file-system banks, no authentication
 (X-Auth-Token: <user>:<project>). Every default can be changed with
 --config-file, with the same options as the separate services.
 """
@@ -47,7 +47,7 @@ def _set_embedded_defaults():
     for group, opts in messaging_opts.list_opts():
         if group in (None, 'DEFAULT'):
             CONF.register_opts(opts)
-    CONF.set_default('transport_url', 'fake://')
+    CONF.set_default('transport_url', 'inproc://')
 
 
 def main(argv=None):

@@ -229,7 +229,7 @@ def _karbor_all(state, notifications):
 
 def test_karbor_all_sends_none_by_default(tmp_path, vhost, listener):
     """Were karbor-all to send, they would reach the listener: its
-    notification transport_url is the vhost (its RPC stays fake://)."""
+    notification transport_url is the vhost (its RPC stays inproc://)."""
     process, url, host = _karbor_all(tmp_path, {'transport_url': vhost})
     try:
         journey.walk(fixtures.Cli(url, 'demo', 'demo'))

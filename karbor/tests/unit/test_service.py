@@ -43,8 +43,8 @@ class IdleManager(object):
 
 
 @pytest.fixture
-def messaging_fake(conf):
-    fixture = messaging_fixture.ConfFixture(conf.conf, 'fake:/')
+def messaging_inproc(conf):
+    fixture = messaging_fixture.ConfFixture(conf.conf, 'inproc:/')
     fixture.setUp()
     rpc.init(conf.conf)
     yield
@@ -58,7 +58,7 @@ def _rows(binary):
 
 
 def test_a_failed_heartbeat_is_logged_and_the_next_one_lands(
-        conf, database, messaging_fake, monkeypatch, caplog):
+        conf, database, messaging_inproc, monkeypatch, caplog):
     conf.config(report_interval=1)
     real_heartbeat = service_objects.Service.heartbeat
     beats = []

@@ -12,7 +12,7 @@
 
 """``karbor``: the API of etc/api-paste.ini in front of a real
 karbor-protection, as karbor-all runs them: the No-Op provider of
-etc/providers.d on a file-system bank, in-process messaging (fake://),
+etc/providers.d on a file-system bank, in-process messaging (inproc://),
 the test's own database. Under ``auth_strategy = keystone`` the tokens
 are keystonemiddleware's test fixture's, so no Keystone is called.
 
@@ -174,7 +174,7 @@ def start_karbor(tmp_path, auth_strategy, connection, more='',
     entry_points = dict(extension.ExtensionManager.ENTRY_POINT_CACHE)
     db_api.dispose_engine()
     migration.db_sync()
-    messaging_config = messaging_fixture.ConfFixture(CONF, 'fake:/')
+    messaging_config = messaging_fixture.ConfFixture(CONF, 'inproc:/')
     messaging_config.setUp()
     rpc.init(CONF)
     manager = protection_manager.ProtectionManager()

@@ -492,7 +492,7 @@ def test_every_rpc_call_has_its_endpoint_with_the_same_arguments():
 
 @pytest.fixture
 def rpc_server(config, manager):
-    messaging_config = messaging_fixture.ConfFixture(CONF, 'fake:/')
+    messaging_config = messaging_fixture.ConfFixture(CONF, 'inproc:/')
     messaging_config.setUp()
     rpc.init(CONF)
     server = rpc.get_server(
