@@ -174,8 +174,16 @@ def _scoped_get(context, session, model, object_id, not_found,
 
 def _paginate(context, session, model, marker, limit, sort_keys, sort_dirs,
               filters, all_projects, not_found_marker):
-    query = _project_filter(context, session.query(model), model,
-                            all_projects)
+    return _page_query(context, session, model, session.query(model), marker,
+                       limit, sort_keys, sort_dirs, filters, all_projects,
+                       not_found_marker)[0].all()
+
+
+def _page_query(context, session, model, query, marker, limit, sort_keys,
+                sort_dirs, filters, all_projects, not_found_marker):
+    """(``query`` limited to one page of ``model``'s rows, the sort keys,
+    their directions)."""
+    query = _project_filter(context, query, model, all_projects)
     for key, value in (filters or {}).items():
         query = query.filter(getattr(model, key) == value)
     marker_row = None
@@ -194,7 +202,7 @@ def _paginate(context, session, model, marker, limit, sort_keys, sort_dirs,
     query = sqlalchemyutils.paginate_query(
         query, model, limit, sort_keys, marker=marker_row,
         sort_dirs=sort_dirs)
-    return query.all()
+    return query, sort_keys, sort_dirs
 
 
 # The JSON and text columns are TEXT, which MySQL keeps up to this many
@@ -324,10 +332,27 @@ def plan_destroy(context, plan_id):
 
 def plan_get_all(context, marker=None, limit=None, sort_keys=None,
                  sort_dirs=None, filters=None, all_projects=False):
+    """A page of plans and their resources in one query: a row per
+    resource (its columns None for a plan without any) with its plan's
+    columns, the rows of a plan together, plans in the page's order and
+    resources in the plan's."""
+    plans = models.Plan.__table__
+    resources = models.Resource.__table__
     with _reader() as session:
-        return _paginate(context, session, models.Plan, marker, limit,
-                         sort_keys, sort_dirs, filters, all_projects,
-                         exception.PlanNotFound(plan_id=marker))
+        query, sort_keys, sort_dirs = _page_query(
+            context, session, models.Plan, session.query(*plans.columns),
+            marker, limit, sort_keys, sort_dirs, filters, all_projects,
+            exception.PlanNotFound(plan_id=marker))
+        page = query.subquery()
+        order = [sa.asc(page.c[key]) if direction == 'asc'
+                 else sa.desc(page.c[key])
+                 for key, direction in zip(sort_keys, sort_dirs)]
+        return session.execute(
+            sa.select(page, resources.c.resource_id,
+                      resources.c.resource_type, resources.c.resource_name,
+                      resources.c.resource_extra_info)
+            .outerjoin(resources, resources.c.plan_id == page.c.id)
+            .order_by(*order, resources.c.id)).all()
 
 
 # Triggers

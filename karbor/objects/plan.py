@@ -77,13 +77,15 @@ def _resource_dict(row):
     return resource
 
 
-@base.obj_registry.register
-class PlanList(base.KarborObject, base.base.ObjectListBase):
-    VERSION = '1.0'
-
-    fields = {'objects': fields.ListOfObjectsField('Plan')}
-
-    @classmethod
-    def get_all(cls, context, **kwargs):
-        rows = db.plan_get_all(context, **kwargs)
-        return base.base.obj_make_list(context, cls(context), Plan, rows)
+def list_page(context, **query):
+    """A page of plans (``query`` as db.plan_get_all's), each a dict of
+    the Plan's fields: read as they are, without building a Plan each."""
+    plans = []
+    for row in db.plan_get_all(context, **query):
+        if not plans or plans[-1]['id'] != row.id:
+            plans.append(dict(
+                {name: getattr(row, name) for name in Plan.DB_FIELDS},
+                resources=[]))
+        if row.resource_id is not None:
+            plans[-1]['resources'].append(_resource_dict(row))
+    return plans

@@ -34,16 +34,13 @@ FILTERS = ('name', 'description', 'status', 'provider_id')
 objects.register_all()
 
 
+VIEW_KEYS = ('id', 'name', 'description', 'provider_id', 'status',
+             'resources', 'parameters')
+
+
 def _view(plan):
-    return {
-        'id': plan.id,
-        'name': plan.name,
-        'description': plan.description,
-        'provider_id': plan.provider_id,
-        'status': plan.status,
-        'resources': plan.resources,
-        'parameters': plan.parameters,
-    }
+    """The plan's JSON; ``plan`` is a Plan or a dict of its fields."""
+    return {key: plan[key] for key in VIEW_KEYS}
 
 
 def _load(req, action):
@@ -96,21 +93,21 @@ def create_plan(req):
                             plans=1) as reservations:
             plan = plan_objects.Plan.create(context, values, reservations)
         payload['id'] = plan.id
-    return http.json_response({'plan': _view(plan)})
+    return http.json_response({'plan': _view(plan.to_dict())})
 
 
 def list_plans(req):
     context = http.context_of(req)
     policy.authorize(context, 'plan:get_all')
     query = http.list_query(req, context, 'plan', SORT_KEYS, FILTERS)
-    plans = plan_objects.PlanList.get_all(context, **query)
+    plans = plan_objects.list_page(context, **query)
     return http.collection(req, 'plans', [_view(p) for p in plans],
                            query['limit'])
 
 
 def show_plan(req):
     _context, plan = _load(req, 'plan:get')
-    return http.json_response({'plan': _view(plan)})
+    return http.json_response({'plan': _view(plan.to_dict())})
 
 
 def update_plan(req):
@@ -123,7 +120,7 @@ def update_plan(req):
             _check_against_provider(req, context, plan.provider_id,
                                     values['resources'], plan.parameters)
         plan = plan_objects.Plan.update(context, plan.id, values)
-    return http.json_response({'plan': _view(plan)})
+    return http.json_response({'plan': _view(plan.to_dict())})
 
 
 def delete_plan(req):
