@@ -11,180 +11,431 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Benchmark karbor-all: API requests/s and a 100-resource No-Op checkpoint.
+"""Karbor's control path, measured side by side with the original Karbor.
 
-Starts karbor-all on a free port with a fresh state directory (or uses
---url), then prints requests per second of plan list, plan show and plan
-create with 1 client and with 10 concurrent clients, and the seconds a
-No-Op checkpoint of a plan with 100 resources takes to become available.
-Figures only: nothing here passes or fails.
+Starts each deployment on a free port with a state directory of its own:
 
-    python tools/bench/api_bench.py [--seconds 5] [--url http://HOST:PORT]
+``karbor-all``
+    ours on the embedded default (SQLite, inproc://, file-system bank);
+``separate``
+    ours as karbor-api and karbor-protection on MariaDB and RabbitMQ;
+``original``
+    Karbor 1.6.0 as karbor-api and karbor-protection on SQLite and
+    RabbitMQ (its own exchange), from tools/bench/original/install, which
+    this runs when the install is missing;
+
+then, in each of ``--rounds`` rounds, measures every figure on each
+deployment in turn, and prints the median of the rounds and each of ours
+as a ratio to the original's:
+
+- plan list of 100 plans, 1 and 10 clients (requests/s, wrk);
+- plan create, 1 client (requests/s, wrk);
+- a No-Op checkpoint of a 100-resource plan until it is available (s).
+
+``--scale`` adds, on ours: a page of plans and of checkpoints with 100 and
+with ``--scale-rows`` of them, a No-Op checkpoint of
+``--scale-resources`` resources, and karbor-protection's resident memory
+before and after ``--scale-checkpoints`` checkpoints. Figures only:
+nothing here passes or fails.
+
+    python tools/bench/api_bench.py [--rounds 3] [--seconds 3]
+        [--deployments karbor-all,separate,original] [--scale]
+
+Run it with the Python of the test virtualenv (tools/run-tests builds it);
+it needs wrk (``apt-get install wrk``), MariaDB and RabbitMQ.
 """
 
 import argparse
 import concurrent.futures
+import json
 import os
+import pathlib
+import re
 import shutil
-import signal
-import socket
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 
 import requests
 
-NOOP = 'b766f37c-d011-4026-8228-28730d734a3f'
-TOKEN = {'X-Auth-Token': 'bench:bench'}
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+
+from karbor.tests.functional import fixtures  # noqa: E402
+
+HERE = pathlib.Path(__file__).resolve().parent
+NOOP = fixtures.NOOP_PROVIDER
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+def project_id(project):
+    """The id of the benchmark's project named ``project``: plans are
+    listed in one project and created in another, so the list always
+    holds the same 100. The original's quotas want ids that look like
+    Keystone's."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, 'karbor-bench/' + project).hex
 
 
-def start_karbor_all(state):
-    port = _free_port()
-    conf = os.path.join(state, 'karbor.conf')
-    with open(conf, 'w') as f:
-        # Limits raised for the large plans of --checkpoint-resources.
-        f.write('[DEFAULT]\nstate_path = %s\nosapi_karbor_listen_port = %d\n'
-                'max_plan_resources = 10000\n'
-                '[oslo_middleware]\nmax_request_body_size = 16777216\n'
-                % (state, port))
-    binary = os.path.join(os.path.dirname(sys.executable), 'karbor-all')
-    log = open(os.path.join(state, 'karbor-all.log'), 'w')
-    process = subprocess.Popen([binary, '--config-file', conf], stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = 'http://127.0.0.1:%d' % port
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url + '/', timeout=1)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.kill()
-    sys.exit('karbor-all did not start; see %s' % log.name)
+def token(project):
+    """noauth's token, "<user>:<project id>"."""
+    return 'bench:%s' % project_id(project)
 
 
 def _plan_body(resources):
-    return {'plan': {'name': 'bench-%s' % uuid.uuid4().hex[:6],
-                     'provider_id': NOOP, 'resources': resources}}
+    # With parameters: the original answered a plan without them 500.
+    return {'plan': {'name': 'bench', 'provider_id': NOOP,
+                     'resources': resources, 'parameters': {}}}
 
 
-def _project_resource():
-    return [{'id': 'bench', 'type': 'OS::Keystone::Project',
-             'name': 'bench'}]
+PROJECT_RESOURCE = [{'id': 'bench', 'type': 'OS::Keystone::Project',
+                     'name': 'bench'}]
 
 
-def rate(call, clients, seconds):
-    """Requests per second that ``clients`` threads sustain."""
-    stop = time.monotonic() + seconds
-    counts = [0] * clients
-    errors = []
+def _volumes(count):
+    return [{'id': str(uuid.uuid4()), 'type': 'OS::Cinder::Volume',
+             'name': 'volume-%d' % i} for i in range(count)]
 
-    def worker(index):
-        session = requests.Session()
-        session.headers.update(TOKEN)
-        while time.monotonic() < stop:
-            response = call(session)
-            if response.status_code != 200:
-                errors.append(response.text)
-                return
-            counts[index] += 1
 
+class Deployment(object):
+    """Processes serving the v1 API at ``url``, stopped by stop()."""
+
+    def __init__(self, name, state):
+        self.name = name
+        self.state = state
+        self.processes = []
+        self.url = None
+
+    def api(self, project):
+        return '%s/v1/%s' % (self.url, project_id(project))
+
+    def start(self, binaries, conf, bin_dir=fixtures.BIN):
+        for binary in binaries:
+            self.processes.append(fixtures.Process(
+                binary, ['--config-file', str(conf)], str(self.state),
+                bin_dir=bin_dir))
+        # Until the worker answers through the API (the original's GET /
+        # is a 500).
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(self.api('bench') + '/providers',
+                                headers={'X-Auth-Token': token('bench')},
+                                timeout=70).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            exited = [p for p in self.processes if p.popen.poll() is not None]
+            if exited or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit('%s did not start: see %s'
+                                 % (self.name, self.state))
+            time.sleep(0.5)
+
+    def protection_pid(self):
+        return self.processes[-1].popen.pid
+
+    def stop(self):
+        for process in reversed(self.processes):
+            process.stop()
+
+
+def karbor_all(state, limits):
+    deployment = Deployment('karbor-all', state)
+    port = fixtures.free_port()
+    deployment.url = 'http://127.0.0.1:%d' % port
+    conf = fixtures.write_config(state / 'karbor.conf', dict(
+        limits, DEFAULT=dict(limits['DEFAULT'], state_path=str(state),
+                             osapi_karbor_listen_port=port)))
+    deployment.start(['karbor-all'], conf)
+    return deployment
+
+
+def separate(state, limits, database):
+    deployment = Deployment('separate', state)
+    options, deployment.url = fixtures.separate_processes_options(
+        state, database)
+    options['DEFAULT'].update(limits['DEFAULT'])
+    options.update({k: v for k, v in limits.items() if k != 'DEFAULT'})
+    conf = fixtures.write_config(state / 'karbor.conf', options)
+    fixtures.db_sync(str(conf))
+    deployment.start(['karbor-api', 'karbor-protection'], conf)
+    return deployment
+
+
+def original(state, limits, vhost):
+    install = pathlib.Path(subprocess.run(
+        [str(HERE / 'original' / 'install')], check=True,
+        stdout=subprocess.PIPE, text=True).stdout.split()[-1])
+    source = install / 'karbor-1.6.0'
+    deployment = Deployment('original', state)
+    port = fixtures.free_port()
+    deployment.url = 'http://127.0.0.1:%d' % port
+    (state / 'providers.d').mkdir()
+    fixtures.write_config(state / 'providers.d' / 'noop.conf', {
+        'provider': {'name': 'No-Op Provider', 'id': NOOP,
+                     'description': 'No-Op',
+                     'plugin': 'karbor-noop-protection-plugin',
+                     'bank': 'karbor-fs-bank-plugin', 'enabled': 'True'},
+        'file_system_bank_plugin': {
+            'file_system_bank_path': str(state / 'bank')}})
+    conf = fixtures.write_config(state / 'karbor.conf', {
+        'DEFAULT': dict(
+            # A vhost of its own: its servers listen on fixed topics,
+            # which are also ours.
+            limits['DEFAULT'], auth_strategy='noauth', transport_url=vhost,
+            api_paste_config=str(source / 'etc' / 'api-paste.ini'),
+            osapi_karbor_listen='127.0.0.1', osapi_karbor_listen_port=port,
+            osapi_karbor_workers=1,
+            provider_config_dir=str(state / 'providers.d'),
+            state_path=str(state), host='bench-original'),
+        'database': {'connection': 'sqlite:///%s' % (state / 'karbor.sqlite')},
+        'oslo_concurrency': {'lock_path': str(state / 'lock')},
+    })
+    bin_dir = str(install / 'venv' / 'bin')
+    subprocess.run([os.path.join(bin_dir, 'karbor-manage'), '--config-file',
+                    str(conf), 'db', 'sync'], check=True, capture_output=True)
+    deployment.start(['karbor-api', 'karbor-protection'], conf,
+                     bin_dir=bin_dir)
+    return deployment
+
+
+def wrk_rate(url, token, clients, seconds, body=None):
+    """Requests per second that wrk sustains with ``clients``
+    connections; a POST of ``body`` when given."""
+    script = None
+    if body is not None:
+        script = tempfile.NamedTemporaryFile('w', suffix='.lua',
+                                             delete=False)
+        script.write('wrk.method = "POST"\nwrk.body = %s\n'
+                     'wrk.headers["Content-Type"] = "application/json"\n'
+                     % json.dumps(json.dumps(body)))
+        script.close()
+    command = ['wrk', '-t%d' % min(clients, 2), '-c%d' % clients,
+               '-d%ds' % seconds, '-H', 'X-Auth-Token: %s' % token, url]
+    if script is not None:
+        command[1:1] = ['-s', script.name]
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE,
+                            text=True).stdout
+    if script is not None:
+        os.unlink(script.name)
+    failed = re.search(r'Non-2xx or 3xx responses: (\d+)', output)
+    if failed:
+        raise SystemExit('%s answered %s non-2xx responses:\n%s' % (
+            url, failed.group(1), output))
+    return float(re.search(r'Requests/sec:\s+([\d.]+)', output).group(1))
+
+
+def checkpoint_seconds(deployment, resources, project='checkpoint'):
+    headers = {'X-Auth-Token': token(project)}
+    api = deployment.api(project)
+    plan = _check(deployment, requests.post(
+        api + '/plans', json=_plan_body(resources), headers=headers))
     started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,))
-               for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        sys.exit('benchmark request failed: %s' % errors[0])
-    return sum(counts) / (time.monotonic() - started)
-
-
-def checkpoint_seconds(api, resources):
-    plan = requests.post(api + '/plans', json=_plan_body(resources),
-                         headers=TOKEN).json()['plan']
-    started = time.monotonic()
-    checkpoint = requests.post(
+    checkpoint = _check(deployment, requests.post(
         api + '/providers/%s/checkpoints' % NOOP,
-        json={'checkpoint': {'plan_id': plan['id']}},
-        headers=TOKEN).json()['checkpoint']
-    url = api + '/providers/%s/checkpoints/%s' % (NOOP, checkpoint['id'])
-    delay = 0.01
+        json={'checkpoint': {'plan_id': plan['plan']['id']}},
+        headers=headers))
+    url = api + '/providers/%s/checkpoints/%s' % (
+        NOOP, checkpoint['checkpoint']['id'])
+    delay = 0.005
     while True:
-        status = requests.get(url, headers=TOKEN).json()[
+        status = requests.get(url, headers=headers).json()[
             'checkpoint']['status']
         if status == 'available':
             return time.monotonic() - started
         if status == 'error':
-            sys.exit('the checkpoint ended in error')
+            raise SystemExit('%s: the checkpoint ended in error'
+                             % deployment.name)
         time.sleep(delay)
-        delay = min(delay * 2, 0.2)
+        delay = min(delay * 2, 0.1)
+
+
+def _check(deployment, response):
+    if response.status_code != 200:
+        raise SystemExit('%s: %s %s answered %d: %s' % (
+            deployment.name, response.request.method, response.url,
+            response.status_code, response.text))
+    return response.json()
+
+
+def _fill(deployment, project, count, create):
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        for response in pool.map(lambda _i: create(deployment, project),
+                                 range(count)):
+            _check(deployment, response)
+
+
+def _create_plan(deployment, project):
+    return requests.post(deployment.api(project) + '/plans',
+                         json=_plan_body(PROJECT_RESOURCE),
+                         headers={'X-Auth-Token': token(project)})
+
+
+FIGURES = [
+    # (name, unit, higher is better, measure(deployment, seconds))
+    ('plan list of 100 plans, 1 client', 'req/s', True,
+     lambda d, s: wrk_rate(d.api('bench') + '/plans', token('bench'), 1, s)),
+    ('plan list of 100 plans, 10 clients', 'req/s', True,
+     lambda d, s: wrk_rate(d.api('bench') + '/plans', token('bench'), 10, s)),
+    ('plan create, 1 client', 'req/s', True,
+     lambda d, s: wrk_rate(d.api('create') + '/plans', token('create'), 1, s,
+                           body=_plan_body(PROJECT_RESOURCE))),
+    ('No-Op checkpoint of 100 resources', 's', False,
+     lambda d, s: checkpoint_seconds(d, _volumes(100))),
+]
+
+
+def compare(deployments, rounds, seconds):
+    samples = {(figure[0], d.name): [] for figure in FIGURES
+               for d in deployments}
+    for number in range(rounds):
+        print('round %d of %d' % (number + 1, rounds), flush=True)
+        for name, _unit, _higher, measure in FIGURES:
+            for deployment in deployments:
+                samples[name, deployment.name].append(
+                    measure(deployment, seconds))
+    names = [d.name for d in deployments]
+    ours = [n for n in names if n != 'original']
+    print()
+    ratios = ['%s/original' % n for n in ours] if 'original' in names else []
+    print('%-42s' % ('median of %d rounds' % rounds)
+          + ''.join('%12s' % n for n in names)
+          + ''.join('%22s' % r for r in ratios))
+    for name, unit, higher, _measure in FIGURES:
+        medians = {n: statistics.median(samples[name, n]) for n in names}
+        line = '%-42s' % ('%s (%s)' % (name, unit)) + ''.join(
+            '%12.2f' % medians[n] if unit == 's' else '%12.0f' % medians[n]
+            for n in names)
+        if 'original' in names:
+            for n in ours:
+                ratio = (medians[n] / medians['original'] if higher
+                         else medians['original'] / medians[n])
+                line += '%21.1fx' % ratio
+        print(line)
+
+
+def _create_checkpoint(deployment, project, plan_id):
+    return requests.post(
+        deployment.api(project) + '/providers/%s/checkpoints' % NOOP,
+        json={'checkpoint': {'plan_id': plan_id}},
+        headers={'X-Auth-Token': token(project)})
+
+
+def _rss_mib(pid):
+    with open('/proc/%d/status' % pid) as status:
+        for line in status:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) / 1024.0
+
+
+def _wait_all_available(deployment, project, count):
+    """Until ``count`` checkpoints of ``project`` are available."""
+    api = deployment.api(project) + '/providers/%s/checkpoints' % NOOP
+    headers = {'X-Auth-Token': token(project)}
+    while True:
+        available, marker = 0, None
+        while True:
+            page = requests.get(api, headers=headers, params=dict(
+                limit=1000, **({'marker': marker} if marker else {}))
+            ).json()['checkpoints']
+            available += sum(c['status'] == 'available' for c in page)
+            if len(page) < 1000:
+                break
+            marker = page[-1]['id']
+        if available >= count:
+            return
+        time.sleep(1)
+
+
+def scale(deployment, seconds, rows, resources, checkpoints):
+    print('\n%s at scale' % deployment.name, flush=True)
+    plan_id = _create_plan(deployment, 'memory').json()['plan']['id']
+    before = _rss_mib(deployment.protection_pid())
+    _fill(deployment, 'memory', checkpoints,
+          lambda d, p: _create_checkpoint(d, p, plan_id))
+    _wait_all_available(deployment, 'memory', checkpoints)
+    print('  karbor-protection resident memory: %.0f MiB, %.0f MiB after '
+          '%d checkpoints' % (before, _rss_mib(deployment.protection_pid()),
+                              checkpoints), flush=True)
+    for count in (100, rows):
+        project = 'plans%d' % count
+        _fill(deployment, project, count, _create_plan)
+        rate = wrk_rate(deployment.api(project) + '/plans?limit=50',
+                        token(project), 1, seconds)
+        print('  a page of 50 plans among %6d: %8.0f req/s'
+              % (count, rate), flush=True)
+    for count in (100, rows):
+        project = 'checkpoints%d' % count
+        plan = _create_plan(deployment, project).json()['plan']['id']
+        _fill(deployment, project, count,
+              lambda d, p: _create_checkpoint(d, p, plan))
+        _wait_all_available(deployment, project, count)
+        rate = wrk_rate(
+            deployment.api(project) + '/providers/%s/checkpoints?limit=50'
+            % NOOP, token(project), 1, seconds)
+        print('  a page of 50 checkpoints among %6d: %8.0f req/s'
+              % (count, rate), flush=True)
+    for size in (resources // 10, resources):
+        took = checkpoint_seconds(deployment, _volumes(size), 'large')
+        print('  a No-Op checkpoint of %5d resources: %6.2f s '
+              '(%.2f ms a resource)' % (size, took, took * 1000 / size),
+              flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--seconds', type=float, default=5.0,
+    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--seconds', type=int, default=3,
                         help='how long each rate is measured')
-    parser.add_argument('--plans', type=int, default=200,
-                        help='plans in the project while listing')
-    parser.add_argument('--url', help='a running karbor-all (noauth)')
-    parser.add_argument('--checkpoint-resources', default='100',
-                        help='sizes of the No-Op plans to checkpoint, '
-                             'comma-separated (e.g. 300,1000,3000)')
+    parser.add_argument('--deployments', default='karbor-all,separate,'
+                        'original')
+    parser.add_argument('--scale', action='store_true')
+    parser.add_argument('--scale-rows', type=int, default=10000)
+    parser.add_argument('--scale-resources', type=int, default=3000)
+    parser.add_argument('--scale-checkpoints', type=int, default=1000)
     args = parser.parse_args()
-
-    state = tempfile.mkdtemp(prefix='karbor-bench-')
-    process = None
-    url = args.url
-    if url is None:
-        process, url = start_karbor_all(state)
-    api = url + '/v1/bench'
+    if shutil.which('wrk') is None:
+        raise SystemExit('wrk is needed: apt-get install wrk')
+    chosen = args.deployments.split(',')
+    # Room for the benchmark's plans, checkpoints and largest plan.
+    limits = {'DEFAULT': {'quota_plans': -1, 'quota_checkpoints': -1,
+                          'max_plan_resources': max(args.scale_resources,
+                                                    100)},
+              'oslo_middleware': {'max_request_body_size': 16 << 20}}
+    root = pathlib.Path(tempfile.mkdtemp(prefix='karbor-bench-'))
+    deployments = []
     try:
-        with concurrent.futures.ThreadPoolExecutor(10) as pool:
-            list(pool.map(lambda _i: requests.post(
-                api + '/plans', json=_plan_body(_project_resource()),
-                headers=TOKEN), range(args.plans)))
-        plan_id = requests.get(api + '/plans?limit=1', headers=TOKEN).json()[
-            'plans'][0]['id']
-
-        calls = [
-            ('plan list (limit=50)',
-             lambda s: s.get(api + '/plans?limit=50')),
-            ('plan show', lambda s: s.get(api + '/plans/' + plan_id)),
-            ('plan create', lambda s: s.post(
-                api + '/plans', json=_plan_body(_project_resource()))),
-        ]
-        print('karbor-all at %s, %d plans in the project, %.0f s per figure'
-              % (url, args.plans, args.seconds))
-        print('%-22s %14s %16s' % ('request', '1 client', '10 clients'))
-        for name, call in calls:
-            one = rate(call, 1, args.seconds)
-            ten = rate(call, 10, args.seconds)
-            print('%-22s %11.1f/s %13.1f/s' % (name, one, ten))
-
-        for size in map(int, args.checkpoint_resources.split(',')):
-            resources = [{'id': str(uuid.uuid4()),
-                          'type': 'OS::Cinder::Volume',
-                          'name': 'volume-%d' % i} for i in range(size)]
-            seconds = checkpoint_seconds(api, resources)
-            print('No-Op checkpoint of a %d-resource plan: available after '
-                  '%.2f s (%.1f ms a resource)'
-                  % (size, seconds, seconds * 1000 / size))
+        with fixtures.scratch_database() as database, \
+                fixtures.scratch_vhost('karbor_bench') as vhost:
+            for name in chosen:
+                state = root / name
+                state.mkdir()
+                if name == 'karbor-all':
+                    deployments.append(karbor_all(state, limits))
+                elif name == 'separate':
+                    deployments.append(separate(state, limits, database))
+                elif name == 'original':
+                    deployments.append(original(state, limits, vhost))
+                else:
+                    raise SystemExit('unknown deployment %s' % name)
+                _fill(deployments[-1], 'bench', 100, _create_plan)
+            compare(deployments, args.rounds, args.seconds)
+            if args.scale:
+                for deployment in deployments:
+                    if deployment.name != 'original':
+                        scale(deployment, args.seconds, args.scale_rows,
+                              args.scale_resources, args.scale_checkpoints)
+            for deployment in deployments:
+                deployment.stop()
+            deployments = []
+    except BaseException:
+        print('the deployments\' logs are kept in %s' % root)
+        raise
     finally:
-        if process is not None:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
-        shutil.rmtree(state, ignore_errors=True)
+        for deployment in deployments:
+            deployment.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == '__main__':

@@ -90,6 +90,23 @@ def scratch_database():
         admin.close()
 
 
+@contextlib.contextmanager
+def scratch_vhost(prefix='karbor_ft'):
+    """The URL of a RabbitMQ vhost of its own, deleted after the block."""
+    name = '%s_%s' % (prefix, uuid.uuid4().hex[:8])
+    rabbitmqctl('add_vhost', name)
+    try:
+        rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*')
+        yield RABBIT + name
+    finally:
+        rabbitmqctl('delete_vhost', name)
+
+
+def rabbitmqctl(*args):
+    return subprocess.run(['rabbitmqctl'] + list(args), check=True,
+                          capture_output=True, text=True, timeout=120).stdout
+
+
 def db_sync(conf):
     subprocess.run([os.path.join(BIN, 'karbor-manage'), '--config-file',
                     conf, 'db', 'sync'], check=True, capture_output=True)
@@ -141,15 +158,17 @@ def write_config(path, sections):
 
 
 class Process(object):
-    """A karbor-* command running in the background, its log in a file;
-    ``wrapper`` is a command that runs it (e.g. in a namespace)."""
+    """A karbor-* command of ``bin_dir`` running in the background, its log
+    in a file; ``wrapper`` is a command that runs it (e.g. in a
+    namespace)."""
 
-    def __init__(self, name, args, log_dir, env=None, wrapper=()):
+    def __init__(self, name, args, log_dir, env=None, wrapper=(),
+                 bin_dir=BIN):
         self.name = name
         self.log_path = os.path.join(log_dir, '%s.log' % name)
         self._log = open(self.log_path, 'w')
         self.popen = subprocess.Popen(
-            list(wrapper) + [os.path.join(BIN, name)] + list(args),
+            list(wrapper) + [os.path.join(bin_dir, name)] + list(args),
             stdout=self._log, stderr=subprocess.STDOUT,
             env=dict(os.environ, **(env or {})))
 

@@ -18,7 +18,6 @@ oslo.messaging notification listener in the test consumes.
 """
 
 import collections
-import subprocess
 import threading
 import time
 import uuid
@@ -31,26 +30,14 @@ import requests
 from karbor.tests.functional import fixtures
 from karbor.tests.functional import journey
 
-RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/%s'
 Notification = collections.namedtuple(
     'Notification', 'priority publisher_id event_type payload')
 
 
-def _rabbitmqctl(*args):
-    return subprocess.run(['rabbitmqctl'] + list(args), check=True,
-                          capture_output=True, text=True, timeout=120).stdout
-
-
 @pytest.fixture(scope='module')
 def vhost():
-    name = 'karbor_ft_notifications_%s' % uuid.uuid4().hex[:8]
-    _rabbitmqctl('add_vhost', name)
-    try:
-        _rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*',
-                     '.*')
-        yield RABBIT % name
-    finally:
-        _rabbitmqctl('delete_vhost', name)
+    with fixtures.scratch_vhost('karbor_ft_notifications') as url:
+        yield url
 
 
 class Listener(object):
