@@ -70,16 +70,17 @@ class DbQuotaDriver(object):
         return self.get_class_quotas(context, DEFAULT_CLASS)
 
     def get_class_quotas(self, context, class_name):
-        limits = {resource: CONF['quota_' + resource]
-                  for resource in RESOURCES}
+        limits = _option_limits()
         limits.update(_known(db.quota_class_get_all_by_name(context,
                                                             class_name)))
         return limits
 
     def get_project_quotas(self, context, project_id):
-        limits = self.get_defaults(context)
-        limits.update(_known(db.quota_get_all_by_project(context,
-                                                         project_id)))
+        class_limits, own = db.quota_limits_get(context, project_id,
+                                                DEFAULT_CLASS)
+        limits = _option_limits()
+        limits.update(_known(class_limits))
+        limits.update(_known(own))
         return limits
 
     def get_project_usages(self, context, project_id):
@@ -115,6 +116,10 @@ class DbQuotaDriver(object):
 
     def release(self, context, project_id, deltas):
         db.quota_usage_release(context, project_id, deltas)
+
+
+def _option_limits():
+    return {resource: CONF['quota_' + resource] for resource in RESOURCES}
 
 
 def _known(limits):
@@ -167,14 +172,16 @@ QUOTAS = QuotaEngine()
 
 
 @contextlib.contextmanager
-def reserved(context, project_id, **deltas):
+def reserved(context, project_id, committed_by_block=False, **deltas):
     """Reserve ``deltas`` for what the block makes: rolled back if it
-    raises, else committed (a no-op for reservations the block committed
-    itself, in the transaction that wrote what they count)."""
+    raises, else committed, unless ``committed_by_block``: the block
+    commits them itself, in the transaction that writes what they
+    count."""
     reservations = QUOTAS.reserve(context, project_id, **deltas)
     try:
         yield reservations
     except BaseException:
         QUOTAS.rollback(context, reservations)
         raise
-    QUOTAS.commit(context, reservations)
+    if not committed_by_block:
+        QUOTAS.commit(context, reservations)

@@ -42,6 +42,13 @@ api_opts = [
                help=_('How API requests are authenticated.')),
     cfg.IntOpt('osapi_max_limit', default=1000, min=1,
                help=_('The most items one list request returns.')),
+    cfg.IntOpt('provider_cache_time', default=60, min=0,
+               help=_('Seconds karbor-api keeps a provider\'s description '
+                      '(its option, restore and verify schemas), which plan '
+                      'creates, updates, restores and verifications check '
+                      'their input against, before asking '
+                      'karbor-protection again; 0 asks every time. A '
+                      'provider it does not hold is asked for at once.')),
     cfg.IntOpt('max_plan_resources', default=500, min=1,
                help=_('The most resources one plan may list; a plan '
                       'create or update with more is refused with a 400. '

@@ -19,6 +19,7 @@ an administrator; another project's row is simply not found.
 
 import datetime
 import json
+import sqlite3
 import threading
 
 from oslo_config import cfg
@@ -42,6 +43,8 @@ _CONTEXT = threading.local()
 main_context_manager = enginefacade.transaction_context()
 _CONFIGURED = False
 _CONFIGURE_LOCK = threading.Lock()
+# See _keep_sqlite_open.
+_SQLITE_KEEPER = None
 
 
 def _configure():
@@ -51,8 +54,28 @@ def _configure():
             main_context_manager.configure(**dict(CONF.database.items()))
             engine = main_context_manager.writer.get_engine()
             if engine.dialect.name == 'sqlite':
+                _keep_sqlite_open(engine)
                 _serialize_sqlite_writers(engine)
             _CONFIGURED = True
+
+
+def _keep_sqlite_open(engine):
+    """Hold one connection to the SQLite file for the process's life, in
+    the write-ahead log's mode.
+
+    oslo.db opens an SQLite file anew for each transaction. When the last
+    connection to a file in WAL mode closes, SQLite checkpoints the log
+    into the database and deletes it, so without a connection that stays
+    open every transaction would pay for a checkpoint and the log's
+    re-creation. The mode is the file's: set here once, not per
+    connection.
+    """
+    global _SQLITE_KEEPER
+    if engine.url.database in (None, '', ':memory:'):
+        return
+    _SQLITE_KEEPER = sqlite3.connect(engine.url.database, timeout=60,
+                                     check_same_thread=False)
+    _SQLITE_KEEPER.execute('PRAGMA journal_mode = WAL')
 
 
 def _serialize_sqlite_writers(engine):
@@ -72,10 +95,7 @@ def _serialize_sqlite_writers(engine):
         # TaskFlow removes an operation's progress by deleting its logbook
         # and counts on the cascade, as on MySQL and PostgreSQL.
         dbapi_connection.execute('PRAGMA foreign_keys = ON')
-        if not dbapi_connection.execute(
-                'PRAGMA journal_mode').fetchone()[0] == 'memory':
-            dbapi_connection.execute('PRAGMA journal_mode = WAL')
-            dbapi_connection.execute('PRAGMA synchronous = NORMAL')
+        dbapi_connection.execute('PRAGMA synchronous = NORMAL')
 
     # oslo.db begins SQLite's transactions itself, with a plain BEGIN. A
     # transaction that a thread opens inside another of its own (a
@@ -130,10 +150,13 @@ def get_pooled_engine():
 
 def dispose_engine():
     """Forget the engine (tests point each run at a new database)."""
-    global _CONFIGURED, main_context_manager
+    global _CONFIGURED, _SQLITE_KEEPER, main_context_manager
     with _CONFIGURE_LOCK:
         if _CONFIGURED:
             main_context_manager.writer.get_engine().dispose()
+        if _SQLITE_KEEPER is not None:
+            _SQLITE_KEEPER.close()
+            _SQLITE_KEEPER = None
         main_context_manager = enginefacade.transaction_context()
         _CONFIGURED = False
 
@@ -851,6 +874,14 @@ def quota_class_get_all_by_name(context, class_name):
             class_name=class_name))
 
 
+def quota_limits_get(context, project_id, class_name):
+    """(the limits of quota class ``class_name``, the project's own), in
+    one transaction."""
+    with _reader():
+        return (quota_class_get_all_by_name(context, class_name),
+                quota_get_all_by_project(context, project_id))
+
+
 def _set_limits(session, model, owner, limits):
     """Write ``limits`` of the row owner ``owner`` ({column: value})."""
     rows = {row.resource: row for row in
@@ -915,14 +946,12 @@ _USAGE_COUNTERS = {'plans': _count_plans}
 
 
 def _ensure_usages(project_id, resources, until_refresh):
-    """Make the usage rows of a project that it does not have yet, each
-    in a transaction of its own: locking a row that does not exist would
-    lock a range, where two creators wait for each other on MySQL. A new
-    row counts what there already is (plans made before quotas were)."""
-    with _reader() as session:
-        known = {row.resource for row in session.query(
-            models.QuotaUsage.resource).filter_by(project_id=project_id)}
-    for resource in set(resources) - known:
+    """Make the usage rows of ``resources``, which the project does not
+    have yet, each in a transaction of its own: locking a row that does
+    not exist would lock a range, where two creators wait for each other
+    on MySQL. A new row counts what there already is (plans made before
+    quotas were)."""
+    for resource in resources:
         try:
             with _writer() as session:
                 counter = _USAGE_COUNTERS.get(resource)
@@ -976,33 +1005,44 @@ def quota_reserve(context, project_id, deltas, limits, expire,
     ``limits`` ({resource: limit, -1 none}); the reservations' uuids,
     which lapse after ``expire`` seconds. OverQuota, reserving nothing,
     when one would pass its limit."""
-    _ensure_usages(project_id, deltas, until_refresh)
-    now = timeutils.utcnow()
     with _writer() as session:
         usages = _locked_usages(session, project_id, deltas)
-        _release_expired(session, usages, now)
-        for resource, usage in usages.items():
-            counter = _USAGE_COUNTERS.get(resource)
-            if _refresh_due(usage, until_refresh, max_age, now) and counter:
-                usage.in_use = counter(session, project_id)
-        for resource, delta in sorted(deltas.items()):
-            usage = usages[resource]
-            limit = limits[resource]
-            if 0 <= limit < usage.in_use + usage.reserved + delta:
-                raise exception.OverQuota(
-                    resource=resource, requested=delta, in_use=usage.in_use,
-                    reserved=usage.reserved, limit=limit)
-        uuids = []
-        for resource, delta in deltas.items():
-            usage = usages[resource]
-            usage.reserved += delta
-            reservation = models.Reservation(
-                uuid=uuidutils.generate_uuid(), usage_id=usage.id,
-                project_id=project_id, resource=resource, delta=delta,
-                expire=now + datetime.timedelta(seconds=expire))
-            session.add(reservation)
-            uuids.append(reservation.uuid)
-        return uuids
+        missing = set(deltas) - set(usages)
+        if not missing:
+            return _reserve(session, project_id, usages, deltas, limits,
+                            expire, until_refresh, max_age)
+    # Once for each project and resource.
+    _ensure_usages(project_id, missing, until_refresh)
+    return quota_reserve(context, project_id, deltas, limits, expire,
+                         until_refresh, max_age)
+
+
+def _reserve(session, project_id, usages, deltas, limits, expire,
+             until_refresh, max_age):
+    now = timeutils.utcnow()
+    _release_expired(session, usages, now)
+    for resource, usage in usages.items():
+        counter = _USAGE_COUNTERS.get(resource)
+        if _refresh_due(usage, until_refresh, max_age, now) and counter:
+            usage.in_use = counter(session, project_id)
+    for resource, delta in sorted(deltas.items()):
+        usage = usages[resource]
+        limit = limits[resource]
+        if 0 <= limit < usage.in_use + usage.reserved + delta:
+            raise exception.OverQuota(
+                resource=resource, requested=delta, in_use=usage.in_use,
+                reserved=usage.reserved, limit=limit)
+    uuids = []
+    for resource, delta in deltas.items():
+        usage = usages[resource]
+        usage.reserved += delta
+        reservation = models.Reservation(
+            uuid=uuidutils.generate_uuid(), usage_id=usage.id,
+            project_id=project_id, resource=resource, delta=delta,
+            expire=now + datetime.timedelta(seconds=expire))
+        session.add(reservation)
+        uuids.append(reservation.uuid)
+    return uuids
 
 
 def _settle(session, reservations, commit):

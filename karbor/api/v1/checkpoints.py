@@ -80,10 +80,9 @@ def check_readable(req, context, provider_id, checkpoint_id, parameters,
     """A restore or verification (``action``) may read the checkpoint: the
     caller may see it, it is available, and ``parameters`` fit the
     provider's schemas of ``action``."""
-    protection = http.protection_api(req)
-    provider = protection.show_provider(context, provider_id)
-    checkpoint = protection.show_checkpoint(context, provider_id,
-                                            checkpoint_id)
+    provider = http.provider_cache(req).show_provider(context, provider_id)
+    checkpoint = http.protection_api(req).show_checkpoint(
+        context, provider_id, checkpoint_id)
     policy.authorize(context, 'checkpoint:get',
                      {'project_id': checkpoint['project_id']})
     if checkpoint['status'] != 'available':

@@ -22,6 +22,7 @@ from karbor.api import validation
 from karbor import policy
 
 PROTECTION_API_KEY = 'karbor.protection_api'
+PROVIDER_CACHE_KEY = 'karbor.provider_cache'
 
 
 def context_of(req):
@@ -30,6 +31,11 @@ def context_of(req):
 
 def protection_api(req):
     return req.environ[PROTECTION_API_KEY]
+
+
+def provider_cache(req):
+    """The providers' descriptions (see provider_cache.py)."""
+    return req.environ[PROVIDER_CACHE_KEY]
 
 
 def path_arg(req, name):

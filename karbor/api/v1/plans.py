@@ -57,7 +57,7 @@ def _check_against_provider(req, context, provider_id, resources,
                      '%(max)d ([DEFAULT] max_plan_resources).') % {
                 'count': len(resources), 'max': CONF.max_plan_resources})
     try:
-        provider = http.protection_api(req).show_provider(context,
+        provider = http.provider_cache(req).show_provider(context,
                                                           provider_id)
     except exception.ProviderNotFound as exc:
         raise exception.InvalidInput(reason=str(exc))
@@ -90,6 +90,7 @@ def create_plan(req):
         values.update(project_id=context.project_id,
                       user_id=context.user_id, status='suspended')
         with quota.reserved(context, context.project_id,
+                            committed_by_block=True,
                             plans=1) as reservations:
             plan = plan_objects.Plan.create(context, values, reservations)
         payload['id'] = plan.id

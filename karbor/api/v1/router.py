@@ -25,6 +25,7 @@ from karbor.api.v1 import http
 from karbor.api.v1 import operation_logs
 from karbor.api.v1 import plans
 from karbor.api.v1 import protectables
+from karbor.api.v1 import provider_cache
 from karbor.api.v1 import providers
 from karbor.api.v1 import quota_classes
 from karbor.api.v1 import quotas
@@ -139,6 +140,8 @@ class APIRouter(object):
 
     def __init__(self, protection_api=None):
         self._protection_api = protection_api or rpcapi.ProtectionAPI()
+        self._provider_cache = provider_cache.ProviderCache(
+            self._protection_api)
         self._mapper = routes.Mapper()
         for path in ROUTE_DECLARATIONS:
             self._mapper.connect(path, declared_path=path)
@@ -167,4 +170,5 @@ class APIRouter(object):
             raise exception.MalformedRequestUrl()
         req.environ['wsgiorg.routing_args'] = ((), match)
         req.environ[http.PROTECTION_API_KEY] = self._protection_api
+        req.environ[http.PROVIDER_CACHE_KEY] = self._provider_cache
         return microversions.mark(req, handler(req))

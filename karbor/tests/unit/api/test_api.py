@@ -13,6 +13,7 @@
 """The v1 API as a client sees it: status codes, bodies, messages."""
 
 import json
+import time
 
 from oslo_middleware import request_id
 import pytest
@@ -104,6 +105,32 @@ def test_plan_create_rejects_bad_input_with_400_and_writes_nothing(
     message = _fault(api('POST', '/demo/plans', body), 400)
     assert words in message
     assert api('GET', '/demo/plans').json == {'plans': []}
+
+
+def test_plans_check_a_provider_held_for_the_cache_time_and_ask_for_unknown(
+        api, conf, monkeypatch):
+    asked = []
+    answer = api.protection.show_provider
+    monkeypatch.setattr(api.protection, 'show_provider',
+                        lambda ctxt, provider_id: asked.append(provider_id)
+                        or answer(ctxt, provider_id))
+    for _ in range(3):
+        _create_plan(api)
+    assert asked == [fakes.NOOP]
+
+    for _ in range(2):
+        _fault(api('POST', '/demo/plans', _plan_body(provider_id=UNKNOWN)),
+               400)
+    assert asked == [fakes.NOOP, UNKNOWN, UNKNOWN]
+
+    clock = [time.monotonic()]
+    monkeypatch.setattr(time, 'monotonic', lambda: clock[0])
+    clock[0] += conf.conf.provider_cache_time - 1
+    _create_plan(api)
+    assert asked[3:] == []
+    clock[0] += 2
+    _create_plan(api)
+    assert asked[3:] == [fakes.NOOP]
 
 
 def test_plan_update_changes_status_and_rejects_unknown_status(api):
