@@ -19,7 +19,6 @@ an administrator; another project's row is simply not found.
 
 import datetime
 import json
-import sqlite3
 import threading
 
 from oslo_config import cfg
@@ -43,8 +42,6 @@ _CONTEXT = threading.local()
 main_context_manager = enginefacade.transaction_context()
 _CONFIGURED = False
 _CONFIGURE_LOCK = threading.Lock()
-# See _keep_sqlite_open.
-_SQLITE_KEEPER = None
 
 
 def _configure():
@@ -54,28 +51,38 @@ def _configure():
             main_context_manager.configure(**dict(CONF.database.items()))
             engine = main_context_manager.writer.get_engine()
             if engine.dialect.name == 'sqlite':
-                _keep_sqlite_open(engine)
+                _pool_sqlite_connections(engine)
                 _serialize_sqlite_writers(engine)
             _CONFIGURED = True
 
 
-def _keep_sqlite_open(engine):
-    """Hold one connection to the SQLite file for the process's life, in
-    the write-ahead log's mode.
+def _pool_sqlite_connections(engine):
+    """Keep the SQLite file's connections open in a pool, as the other
+    databases' are.
 
-    oslo.db opens an SQLite file anew for each transaction. When the last
-    connection to a file in WAL mode closes, SQLite checkpoints the log
-    into the database and deletes it, so without a connection that stays
-    open every transaction would pay for a checkpoint and the log's
-    re-creation. The mode is the file's: set here once, not per
-    connection.
+    oslo.db gives an SQLite file no pool: every transaction opened the
+    file anew, set its pragmas and read its schema again, which cost
+    more than the transaction's own statements, and the close of the
+    last connection checkpointed the write-ahead log. The pool is sized
+    by [database] max_pool_size, max_overflow and pool_timeout; it takes
+    over the listeners of the engine's first pool (oslo.db's), as
+    SQLAlchemy's own Pool.recreate() does.
     """
-    global _SQLITE_KEEPER
-    if engine.url.database in (None, '', ':memory:'):
-        return
-    _SQLITE_KEEPER = sqlite3.connect(engine.url.database, timeout=60,
-                                     check_same_thread=False)
-    _SQLITE_KEEPER.execute('PRAGMA journal_mode = WAL')
+    if not isinstance(engine.pool, sa.pool.NullPool):
+        return  # An in-memory database: one connection already.
+    args, params = engine.dialect.create_connect_args(engine.url)
+    # A connection is used by one thread at a time, from the pool.
+    params['check_same_thread'] = False
+    database = CONF.database
+    unpooled = engine.pool
+    engine.pool = sa.pool.QueuePool(
+        lambda: engine.dialect.connect(*args, **params),
+        pool_size=database.max_pool_size or 5,
+        max_overflow=(database.max_overflow
+                      if database.max_overflow is not None else 10),
+        timeout=database.pool_timeout or 60, dialect=engine.dialect,
+        _dispatch=unpooled.dispatch)
+    unpooled.dispose()
 
 
 def _serialize_sqlite_writers(engine):
@@ -95,7 +102,10 @@ def _serialize_sqlite_writers(engine):
         # TaskFlow removes an operation's progress by deleting its logbook
         # and counts on the cascade, as on MySQL and PostgreSQL.
         dbapi_connection.execute('PRAGMA foreign_keys = ON')
-        dbapi_connection.execute('PRAGMA synchronous = NORMAL')
+        if not dbapi_connection.execute(
+                'PRAGMA journal_mode').fetchone()[0] == 'memory':
+            dbapi_connection.execute('PRAGMA journal_mode = WAL')
+            dbapi_connection.execute('PRAGMA synchronous = NORMAL')
 
     # oslo.db begins SQLite's transactions itself, with a plain BEGIN. A
     # transaction that a thread opens inside another of its own (a
@@ -150,13 +160,10 @@ def get_pooled_engine():
 
 def dispose_engine():
     """Forget the engine (tests point each run at a new database)."""
-    global _CONFIGURED, _SQLITE_KEEPER, main_context_manager
+    global _CONFIGURED, main_context_manager
     with _CONFIGURE_LOCK:
         if _CONFIGURED:
             main_context_manager.writer.get_engine().dispose()
-        if _SQLITE_KEEPER is not None:
-            _SQLITE_KEEPER.close()
-            _SQLITE_KEEPER = None
         main_context_manager = enginefacade.transaction_context()
         _CONFIGURED = False
 
