@@ -32,10 +32,15 @@ called) and exits at once on SIGINT; karbor-all's in-process messaging
 (inproc://) needs its three services in one process. The in-process
 ``Launcher`` starts, resets and stops the services; what it leaves to its
 caller, signals and the bound, is ``Launcher.serve``.
+
+The exception is karbor-api with ``[DEFAULT] osapi_karbor_workers`` above
+1 (see APIWorker): its processes hold no running operations, so it is
+oslo.service's ``ProcessLauncher`` that forks, restarts and stops them.
 """
 
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -259,3 +264,64 @@ def _exit(status):
 def serve(services):
     """Run ``services`` in this process until SIGTERM or SIGINT."""
     Launcher().serve(services)
+
+
+class APIWorker(service.ServiceBase):
+    """One of karbor-api's [DEFAULT] osapi_karbor_workers processes.
+
+    oslo.service's ProcessLauncher forks the workers, restarts one that
+    dies and stops them all on SIGTERM or SIGINT. Each worker has an HTTP
+    server of its own on the API's address, with SO_REUSEPORT, so that the
+    kernel spreads new connections over the workers, and its own RPC
+    transport and WSGI application, made after the fork: a broker
+    connection is not shared across one.
+    """
+
+    def __init__(self, name, load_app, host, port, threads):
+        self.name = name
+        self._load_app = load_app
+        self._address = (host, port)
+        self._threads = threads
+        self._server = None
+        self._serving = None
+
+    def start(self):
+        rpc.init(CONF)
+        self._server = cheroot_wsgi.Server(
+            self._address, self._load_app(), numthreads=self._threads,
+            server_name=self.name, reuse_port=True)
+        self._server.prepare()
+        self._serving = threading.Thread(target=self._server.serve,
+                                         name=self.name, daemon=True)
+        self._serving.start()
+        LOG.info('%s worker %d listening on http://%s:%s', self.name,
+                 os.getpid(), *self._address)
+
+    def wait(self):
+        self._serving.join()
+
+    def stop(self):
+        if self._server is not None:
+            self._server.stop()
+
+    def reset(self):
+        LOG.info('%s worker %d reloaded its configuration', self.name,
+                 os.getpid())
+
+
+def serve_api_workers(name, load_app, host, port, threads, workers):
+    """karbor-api in ``workers`` processes (see APIWorker), until SIGTERM
+    or SIGINT. A port another server holds fails the command at once."""
+    probe = socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        probe.bind((host, port))
+    except OSError as exc:
+        sys.exit('%s cannot listen on %s:%s: %s' % (name, host, port, exc))
+    finally:
+        probe.close()
+    launcher = service.ProcessLauncher(CONF, restart_method='mutate')
+    launcher.launch_service(APIWorker(name, load_app, host, port, threads),
+                            workers=workers)
+    launcher.wait()

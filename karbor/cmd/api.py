@@ -26,6 +26,12 @@ CONF = cfg.CONF
 
 def main():
     boot.prepare(sys.argv[1:])
+    if CONF.osapi_karbor_workers > 1:
+        service.serve_api_workers(
+            'karbor-api', app.load_paste_app, CONF.osapi_karbor_listen,
+            CONF.osapi_karbor_listen_port, CONF.osapi_karbor_threads,
+            CONF.osapi_karbor_workers)
+        return
     rpc.init(CONF)
     api = service.WSGIService('karbor-api', app.load_paste_app(),
                               CONF.osapi_karbor_listen,

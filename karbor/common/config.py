@@ -28,6 +28,12 @@ api_opts = [
     cfg.IntOpt('osapi_karbor_threads', default=16, min=1,
                help=_('Threads that serve API requests in one API '
                       'process.')),
+    cfg.IntOpt('osapi_karbor_workers', default=1, min=1,
+               help=_('Processes of karbor-api, each with its own '
+                      'osapi_karbor_threads threads: one process runs on '
+                      'one core at a time, so set it to the cores karbor-api '
+                      'may use. karbor-all serves the API in its one '
+                      'process.')),
     cfg.StrOpt('api_paste_config', default='api-paste.ini',
                help=_('File name of the paste.deploy configuration of the '
                       'API pipeline; a relative name is looked up beside '

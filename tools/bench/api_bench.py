@@ -18,7 +18,8 @@ Starts each deployment on a free port with a state directory of its own:
 ``karbor-all``
     ours on the embedded default (SQLite, inproc://, file-system bank);
 ``separate``
-    ours as karbor-api and karbor-protection on MariaDB and RabbitMQ;
+    ours as karbor-api (a worker process per core) and karbor-protection
+    on MariaDB and RabbitMQ;
 ``original``
     Karbor 1.6.0 as karbor-api and karbor-protection on SQLite and
     RabbitMQ (its own exchange), from tools/bench/original/install, which
@@ -156,6 +157,9 @@ def separate(state, limits, database):
     options, deployment.url = fixtures.separate_processes_options(
         state, database)
     options['DEFAULT'].update(limits['DEFAULT'])
+    # One API process for each of the machine's cores, as an operator
+    # would set it.
+    options['DEFAULT']['osapi_karbor_workers'] = os.cpu_count()
     options.update({k: v for k, v in limits.items() if k != 'DEFAULT'})
     conf = fixtures.write_config(state / 'karbor.conf', options)
     fixtures.db_sync(str(conf))
