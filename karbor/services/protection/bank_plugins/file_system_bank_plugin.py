@@ -27,7 +27,11 @@ Writes survive crashes and power cuts
     fsynced, renamed over the target, and the target's directory is
     fsynced; every directory a write makes is fsynced into its parent
     first. Readers and crashes see the old object or the new one, never a
-    mix, and once update_object returned the object is on disk.
+    mix, and once update_object returned the object is on disk. Writers
+    that rename into one directory at the same time share its fsyncs
+    (DirectorySyncs): when many resources of an operation end at once,
+    their status objects cost a directory fsync for each batch, not one
+    each.
 
     A crash mid-write leaves its temporary file behind. When the plugin
     starts it removes those of writers whose lease is gone and that
@@ -41,10 +45,12 @@ Leases
     one's; hosts sharing a bank need synchronised clocks.
 """
 
+import collections
 import errno
 import os
 import re
 import tempfile
+import threading
 import time
 
 from oslo_config import cfg
@@ -362,7 +368,7 @@ def _rename_into_place(temp_path, path):
         _make_directories(directory)
         os.replace(temp_path, path)
     # Makes the rename itself durable, not only the file's content.
-    _fsync_directory(directory)
+    _DIRECTORY_SYNCS.sync(directory)
 
 
 def _read_chunks(stream, chunk_size):
@@ -379,6 +385,59 @@ def _remove_quietly(path):
         os.unlink(path)
     except OSError:
         pass
+
+
+class DirectorySyncs(object):
+    """fsyncs of directories, shared by the writers of one directory.
+
+    A new entry of a directory is on disk once an fsync of the directory
+    that started after the entry was made has ended. A writer that finds
+    an fsync of its directory running waits for it, then one of the
+    writers that waited runs the next fsync, which covers them all.
+    """
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        # Per directory: fsyncs started and the last one ended (numbered
+        # from 1), whether one runs, and the writers in sync(); forgotten
+        # when no writer is left.
+        self._started = collections.Counter()
+        self._ended = collections.Counter()
+        self._running = set()
+        self._writers = collections.Counter()
+
+    def sync(self, directory):
+        with self._condition:
+            self._writers[directory] += 1
+            try:
+                self._sync(directory)
+            finally:
+                self._writers[directory] -= 1
+                if not self._writers[directory]:
+                    for counts in (self._writers, self._started,
+                                   self._ended):
+                        del counts[directory]
+
+    def _sync(self, directory):
+        needed = self._started[directory] + 1
+        while self._ended[directory] < needed:
+            if directory in self._running:
+                self._condition.wait()
+                continue
+            self._running.add(directory)
+            self._started[directory] += 1
+            number = self._started[directory]
+            self._condition.release()
+            try:
+                _fsync_directory(directory)
+            finally:
+                self._condition.acquire()
+                self._running.discard(directory)
+                self._condition.notify_all()
+            self._ended[directory] = number
+
+
+_DIRECTORY_SYNCS = DirectorySyncs()
 
 
 def _fsync_directory(directory):

@@ -345,6 +345,79 @@ def test_a_write_is_fsynced_renamed_into_place_and_its_directories_synced(
         b'onetwo')
 
 
+def test_writers_renaming_into_one_directory_at_once_share_its_fsyncs(
+        plugin, bank_root, monkeypatch):
+    from karbor.services.protection.bank_plugins import (
+        file_system_bank_plugin as fs_bank)
+    # The directory exists: the writes below only rename into it.
+    plugin.update_object('/checkpoints/c1/resources_status/made', {})
+    events = []
+    first_runs = threading.Event()
+    release_first = threading.Event()
+    real_fsync = fs_bank._fsync_directory
+
+    def fsync_directory(directory):
+        number = len([e for e in events if e[0] == 'fsync started']) + 1
+        events.append(('fsync started', number))
+        if number == 1:
+            first_runs.set()
+            assert release_first.wait(10)
+        real_fsync(directory)
+        events.append(('fsync ended', number))
+    monkeypatch.setattr(fs_bank, '_fsync_directory', fsync_directory)
+
+    def write(name):
+        plugin.update_object('/checkpoints/c1/resources_status/%s' % name,
+                             {})
+        events.append(('returned', name))
+
+    first = threading.Thread(target=write, args=('first',))
+    first.start()
+    assert first_runs.wait(10)
+    # These rename while the first one's fsync runs: it may not cover
+    # them, so they wait for the next one, which covers them all.
+    others = [threading.Thread(target=write, args=(n,))
+              for n in ('a', 'b', 'c', 'd')]
+    for other in others:
+        other.start()
+    while len(os.listdir(bank_root / 'checkpoints' / 'c1' /
+                         'resources_status')) < 6:
+        time.sleep(0.01)
+    release_first.set()
+    for thread in [first] + others:
+        thread.join(10)
+
+    fsyncs = [e for e in events if e[0] == 'fsync started']
+    assert fsyncs == [('fsync started', 1), ('fsync started', 2)]
+    second_ended = events.index(('fsync ended', 2))
+    for name in 'abcd':
+        assert events.index(('returned', name)) > second_ended
+    assert events.index(('returned', 'first')) > events.index(
+        ('fsync ended', 1))
+    assert sorted(plugin.list_objects('/checkpoints/c1/resources_status/')) \
+        == ['/checkpoints/c1/resources_status/%s' % n
+            for n in ('a', 'b', 'c', 'd', 'first', 'made')]
+
+
+def test_a_failed_directory_fsync_fails_its_writer_and_not_the_next(
+        plugin, monkeypatch):
+    from karbor.services.protection.bank_plugins import (
+        file_system_bank_plugin as fs_bank)
+    plugin.update_object('/a/made', {})
+    real_fsync = fs_bank._fsync_directory
+    failures = [OSError(5, 'Input/output error')]
+
+    def fsync_directory(directory):
+        if failures:
+            raise failures.pop()
+        real_fsync(directory)
+    monkeypatch.setattr(fs_bank, '_fsync_directory', fsync_directory)
+    with pytest.raises(exception.BankError):
+        plugin.update_object('/a/first', {})
+    plugin.update_object('/a/second', {})
+    assert plugin.get_object('/a/second') == b'{}'
+
+
 def test_the_bank_directories_are_synced_into_place_when_made(
         config, tmp_path, monkeypatch):
     recorder = _Recorder(monkeypatch, tmp_path / 'bank')
