@@ -13,6 +13,7 @@
 """The object layer's base classes and its RPC serializer."""
 
 import threading
+import types
 
 from oslo_versionedobjects import base
 from oslo_versionedobjects import fields
@@ -28,6 +29,20 @@ class KarborObject(base.VersionedObject):
     # Columns copied field by field from a database row; others are set by
     # the subclass's _from_db_object.
     DB_FIELDS = ()
+
+    # The db function that answers a page of this object's rows, for
+    # list_page (db.<object>_get_all).
+    _db_get_all = None
+
+    @classmethod
+    def list_page(cls, context, **query):
+        """A page of these objects (``query`` as the db function takes
+        it), each a record with the DB_FIELDS as attributes, read as the
+        rows are: a list shows them without an object built, and its
+        fields checked, for each row."""
+        return [types.SimpleNamespace(**{name: getattr(row, name)
+                                         for name in cls.DB_FIELDS})
+                for row in cls._db_get_all(context, **query)]
 
     @classmethod
     def _from_db_object(cls, context, obj, db_row):

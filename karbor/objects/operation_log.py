@@ -29,6 +29,7 @@ class OperationLog(base.KarborPersistentObject, base.KarborObject):
                  'scheduled_operation_id', 'status', 'started_at',
                  'ended_at', 'error_info', 'extra_info', 'created_at',
                  'updated_at')
+    _db_get_all = staticmethod(db.operation_log_get_all)
 
     fields = {
         'id': fields.UUIDField(),
@@ -50,16 +51,3 @@ class OperationLog(base.KarborPersistentObject, base.KarborObject):
     def get_by_id(cls, context, operation_log_id):
         return cls._from_db_object(
             context, cls(), db.operation_log_get(context, operation_log_id))
-
-
-@base.obj_registry.register
-class OperationLogList(base.KarborObject, base.base.ObjectListBase):
-    VERSION = '1.0'
-
-    fields = {'objects': fields.ListOfObjectsField('OperationLog')}
-
-    @classmethod
-    def get_all(cls, context, **kwargs):
-        rows = db.operation_log_get_all(context, **kwargs)
-        return base.base.obj_make_list(context, cls(context), OperationLog,
-                                       rows)

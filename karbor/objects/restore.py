@@ -26,6 +26,7 @@ class Restore(base.OperationRecord, base.KarborPersistentObject,
     _db_get = staticmethod(db.restore_get)
     _db_update = staticmethod(db.restore_update)
     _db_destroy = staticmethod(db.restore_destroy)
+    _db_get_all = staticmethod(db.restore_get_all)
 
     # Version 1.0: Initial version
     VERSION = '1.0'
@@ -48,15 +49,3 @@ class Restore(base.OperationRecord, base.KarborPersistentObject,
         'resources_status': fields.DictOfStringsField(),
         'resources_reason': fields.DictOfStringsField(),
     }
-
-
-@base.obj_registry.register
-class RestoreList(base.KarborObject, base.base.ObjectListBase):
-    VERSION = '1.0'
-
-    fields = {'objects': fields.ListOfObjectsField('Restore')}
-
-    @classmethod
-    def get_all(cls, context, **kwargs):
-        rows = db.restore_get_all(context, **kwargs)
-        return base.base.obj_make_list(context, cls(context), Restore, rows)

@@ -28,6 +28,7 @@ class ScheduledOperation(base.KarborPersistentObject, base.KarborObject):
                  'trigger_id', 'operation_definition', 'enabled',
                  'project_id', 'user_id', 'trust_id', 'created_at',
                  'updated_at')
+    _db_get_all = staticmethod(db.scheduled_operation_get_all)
 
     fields = {
         'id': fields.UUIDField(),
@@ -55,16 +56,3 @@ class ScheduledOperation(base.KarborPersistentObject, base.KarborObject):
     @classmethod
     def destroy(cls, context, operation_id):
         db.scheduled_operation_destroy(context, operation_id)
-
-
-@base.obj_registry.register
-class ScheduledOperationList(base.KarborObject, base.base.ObjectListBase):
-    VERSION = '1.0'
-
-    fields = {'objects': fields.ListOfObjectsField('ScheduledOperation')}
-
-    @classmethod
-    def get_all(cls, context, **kwargs):
-        rows = db.scheduled_operation_get_all(context, **kwargs)
-        return base.base.obj_make_list(context, cls(context),
-                                       ScheduledOperation, rows)

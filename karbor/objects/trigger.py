@@ -26,6 +26,7 @@ class Trigger(base.KarborPersistentObject, base.KarborObject):
 
     DB_FIELDS = ('id', 'name', 'project_id', 'type', 'properties',
                  'created_at', 'updated_at')
+    _db_get_all = staticmethod(db.trigger_get_all)
 
     fields = {
         'id': fields.UUIDField(),
@@ -56,15 +57,3 @@ class Trigger(base.KarborPersistentObject, base.KarborObject):
     @classmethod
     def destroy(cls, context, trigger_id):
         db.trigger_destroy(context, trigger_id)
-
-
-@base.obj_registry.register
-class TriggerList(base.KarborObject, base.base.ObjectListBase):
-    VERSION = '1.0'
-
-    fields = {'objects': fields.ListOfObjectsField('Trigger')}
-
-    @classmethod
-    def get_all(cls, context, **kwargs):
-        rows = db.trigger_get_all(context, **kwargs)
-        return base.base.obj_make_list(context, cls(context), Trigger, rows)

@@ -27,6 +27,7 @@ class Verification(base.OperationRecord, base.KarborPersistentObject,
     _db_get = staticmethod(db.verification_get)
     _db_update = staticmethod(db.verification_update)
     _db_destroy = staticmethod(db.verification_destroy)
+    _db_get_all = staticmethod(db.verification_get_all)
 
     # Version 1.0: Initial version
     VERSION = '1.0'
@@ -49,16 +50,3 @@ class Verification(base.OperationRecord, base.KarborPersistentObject,
         'resources_status': fields.DictOfStringsField(),
         'resources_reason': fields.DictOfStringsField(),
     }
-
-
-@base.obj_registry.register
-class VerificationList(base.KarborObject, base.base.ObjectListBase):
-    VERSION = '1.0'
-
-    fields = {'objects': fields.ListOfObjectsField('Verification')}
-
-    @classmethod
-    def get_all(cls, context, **kwargs):
-        rows = db.verification_get_all(context, **kwargs)
-        return base.base.obj_make_list(context, cls(context), Verification,
-                                       rows)

@@ -51,7 +51,7 @@ def list_operation_logs(req):
     context = http.context_of(req)
     policy.authorize(context, 'operation_log:get_all')
     query = http.list_query(req, context, 'operation_log', SORT_KEYS, FILTERS)
-    logs = log_objects.OperationLogList.get_all(context, **query)
+    logs = log_objects.OperationLog.list_page(context, **query)
     return http.collection(req, 'operation_logs', [_view(g) for g in logs],
                            query['limit'])
 

@@ -86,7 +86,7 @@ def list_restores(req):
     context = http.context_of(req)
     policy.authorize(context, 'restore:get_all')
     query = http.list_query(req, context, 'restore', SORT_KEYS, FILTERS)
-    restores = restore_objects.RestoreList.get_all(context, **query)
+    restores = restore_objects.Restore.list_page(context, **query)
     return http.collection(req, 'restores', [_view(r) for r in restores],
                            query['limit'])
 

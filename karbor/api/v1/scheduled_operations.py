@@ -104,7 +104,7 @@ def list_scheduled_operations(req):
     policy.authorize(context, 'scheduled_operation:list')
     query = http.list_query(req, context, 'scheduled_operation', SORT_KEYS,
                             FILTERS)
-    found = operation_objects.ScheduledOperationList.get_all(context, **query)
+    found = operation_objects.ScheduledOperation.list_page(context, **query)
     # The original's list key (its api-ref's sample wraps each item too;
     # its server and python-karborclient did not).
     return http.collection(req, 'operations', [_view(o) for o in found],

@@ -73,7 +73,7 @@ def list_triggers(req):
     context = http.context_of(req)
     policy.authorize(context, 'trigger:list')
     query = http.list_query(req, context, 'trigger', SORT_KEYS, FILTERS)
-    triggers = trigger_objects.TriggerList.get_all(context, **query)
+    triggers = trigger_objects.Trigger.list_page(context, **query)
     return http.collection(req, 'triggers', [_view(t) for t in triggers],
                            query['limit'])
 

@@ -76,8 +76,8 @@ def list_verifications(req):
     policy.authorize(context, 'verification:get_all')
     query = http.list_query(req, context, 'verification', SORT_KEYS,
                             FILTERS)
-    verifications = verification_objects.VerificationList.get_all(context,
-                                                                  **query)
+    verifications = verification_objects.Verification.list_page(
+        context, **query)
     return http.collection(req, 'verifications',
                            [_view(v) for v in verifications], query['limit'])
 
