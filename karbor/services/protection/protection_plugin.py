@@ -50,6 +50,16 @@ restored children) and, when the caller gave them, ``restore_auth`` and
 A hook that raises fails its resource (status ``error``, the exception's
 message as the reason) and the whole operation. Hooks run in parallel
 threads: an Operation shared between resources must be thread-safe.
+
+A hook that waits long on a cloud resource (a backup that Cinder makes)
+may return ``waiting.Pending(wait, then)`` (protection_plugins/waiting.py)
+instead of blocking: the protection service polls ``wait``, a
+``waiting.Wait``, among the operation's other waits, holding no thread
+between polls, then calls ``then(answer)`` in a worker thread to finish
+the hook; ``then`` may return another Pending, and what it raises fails
+the resource as the hook's own exception would. A hook that blocks while
+it waits (as those written for the original do) works too, holding its
+thread.
 """
 
 import abc

@@ -24,7 +24,11 @@ Flows keep nothing in TaskFlow's store: tasks get what they need when the
 flows are built, and they are built again the same way to resume.
 """
 
+import functools
+import heapq
+import itertools
 import threading
+import time
 
 import futurist
 from oslo_config import cfg
@@ -37,6 +41,7 @@ from taskflow import states
 
 from karbor.db import api as db_api
 from karbor import exception
+from karbor.services.protection.protection_plugins import waiting
 
 CONF = cfg.CONF
 
@@ -56,6 +61,82 @@ class _ContextExecutor(futurist.ThreadPoolExecutor):
         if self._context is not None:
             self._context.update_store()
         return fn(*args, **kwargs)
+
+
+class _HookExecutor(_ContextExecutor):
+    """Runs the tasks of an operation's engines, in context, holding no
+    thread while a hook waits on a cloud resource.
+
+    A task whose hook waits hands its waiting.Pending over
+    (waiting.hand_over) and gives its thread back: one timer thread of
+    the operation keeps the waits in the order of their next polls and
+    has each poll made in the pool; when a wait is over, the task is run
+    again to finish (HookTask.execute), and only then is the future that
+    its engine waits on done. So a hundred volumes backing up hold no
+    thread while Cinder works.
+    """
+
+    def __init__(self, context, max_workers):
+        super().__init__(context, max_workers)
+        self._due = []  # heap of (time of the next poll, order, job)
+        self._order = itertools.count()
+        self._timer = None
+        self._timer_lock = threading.Condition()
+        self._stopping = False
+
+    def submit(self, fn, *args, **kwargs):
+        future = futurist.Future()
+        super().submit(self._run, future, fn, args, kwargs)
+        return future
+
+    def _run(self, future, fn, args, kwargs):
+        with waiting.taking_over() as handed_over:
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:
+                future.set_exception(exc)
+                return
+            pending = handed_over()
+        if pending is None:
+            future.set_result(result)
+        else:
+            self._poll_later(pending, future, fn, args, kwargs)
+
+    def _poll(self, pending, future, fn, args, kwargs):
+        if pending.poll():
+            self._run(future, fn, args, kwargs)
+        else:
+            self._poll_later(pending, future, fn, args, kwargs)
+
+    def _poll_later(self, pending, future, fn, args, kwargs):
+        job = functools.partial(self._poll, pending, future, fn, args, kwargs)
+        with self._timer_lock:
+            heapq.heappush(self._due, (time.monotonic() + pending.pause(),
+                                       next(self._order), job))
+            if self._timer is None:
+                self._timer = threading.Thread(
+                    target=self._time, name='karbor-waits', daemon=True)
+                self._timer.start()
+            self._timer_lock.notify()
+
+    def _time(self):
+        with self._timer_lock:
+            while not self._stopping:
+                if not self._due:
+                    self._timer_lock.wait()
+                    continue
+                wait = self._due[0][0] - time.monotonic()
+                if wait > 0:
+                    self._timer_lock.wait(wait)
+                    continue
+                _when, _order, job = heapq.heappop(self._due)
+                super().submit(job)
+
+    def shutdown(self, wait=True):
+        with self._timer_lock:
+            self._stopping = True
+            self._timer_lock.notify()
+        super().shutdown(wait=wait)
 
 
 class _Backend(impl_sqlalchemy.SQLAlchemyBackend):
@@ -222,7 +303,7 @@ def run_flows(name, flows, context, progress=None):
     once. One failed task's exception is raised as it is; when several
     failed, one FlowError lists them all.
     """
-    tasks = _ContextExecutor(context, CONF.flow_workers)
+    tasks = _HookExecutor(context, CONF.flow_workers)
     drivers = _ContextExecutor(context, CONF.flow_workers)
 
     def run(part_flow):

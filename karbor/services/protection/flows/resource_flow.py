@@ -43,6 +43,7 @@ from taskflow import task
 from karbor import exception
 from karbor.services.protection import graph
 from karbor.services.protection import protection_plugin
+from karbor.services.protection.protection_plugins import waiting
 
 PREPARE_BEGIN = 'on_prepare_begin'
 PREPARE_FINISH = 'on_prepare_finish'
@@ -144,14 +145,27 @@ class HookTask(task.Task):
         self._resource = resource
         self._parameters = parameters
         self._progress = progress
+        # The wait that the hook returned and the executor polls.
+        self._pending = None
 
     def execute(self, **earlier_results):
         run = self._run
         if self._progress.has_failed(self._resource):
             return None
         try:
-            self._hook(run.checkpoint, self._resource, run.context,
-                       self._parameters, **run.hook_kwargs)
+            if self._pending is None:
+                outcome = self._hook(run.checkpoint, self._resource,
+                                     run.context, self._parameters,
+                                     **run.hook_kwargs)
+            else:
+                # Run again by the executor: the wait is over.
+                pending, self._pending = self._pending, None
+                outcome = pending.finish()
+            if isinstance(outcome, waiting.Pending):
+                if waiting.hand_over(outcome):
+                    self._pending = outcome
+                    return None
+                outcome.run()
         except Exception as exc:
             self._progress.resource_failed(self._resource, exc)
             if not self._progress.failure_ends_operation:

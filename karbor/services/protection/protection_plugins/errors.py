@@ -47,6 +47,7 @@ import urllib3
 
 from karbor import exception
 from karbor.i18n import _
+from karbor.services.protection.protection_plugins import waiting
 
 
 class PluginError(exception.KarborException):
@@ -134,12 +135,18 @@ def answers(service_title, doing, not_found=None):
 def reaching(service_title, doing):
     """A hook whose client errors are translated (:func:`answers`);
     ``doing`` is formatted with the hook's resource (``%(type)s``,
-    ``%(id)s``)."""
+    ``%(id)s``). A hook that returns a waiting.Pending has its polls and
+    what follows them translated too."""
     def decorator(hook):
         @functools.wraps(hook)
         def wrapper(self, checkpoint, resource, *args, **kwargs):
-            with answers(service_title, doing % {'type': resource.type,
-                                                 'id': resource.id}):
-                return hook(self, checkpoint, resource, *args, **kwargs)
+            def translated():
+                return answers(service_title, doing % {'type': resource.type,
+                                                       'id': resource.id})
+            with translated():
+                result = hook(self, checkpoint, resource, *args, **kwargs)
+            if isinstance(result, waiting.Pending):
+                result.within(translated)
+            return result
         return wrapper
     return decorator

@@ -29,9 +29,12 @@ a row: a restarting cinder-api does not fail a long backup. After
 ``timeout`` seconds :class:`WaitTimeout` names what was awaited, its last
 status and how long it was waited for.
 
-A wait sleeps between its polls (time.sleep: the thread lets go of the
-GIL and holds no lock), so the many resources of a checkpoint wait side
-by side at the cost of an idle thread each.
+A hook that waits long returns a :class:`Pending` (the plugin contract,
+protection_plugin.py, says how): the protection service then polls it
+among the other waits of the operation, holding no thread between polls,
+and runs what follows the wait in a worker thread once it is over. Where
+nobody takes a Pending over (a hook called directly), :meth:`Pending.run`
+waits in the calling thread, sleeping between polls.
 
 The Cinder plugins set their polling in their provider file sections
 (:func:`poll_opts`); the image and server plugins poll as their
@@ -39,6 +42,8 @@ constants say.
 """
 
 import collections
+import contextlib
+import threading
 import time
 
 from oslo_config import cfg
@@ -108,9 +113,8 @@ def status_of(answer):
     return getattr(answer, 'status', None)
 
 
-def wait_for(fetch, is_ready, what, timeout, polling, is_transient=None,
-             wanted=None):
-    """Poll until ``is_ready(fetch())``; return the last answer.
+class Wait(object):
+    """Polling until ``is_ready(fetch())``, one poll at a time.
 
     ``fetch()`` asks the service (an exception it raises ends the wait,
     unless ``is_transient(exc)`` says it was on the way and the failures in
@@ -120,35 +124,162 @@ def wait_for(fetch, is_ready, what, timeout, polling, is_transient=None,
     and ``wanted`` (the status awaited, when there is one); a wait whose
     last poll failed raises that failure instead.
     """
-    start = _clock()
-    failures = 0
-    polls = 0
-    answer = None
-    while True:
-        polls += 1
+
+    def __init__(self, fetch, is_ready, what, timeout, polling,
+                 is_transient=None, wanted=None):
+        self._fetch = fetch
+        self._is_ready = is_ready
+        self.what = what
+        self._timeout = timeout
+        self._polling = polling
+        self._is_transient = is_transient
+        self._wanted = wanted
+        self._start = _clock()
+        self._failures = 0
+        self._polls = 0
+        self.answer = None
+
+    def poll(self):
+        """Ask once: True when the wait is over (its answer is
+        ``answer``), False when it goes on; raises when it failed."""
+        self._polls += 1
         try:
-            answer = fetch()
+            answer = self._fetch()
         except Exception as exc:
-            failures += 1
-            if (is_transient is None or not is_transient(exc) or
-                    failures > TRANSIENT_FAILURES or
-                    _clock() - start >= timeout):
+            self._failures += 1
+            if (self._is_transient is None or
+                    not self._is_transient(exc) or
+                    self._failures > TRANSIENT_FAILURES or
+                    _clock() - self._start >= self._timeout):
                 raise
             LOG.warning('%(what)s: polling failed (%(count)d in a row), '
                         'trying again: %(error)s',
-                        {'what': what, 'count': failures, 'error': exc})
+                        {'what': self.what, 'count': self._failures,
+                         'error': exc})
         else:
-            failures = 0
-            if is_ready(answer):
+            self._failures = 0
+            self.answer = answer
+            if self._is_ready(answer):
                 LOG.debug('%(what)s: done after %(seconds).1f s, %(polls)d '
-                          'polls', {'what': what, 'polls': polls,
-                                    'seconds': _clock() - start})
-                return answer
-        waited = _clock() - start
-        if waited >= timeout:
-            raise WaitTimeout(what, status_of(answer) or _('unknown'),
-                              timeout, wanted)
-        _sleep(min(pause_after(waited, polling), timeout - waited))
+                          'polls', {'what': self.what, 'polls': self._polls,
+                                    'seconds': _clock() - self._start})
+                return True
+        if _clock() - self._start >= self._timeout:
+            raise WaitTimeout(self.what,
+                              status_of(self.answer) or _('unknown'),
+                              self._timeout, self._wanted)
+        return False
+
+    def pause(self):
+        """Seconds until the next poll."""
+        waited = _clock() - self._start
+        return max(0.0, min(pause_after(waited, self._polling),
+                            self._timeout - waited))
+
+    def run(self):
+        """Poll until the wait is over, sleeping in between; the last
+        answer."""
+        while not self.poll():
+            _sleep(self.pause())
+        return self.answer
+
+
+def wait_for(fetch, is_ready, what, timeout, polling, is_transient=None,
+             wanted=None):
+    """Poll until ``is_ready(fetch())`` (see :class:`Wait`); return the
+    last answer."""
+    return Wait(fetch, is_ready, what, timeout, polling, is_transient,
+                wanted).run()
+
+
+class Pending(object):
+    """What a hook returns to wait without holding a thread: ``wait`` (a
+    :class:`Wait`), then ``then(answer)``, which finishes the hook and may
+    return another Pending.
+
+    ``within(guard)`` runs the polls and ``then`` inside ``guard()``, a
+    context manager: the error translation or failure report that the
+    hook's own code runs in.
+    """
+
+    def __init__(self, wait, then):
+        self.wait = wait
+        self._then = then
+        self._guards = []
+        self._error = None
+
+    def within(self, guard):
+        self._guards.append(guard)
+        return self
+
+    @contextlib.contextmanager
+    def _guarded(self):
+        with contextlib.ExitStack() as stack:
+            for guard in reversed(self._guards):
+                stack.enter_context(guard())
+            yield
+
+    def poll(self):
+        """Poll once: True when the wait is over or failed (finish says
+        which)."""
+        try:
+            with self._guarded():
+                return self.wait.poll()
+        except Exception as exc:
+            self._error = exc
+            return True
+
+    def pause(self):
+        return self.wait.pause()
+
+    def finish(self):
+        """What follows the wait: the hook's result (maybe another
+        Pending, under the same guards); raises what the wait raised."""
+        if self._error is not None:
+            raise self._error
+        with self._guarded():
+            result = self._then(self.wait.answer)
+        if isinstance(result, Pending):
+            result._guards.extend(self._guards)
+        return result
+
+    def run(self):
+        """Wait in this thread, through every Pending that follows; the
+        hook's result."""
+        pending = self
+        while True:
+            while not pending.poll():
+                _sleep(pending.pause())
+            result = pending.finish()
+            if not isinstance(result, Pending):
+                return result
+            pending = result
+
+
+_taking_over = threading.local()
+
+
+@contextlib.contextmanager
+def taking_over():
+    """Within it, :func:`hand_over` takes this thread's Pending; the
+    context gives a callable that returns it (or None)."""
+    _taking_over.pending = None
+    _taking_over.open = True
+    try:
+        yield lambda: _taking_over.pending
+    finally:
+        _taking_over.open = False
+        _taking_over.pending = None
+
+
+def hand_over(pending):
+    """Give ``pending`` to the executor that runs this thread's task
+    (engine.py), which polls it and runs the task again once it is over;
+    False when no executor takes it (then wait with ``pending.run()``)."""
+    if getattr(_taking_over, 'open', False) and _taking_over.pending is None:
+        _taking_over.pending = pending
+        return True
+    return False
 
 
 def wait_for_status(fetch, wanted, failed, what, timeout, polling,

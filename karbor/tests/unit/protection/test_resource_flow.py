@@ -10,6 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+from keystoneauth1 import exceptions as ks_exceptions
 import pytest
 
 from karbor import exception
@@ -18,6 +19,8 @@ from karbor.services.protection.flows import resource_flow
 from karbor.services.protection.graph import GraphNode
 from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection import protection_plugin
+from karbor.services.protection.protection_plugins import errors
+from karbor.services.protection.protection_plugins import waiting
 from karbor.tests.unit.protection import fakes
 
 HOOKS = resource_flow.HOOKS
@@ -155,3 +158,123 @@ def test_independent_resources_share_bounded_engines_and_linked_ones_one(
                   (fakes.PROJECT, 'project'), (fakes.SERVER, 'server1'),
                   (fakes.SERVER, 'server2'), (fakes.VOLUME, 'volume1'))}
     assert [linked <= set(tasks) for tasks in names].count(True) == 1
+
+
+# ------------------------------------------------ waits that hold no thread
+
+class _CloudJobs(object):
+    """Jobs that a cloud runs for the hooks (backups, say): each is done
+    once every job of the test has been started, so hooks that held a
+    thread each while they waited would wait for ever with fewer threads
+    than jobs."""
+
+    def __init__(self, count):
+        self.count = count
+        self.started = set()
+        self.recorded = []
+        self.polls = 0
+
+    def start(self, resource_id):
+        self.started.add(resource_id)
+
+    def status(self, resource_id):
+        self.polls += 1
+        return {'status': 'available' if len(self.started) == self.count
+                else 'creating'}
+
+
+class _WaitingMain(protection_plugin.Operation):
+    """on_main starts a cloud job and returns its wait (waiting.Pending);
+    what follows records the job; ``broken`` jobs fail on their poll, and
+    ``chained`` ones wait twice."""
+
+    def __init__(self, jobs, broken=(), chained=()):
+        self._jobs = jobs
+        self._broken = broken
+        self._chained = chained
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        self._jobs.start(resource.id)
+
+        def fetch():
+            if resource.id in self._broken:
+                raise errors.PluginError(
+                    reason='backup of %s went to error' % resource.id)
+            return self._jobs.status(resource.id)
+
+        def record(answer):
+            self._jobs.recorded.append(resource.id)
+            if resource.id in self._chained:
+                return waiting.Pending(wait(), lambda answer: (
+                    self._jobs.recorded.append(resource.id + ' again')))
+
+        def wait():
+            return waiting.Wait(fetch, lambda answer: answer['status'] ==
+                                'available', 'backup of ' + resource.id, 5,
+                                waiting.Polling(0.01, 0.01))
+
+        return waiting.Pending(wait(), record)
+
+
+def _volumes(count):
+    return [GraphNode(Resource(fakes.VOLUME, 'v%02d' % index, 'v'), ())
+            for index in range(count)]
+
+
+def test_hooks_waiting_on_the_cloud_hold_no_thread(config):
+    # Two threads, twelve jobs in the cloud at once: each wait was handed
+    # over to the executor, whose polls found them all done.
+    config.config(flow_workers=2)
+    jobs = _CloudJobs(12)
+    progress = _Progress()
+    _run(_volumes(12), _WaitingMain(jobs), progress)
+    assert jobs.started == {'v%02d' % index for index in range(12)}
+    assert sorted(jobs.recorded) == sorted(jobs.started)
+    assert sorted(progress.done) == sorted(jobs.started)
+
+
+def test_a_failed_wait_fails_its_resource_with_its_reason(config):
+    jobs = _CloudJobs(3)
+    progress = _Progress()
+    with pytest.raises(exception.ProtectionPluginError,
+                       match='backup of v01 went to error'):
+        _run(_volumes(3), _WaitingMain(jobs, broken=('v01',)), progress)
+    assert progress.failed == {'v01': 'backup of v01 went to error'}
+    assert sorted(jobs.recorded) == ['v00', 'v02']
+
+
+def test_what_follows_a_wait_may_wait_again(config):
+    jobs = _CloudJobs(2)
+    progress = _Progress()
+    _run(_volumes(2), _WaitingMain(jobs, chained=('v01',)), progress)
+    assert sorted(jobs.recorded) == ['v00', 'v01', 'v01 again']
+    assert sorted(progress.done) == ['v00', 'v01']
+
+
+def test_a_hook_called_directly_waits_in_its_thread():
+    jobs = _CloudJobs(1)
+    outcome = _WaitingMain(jobs, chained=('v00',)).on_main(
+        None, Resource(fakes.VOLUME, 'v00', 'v'), None, {})
+    assert jobs.recorded == []
+    outcome.run()
+    assert jobs.recorded == ['v00', 'v00 again']
+
+
+def test_the_polls_of_a_translated_hook_are_translated():
+    # A poll that cannot reach the service fails as the hook would have.
+    def unreachable():
+        raise ks_exceptions.ConnectFailure('connection refused')
+
+    class Reaching(protection_plugin.Operation):
+        @errors.reaching('Block storage service (cinder)', 'backing up %(id)s')
+        def on_main(self, checkpoint, resource, context, parameters,
+                    **kwargs):
+            return waiting.Pending(
+                waiting.Wait(unreachable, bool, 'backup', 5,
+                             waiting.Polling(0.01, 0.01)), lambda _: None)
+
+    outcome = Reaching().on_main(None, Resource(fakes.VOLUME, 'v1', 'v'),
+                                 None, {})
+    with pytest.raises(exception.ServiceUnavailable,
+                       match='cinder.*connection refused'):
+        outcome.run()

@@ -365,11 +365,21 @@ def snapshots(tmp_path):
                    snapshot_plugin.SECTION)
 
 
+def call_hook(operation, name, checkpoint, volume_id, parameters=None,
+              **kwargs):
+    """Call one hook to its end, as a flow does: a wait it returns is
+    waited for."""
+    outcome = getattr(operation, name)(
+        checkpoint, Resource(VOLUME, volume_id, 'vol'), CONTEXT,
+        parameters or {}, **kwargs)
+    if isinstance(outcome, waiting.Pending):
+        outcome.run()
+
+
 def run(operation, checkpoint, volume_id, parameters=None, **kwargs):
-    resource = Resource(VOLUME, volume_id, 'vol')
-    for hook in HOOKS:
-        getattr(operation, hook)(checkpoint, resource, CONTEXT,
-                                 parameters or {}, **kwargs)
+    for name in HOOKS:
+        call_hook(operation, name, checkpoint, volume_id, parameters,
+                  **kwargs)
 
 
 def protect(plugin, checkpoint, volume_id, parameters=None):
@@ -1057,9 +1067,8 @@ def die_after(monkeypatch, manager, name):
 
 def hook(operation_of, checkpoint, volume_id, name, parameters=None,
          **kwargs):
-    operation = operation_of(Resource(VOLUME, volume_id, 'vol'))
-    getattr(operation, name)(checkpoint, Resource(VOLUME, volume_id, 'vol'),
-                             CONTEXT, parameters or {}, **kwargs)
+    call_hook(operation_of(Resource(VOLUME, volume_id, 'vol')), name,
+              checkpoint, volume_id, parameters, **kwargs)
 
 
 def test_backup_protect_run_again_waits_for_the_backup_it_recorded(

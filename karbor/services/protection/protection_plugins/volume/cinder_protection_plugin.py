@@ -213,13 +213,18 @@ class _ProtectVolume(protection_plugin.Operation):
         # Recorded before the wait: whatever happens next, a rerun and
         # deleting the checkpoint find the backup.
         section.update_object('metadata', metadata)
-        backup = self._wait(cinder_api, backup.id, resource.id)
-        # Cinder has the last word on what it made.
-        if getattr(backup, 'is_incremental', None) is not None:
-            metadata['backup_mode'] = (INCREMENTAL if backup.is_incremental
-                                       else FULL)
-        metadata['status'] = volumes.RECORD_AVAILABLE
-        section.update_object('metadata', metadata)
+
+        def record_available(backup):
+            # Cinder has the last word on what it made.
+            if getattr(backup, 'is_incremental', None) is not None:
+                metadata['backup_mode'] = (
+                    INCREMENTAL if backup.is_incremental else FULL)
+            metadata['status'] = volumes.RECORD_AVAILABLE
+            section.update_object('metadata', metadata)
+
+        return waiting.Pending(
+            self._backup_made(cinder_api, backup.id, resource.id),
+            record_available)
 
     def _start(self, cinder_api, checkpoint, resource, parameters):
         """Start the backup; the backup and its record."""
@@ -264,7 +269,8 @@ class _ProtectVolume(protection_plugin.Operation):
                          'backup on any more: making a full one.', volume.id)
                 return create(False)
 
-    def _wait(self, cinder_api, backup_id, volume_id):
+    def _backup_made(self, cinder_api, backup_id, volume_id):
+        """The wait for the backup to be available."""
         settings = self._settings
 
         def fetch():
@@ -291,7 +297,7 @@ class _ProtectVolume(protection_plugin.Operation):
                 raise _backup_failed(cinder_api, found, volume_id)
             return False
 
-        return waiting.wait_for(
+        return waiting.Wait(
             fetch, is_ready,
             _('Cinder backup %(backup)s of volume %(volume)s') %
             {'backup': backup_id, 'volume': volume_id},
@@ -335,12 +341,9 @@ class _RestoreVolume(protection_plugin.Operation):
     @volumes.reaching_cinder(_('restoring volume %(id)s'))
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         restored = volumes.RestoredVolume(resource, kwargs)
-        try:
-            self._restore(checkpoint, resource, context, parameters,
-                          restored)
-        except Exception as exc:
-            restored.failed(exc)
-            raise
+        with restored.reporting():
+            return self._restore(checkpoint, resource, context, parameters,
+                                 restored).within(restored.reporting)
 
     def _restore(self, checkpoint, resource, context, parameters, restored):
         settings = self._settings
@@ -372,17 +375,18 @@ class _RestoreVolume(protection_plugin.Operation):
                     metadata=restored.marks)
             restored.created(volume.id)
         if volume is not None:
-            volumes.wait_until_volume_available(
+            volumes.until_volume_available(
                 cinder_api, volume.id, what, settings.restore_timeout,
-                settings.polling)
+                settings.polling).run()
             self._wait_backup_available(cinder_api, backup_id)
             with volumes.cinder_answers(doing):
                 cinder_api.restores.restore(backup_id, volume_id=volume.id)
             _mark_restored(cinder_api, volume.id, backup_id)
-        volumes.wait_until_volume_available(
-            cinder_api, restored.new_id, what, settings.restore_timeout,
-            settings.polling)
-        restored.done()
+        return waiting.Pending(
+            volumes.until_volume_available(
+                cinder_api, restored.new_id, what, settings.restore_timeout,
+                settings.polling),
+            lambda _volume: restored.done())
 
     def _wait_backup_available(self, cinder_api, backup_id):
         # Another restore of the same backup may still run: Cinder

@@ -232,12 +232,9 @@ class _RestoreVolume(protection_plugin.Operation):
     @volumes.reaching_cinder(_('restoring volume %(id)s'))
     def on_main(self, checkpoint, resource, context, parameters, **kwargs):
         restored = volumes.RestoredVolume(resource, kwargs)
-        try:
-            self._restore(checkpoint, resource, context, parameters,
-                          restored)
-        except Exception as exc:
-            restored.failed(exc)
-            raise
+        with restored.reporting():
+            return self._restore(checkpoint, resource, context, parameters,
+                                 restored).within(restored.reporting)
 
     def _restore(self, checkpoint, resource, context, parameters, restored):
         settings = self._settings
@@ -253,11 +250,12 @@ class _RestoreVolume(protection_plugin.Operation):
             LOG.info('Volume %(volume)s of this restore was made already: '
                      'waiting for it.', {'volume': volume.id})
         restored.created(volume.id)
-        volumes.wait_until_volume_available(
-            cinder_api, volume.id,
-            _('new volume from Cinder snapshot %s') % snapshot_id,
-            settings.restore_timeout, settings.polling)
-        restored.done()
+        return waiting.Pending(
+            volumes.until_volume_available(
+                cinder_api, volume.id,
+                _('new volume from Cinder snapshot %s') % snapshot_id,
+                settings.restore_timeout, settings.polling),
+            lambda _volume: restored.done())
 
     def _create(self, cinder_api, checkpoint, parameters, metadata, marks):
         snapshot_id = metadata['snapshot_id']

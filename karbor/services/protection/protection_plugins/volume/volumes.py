@@ -18,6 +18,8 @@ that can be updated (3.9), and Cinder's user messages (3.3), which say why
 a volume or a snapshot went wrong.
 """
 
+import contextlib
+
 from cinderclient import exceptions as cinder_exceptions
 from oslo_log import log as logging
 
@@ -206,9 +208,9 @@ def wait_until_protectable(cinder_api, volume_id, timeout, polling_):
         polling_, is_transient, wanted=_('available or in-use'))
 
 
-def wait_until_volume_available(cinder_api, volume_id, what, timeout,
-                                polling_):
-    """Wait for a volume being created or restored to be "available".
+def until_volume_available(cinder_api, volume_id, what, timeout, polling_):
+    """The wait (waiting.Wait) for a volume being created or restored to be
+    "available".
 
     ``what`` names the operation in the reason of a failure.
     """
@@ -231,8 +233,8 @@ def wait_until_volume_available(cinder_api, volume_id, what, timeout,
                 cinder_api, volume_id))
         return False
 
-    return waiting.wait_for(fetch, is_ready, what, timeout, polling_,
-                            is_transient, wanted='available')
+    return waiting.Wait(fetch, is_ready, what, timeout, polling_,
+                        is_transient, wanted='available')
 
 
 def wait_until_gone(get, resource_id, what, timeout, polling_):
@@ -361,7 +363,8 @@ class RestoredVolume(object):
     ``created(new_id)`` as soon as Cinder has the new volume
     ("restoring"); ``done()`` when it is available, which also tells the
     restore's other hooks (a server attaching it) the new id; ``failed``
-    reports "error" with the reason.
+    (or a failure inside ``with reporting():``) reports "error" with the
+    reason.
     """
 
     def __init__(self, resource, hook_kwargs):
@@ -387,3 +390,12 @@ class RestoredVolume(object):
         if self.new_id is not None:
             self._restore.update_resource_status(
                 RESOURCE_TYPE, self.new_id, RESTORE_FAILED, reason=reason)
+
+    @contextlib.contextmanager
+    def reporting(self):
+        """A failure in the block is reported (``failed``) and raised."""
+        try:
+            yield
+        except Exception as exc:
+            self.failed(exc)
+            raise
