@@ -30,9 +30,24 @@ class KarborObject(base.VersionedObject):
     # the subclass's _from_db_object.
     DB_FIELDS = ()
 
-    # The db function that answers a page of this object's rows, for
-    # list_page (db.<object>_get_all).
+    # The db functions of this object's rows: one by id
+    # (db.<object>_get), a new one (db.<object>_create) and a page of them
+    # (db.<object>_get_all, for list_page).
+    _db_get = None
+    _db_create = None
     _db_get_all = None
+
+    @classmethod
+    def get_by_id(cls, context, object_id):
+        return cls._from_db_object(context, cls(context),
+                                   cls._db_get(context, object_id))
+
+    @classmethod
+    def create(cls, context, values, **options):
+        """The new object of ``values``; ``options`` as its db function
+        takes them."""
+        return cls._from_db_object(context, cls(context),
+                                   cls._db_create(context, values, **options))
 
     @classmethod
     def list_page(cls, context, **query):
@@ -71,20 +86,10 @@ class OperationRecord(object):
     operation over a checkpoint's resources, with each resource's status,
     written by the worker that runs it.
 
-    A subclass names its row's functions: ``_db_create(context, values)``,
-    ``_db_get(context, id)``, ``_db_update(context, id, values)`` and
-    ``_db_destroy(context, id)``.
+    A subclass names its row's functions: those of every KarborObject,
+    and ``_db_update(context, id, values)`` and ``_db_destroy(context,
+    id)``.
     """
-
-    @classmethod
-    def get_by_id(cls, context, record_id):
-        return cls._from_db_object(context, cls(),
-                                   cls._db_get(context, record_id))
-
-    @classmethod
-    def create(cls, context, values):
-        return cls._from_db_object(context, cls(),
-                                   cls._db_create(context, values))
 
     def guard_writes(self, check):
         """Call ``check`` (the running operation's claim check, which

@@ -29,6 +29,7 @@ class OperationLog(base.KarborPersistentObject, base.KarborObject):
                  'scheduled_operation_id', 'status', 'started_at',
                  'ended_at', 'error_info', 'extra_info', 'created_at',
                  'updated_at')
+    _db_get = staticmethod(db.operation_log_get)
     _db_get_all = staticmethod(db.operation_log_get_all)
 
     fields = {
@@ -46,8 +47,3 @@ class OperationLog(base.KarborPersistentObject, base.KarborObject):
         'error_info': fields.StringField(nullable=True),
         'extra_info': karbor_fields.JsonField(nullable=True),
     }
-
-    @classmethod
-    def get_by_id(cls, context, operation_log_id):
-        return cls._from_db_object(
-            context, cls(), db.operation_log_get(context, operation_log_id))

@@ -28,6 +28,11 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
                  'user_id', 'status', 'parameters', 'created_at',
                  'updated_at')
 
+    _db_get = staticmethod(db.plan_get)
+    # create(context, values, reservations=...): the quota reservations
+    # are committed with the plan.
+    _db_create = staticmethod(db.plan_create)
+
     fields = {
         'id': fields.UUIDField(),
         'name': fields.StringField(),
@@ -45,17 +50,6 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
     def _from_db_object(cls, context, obj, db_row):
         obj.resources = [_resource_dict(row) for row in db_row.resources]
         return super()._from_db_object(context, obj, db_row)
-
-    @classmethod
-    def get_by_id(cls, context, plan_id):
-        return cls._from_db_object(context, cls(), db.plan_get(context,
-                                                               plan_id))
-
-    @classmethod
-    def create(cls, context, values, reservations=()):
-        """The new plan; ``reservations`` of quota are committed with it."""
-        return cls._from_db_object(
-            context, cls(), db.plan_create(context, values, reservations))
 
     @classmethod
     def update(cls, context, plan_id, values):

@@ -28,6 +28,8 @@ class ScheduledOperation(base.KarborPersistentObject, base.KarborObject):
                  'trigger_id', 'operation_definition', 'enabled',
                  'project_id', 'user_id', 'trust_id', 'created_at',
                  'updated_at')
+    _db_get = staticmethod(db.scheduled_operation_get)
+    _db_create = staticmethod(db.scheduled_operation_create)
     _db_get_all = staticmethod(db.scheduled_operation_get_all)
 
     fields = {
@@ -42,16 +44,6 @@ class ScheduledOperation(base.KarborPersistentObject, base.KarborObject):
         'user_id': fields.StringField(nullable=True),
         'trust_id': fields.StringField(nullable=True),
     }
-
-    @classmethod
-    def get_by_id(cls, context, operation_id):
-        return cls._from_db_object(
-            context, cls(), db.scheduled_operation_get(context, operation_id))
-
-    @classmethod
-    def create(cls, context, values):
-        return cls._from_db_object(
-            context, cls(), db.scheduled_operation_create(context, values))
 
     @classmethod
     def destroy(cls, context, operation_id):

@@ -36,6 +36,8 @@ class Service(base.KarborPersistentObject, base.KarborObject):
     DB_FIELDS = ('id', 'host', 'binary', 'topic', 'report_count',
                  'disabled', 'disabled_reason', 'created_at', 'updated_at')
 
+    _db_get = staticmethod(db.service_get)
+
     fields = {
         'id': fields.IntegerField(),
         'host': fields.StringField(),
@@ -58,11 +60,6 @@ class Service(base.KarborPersistentObject, base.KarborObject):
     @staticmethod
     def heartbeat(context, host, binary, topic):
         return db.service_heartbeat(context, host, binary, topic)
-
-    @classmethod
-    def get_by_id(cls, context, service_id):
-        return cls._from_db_object(context, cls(context),
-                                   db.service_get(context, service_id))
 
     def save(self):
         """Write the administrator's change (disabled, disabled_reason)."""

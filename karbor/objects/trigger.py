@@ -26,6 +26,8 @@ class Trigger(base.KarborPersistentObject, base.KarborObject):
 
     DB_FIELDS = ('id', 'name', 'project_id', 'type', 'properties',
                  'created_at', 'updated_at')
+    _db_get = staticmethod(db.trigger_get)
+    _db_create = staticmethod(db.trigger_create)
     _db_get_all = staticmethod(db.trigger_get_all)
 
     fields = {
@@ -35,16 +37,6 @@ class Trigger(base.KarborPersistentObject, base.KarborObject):
         'type': fields.StringField(),
         'properties': karbor_fields.JsonField(),
     }
-
-    @classmethod
-    def get_by_id(cls, context, trigger_id):
-        return cls._from_db_object(context, cls(),
-                                   db.trigger_get(context, trigger_id))
-
-    @classmethod
-    def create(cls, context, values):
-        return cls._from_db_object(context, cls(),
-                                   db.trigger_create(context, values))
 
     @classmethod
     def update(cls, context, trigger_id, values, next_run_at=None):

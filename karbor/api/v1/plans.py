@@ -92,7 +92,8 @@ def create_plan(req):
         with quota.reserved(context, context.project_id,
                             committed_by_block=True,
                             plans=1) as reservations:
-            plan = plan_objects.Plan.create(context, values, reservations)
+            plan = plan_objects.Plan.create(
+                context, values, reservations=reservations)
         payload['id'] = plan.id
     return http.json_response({'plan': _view(plan.to_dict())})
 
