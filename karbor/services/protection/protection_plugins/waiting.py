@@ -282,10 +282,9 @@ def hand_over(pending):
     return False
 
 
-def wait_for_status(fetch, wanted, failed, what, timeout, polling,
-                    is_transient=None, failure=None):
-    """Poll until the status of ``fetch()`` is ``wanted``; return the
-    answer.
+def status_wait(fetch, wanted, failed, what, timeout, polling,
+                is_transient=None, failure=None):
+    """The Wait until the status of ``fetch()`` is ``wanted``.
 
     ``failed(status)`` says that the awaited operation failed: then
     ``failure(answer)`` (default: a PluginError "<what> is <status>") is
@@ -303,5 +302,14 @@ def wait_for_status(fetch, wanted, failed, what, timeout, polling,
                                                       'status': status})
         return False
 
-    return wait_for(fetch, is_ready, what, timeout, polling, is_transient,
-                    wanted=wanted)
+    return Wait(fetch, is_ready, what, timeout, polling, is_transient,
+                wanted=wanted)
+
+
+def finished(outcome):
+    """What a hook returned, once the wait it returned (if it is a
+    Pending) is over, waited for in this thread: for those who call a
+    hook directly."""
+    if isinstance(outcome, Pending):
+        return outcome.run()
+    return outcome

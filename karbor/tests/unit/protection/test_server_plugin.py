@@ -307,8 +307,8 @@ def plugin(tmp_path):
 def run_hooks(operation, checkpoint, resource, parameters=None, **kwargs):
     for hook in ('on_prepare_begin', 'on_prepare_finish', 'on_main',
                  'on_complete'):
-        getattr(operation, hook)(checkpoint, resource, None,
-                                 parameters or {}, **kwargs)
+        waiting.finished(getattr(operation, hook)(
+            checkpoint, resource, None, parameters or {}, **kwargs))
 
 
 def protect(plugin, checkpoint, server_id='srv-1'):
@@ -879,9 +879,9 @@ class WorkerDied(BaseException):
 
 def _restore_hook(plugin, checkpoint, recorder, new_resources):
     resource = Resource(SERVER, 'srv-1', 'db-server')
-    plugin.get_restore_operation(resource).on_complete(
+    waiting.finished(plugin.get_restore_operation(resource).on_complete(
         checkpoint, resource, None, {}, restore=recorder,
-        new_resources=new_resources)
+        new_resources=new_resources))
 
 
 def test_restore_run_again_waits_for_the_server_it_booted(

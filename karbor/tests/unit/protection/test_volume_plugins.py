@@ -30,6 +30,8 @@ from karbor import exception
 from karbor.objects import plan as plan_objects
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint as checkpoints
+from karbor.services.protection.flows import engine
+from karbor.services.protection.flows import resource_flow
 from karbor.services.protection import graph
 from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection.protection_plugins.volume import (
@@ -369,11 +371,9 @@ def call_hook(operation, name, checkpoint, volume_id, parameters=None,
               **kwargs):
     """Call one hook to its end, as a flow does: a wait it returns is
     waited for."""
-    outcome = getattr(operation, name)(
+    waiting.finished(getattr(operation, name)(
         checkpoint, Resource(VOLUME, volume_id, 'vol'), CONTEXT,
-        parameters or {}, **kwargs)
-    if isinstance(outcome, waiting.Pending):
-        outcome.run()
+        parameters or {}, **kwargs))
 
 
 def run(operation, checkpoint, volume_id, parameters=None, **kwargs):
@@ -474,9 +474,9 @@ def test_a_wait_gives_up_after_its_timeout_naming_the_status(clock):
         'Cinder backup b1: still creating after 30 seconds')
     assert clock.now - 1000.0 == pytest.approx(30)
     with pytest.raises(waiting.WaitTimeout) as raised:
-        waiting.wait_for_status(lambda: {'status': 'saving'}, 'active',
-                                lambda status: False, 'image i1', 5,
-                                waiting.Polling(0.2, 2.0))
+        waiting.status_wait(lambda: {'status': 'saving'}, 'active',
+                            lambda status: False, 'image i1', 5,
+                            waiting.Polling(0.2, 2.0)).run()
     assert str(raised.value) == (
         'image i1: still saving after 5 seconds (waited for active)')
 
@@ -511,6 +511,35 @@ def test_protect_backs_the_volume_up_and_saves_the_backup(
     assert max(clock.sleeps) <= 2.0
     assert cinder.contexts and set(map(id, cinder.contexts)) == {
         id(CONTEXT)}
+
+
+def test_backups_waited_for_hold_no_thread(
+        config, backups, cinder, new_checkpoint, monkeypatch):
+    # One thread for the flows' tasks: each hook hands its wait over, so
+    # all six backups are started before the first is seen available.
+    config.config(flow_workers=1)
+    volume_ids = [cinder.volumes.add(size=1) for _ in range(6)]
+    checkpoint = new_checkpoint(volume_ids[0])
+    get = cinder.backups.get
+
+    def recorded_get(backup_id):
+        backup = get(backup_id)
+        cinder.calls.append(('Backup', 'get', backup.status))
+        return backup
+    monkeypatch.setattr(cinder.backups, 'get', recorded_get)
+    nodes = [graph.GraphNode(Resource(VOLUME, volume_id, 'vol'), ())
+             for volume_id in volume_ids]
+    engine.run_flows('protect', resource_flow.build_flows(
+        'protect', resource_flow.FlowRun(checkpoint, CONTEXT, {}), nodes,
+        backups.get_protect_operation, {}, resource_flow.ResourceProgress()),
+        CONTEXT)
+    steps = [call[1:] for call in cinder.calls if call[0] == 'Backup']
+    creates = [index for index, step in enumerate(steps)
+               if step[0] == 'create']
+    assert len(creates) == 6
+    assert creates[-1] < steps.index(('get', 'available'))
+    assert [saved(checkpoint, volume_id)['status']
+            for volume_id in volume_ids] == ['available'] * 6
 
 
 def test_polling_options_come_from_the_provider_file(

@@ -57,6 +57,8 @@ Options, section ``[nova_protection_plugin]`` of the provider file:
 ``server_active_timeout`` and ``volume_attach_timeout`` (seconds).
 """
 
+import contextlib
+
 from novaclient import exceptions as nova_exceptions
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -148,12 +150,13 @@ def _cinder_answers(doing):
     return errors.answers(cinder.SERVICE_TITLE, doing)
 
 
-def _wait_for(what, fetch, wanted, has_failed, timeout,
-              failure_detail=None):
-    """Poll ``fetch()`` until its status is ``wanted``; return the thing.
+def _status_wait(what, fetch, wanted, has_failed, timeout,
+                 failure_detail=None):
+    """The wait (waiting.Wait) until the status of ``fetch()`` is
+    ``wanted``.
 
-    Raises ServerPluginError when ``has_failed(status)``, WaitTimeout when
-    the status is still not ``wanted`` after ``timeout`` seconds.
+    It raises ServerPluginError when ``has_failed(status)``, WaitTimeout
+    when the status is still not ``wanted`` after ``timeout`` seconds.
     """
     def failure(thing):
         detail = failure_detail(thing) if failure_detail else None
@@ -162,8 +165,8 @@ def _wait_for(what, fetch, wanted, has_failed, timeout,
             {'what': what, 'status': waiting.status_of(thing),
              'detail': ': %s' % detail if detail else ''})
 
-    return waiting.wait_for_status(fetch, wanted, has_failed, what, timeout,
-                                   POLLING, errors.is_transient, failure)
+    return waiting.status_wait(fetch, wanted, has_failed, what, timeout,
+                               POLLING, errors.is_transient, failure)
 
 
 # The record in the bank
@@ -514,8 +517,17 @@ class RestoreOperation(protection_plugin.Operation):
             LOG.info('Server %(new)s of this restore was booted already: '
                      'going on with it.', {'new': server.id})
         new_resources[graph.resource_key(resource)] = server.id
-        try:
-            self._wait_until_active(compute, server.id)
+
+        @contextlib.contextmanager
+        def reporting_failure():
+            try:
+                yield
+            except Exception as exc:
+                restore.update_resource_status(RESOURCE_TYPE, server.id,
+                                               RESTORE_FAILED, reason=exc)
+                raise
+
+        def attach_and_report(_server):
             if data_volumes:
                 block_storage = _block_storage(context)
                 with _nova_answers(_('reading the volumes of server %s') %
@@ -526,13 +538,20 @@ class RestoreOperation(protection_plugin.Operation):
                 for new_id, volume in data_volumes:
                     self._attach(compute, block_storage, server.id, new_id,
                                  volume, new_id in attached)
-        except Exception as exc:
-            restore.update_resource_status(RESOURCE_TYPE, server.id,
-                                           RESTORE_FAILED, reason=exc)
-            raise
-        restore.update_resource_status(
-            RESOURCE_TYPE, server.id, RESTORED,
-            reason='; '.join(str(note) for note in notes) or None)
+            restore.update_resource_status(
+                RESOURCE_TYPE, server.id, RESTORED,
+                reason='; '.join(str(note) for note in notes) or None)
+
+        # Booting takes Nova a while: the wait holds no thread.
+        waiting_for = _('waiting for the restored server %s') % server.id
+        return waiting.Pending(
+            _status_wait(_('restored server %s') % server.id,
+                         lambda: compute.servers.get(server.id), 'ACTIVE',
+                         lambda status: status == 'ERROR',
+                         self._options.server_active_timeout,
+                         failure_detail=_server_fault),
+            attach_and_report).within(
+                lambda: _nova_answers(waiting_for)).within(reporting_failure)
 
     def _boot(self, compute, record, parameters, image_id, root_mapping,
               tags, notes):
@@ -556,15 +575,6 @@ class RestoreOperation(protection_plugin.Operation):
         with _nova_answers(_('booting the restored server')):
             return compute.servers.create(**boot)
 
-    def _wait_until_active(self, compute, server_id):
-        with _nova_answers(_('waiting for the restored server %s') %
-                           server_id):
-            _wait_for(_('restored server %s') % server_id,
-                      lambda: compute.servers.get(server_id), 'ACTIVE',
-                      lambda status: status == 'ERROR',
-                      self._options.server_active_timeout,
-                      failure_detail=_server_fault)
-
     def _attach(self, compute, block_storage, server_id, volume_id, saved,
                 attached=False):
         timeout = self._options.volume_attach_timeout
@@ -573,14 +583,15 @@ class RestoreOperation(protection_plugin.Operation):
                   '%(server)s') % {'volume': volume_id, 'server': server_id}
         if not attached:
             with _cinder_answers(doing):
-                _wait_for(what, lambda: block_storage.volumes.get(volume_id),
-                          'available', _volume_has_failed, timeout)
+                _status_wait(what,
+                             lambda: block_storage.volumes.get(volume_id),
+                             'available', _volume_has_failed, timeout).run()
             with _nova_answers(doing):
                 self._create_server_volume(compute, server_id, volume_id,
                                            saved)
         with _cinder_answers(doing):
-            _wait_for(what, lambda: block_storage.volumes.get(volume_id),
-                      'in-use', _volume_has_failed, timeout)
+            _status_wait(what, lambda: block_storage.volumes.get(volume_id),
+                         'in-use', _volume_has_failed, timeout).run()
 
     @staticmethod
     def _create_server_volume(compute, server_id, volume_id, saved):
