@@ -79,6 +79,7 @@ import threading
 import time
 
 from oslo_log import log as logging
+from oslo_serialization import jsonutils
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
@@ -232,6 +233,12 @@ class Checkpoint(object):
     def to_dict(self):
         with self._lock:
             return copy.deepcopy(self._record)
+
+    def to_json(self):
+        """The record as JSON text: what an RPC answer carries, so that
+        neither side walks a large plan's record value by value."""
+        with self._lock:
+            return jsonutils.dumps(self._record)
 
     def get_resource_bank_section(self, resource_id):
         """Where a protection plugin keeps one resource's data.

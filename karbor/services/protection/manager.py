@@ -159,7 +159,7 @@ class ProtectionManager(object):
     the service that runs the manager.
     """
 
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
 
     def __init__(self):
         self._protectables = protectable_registry.ProtectableRegistry()
@@ -501,7 +501,10 @@ class ProtectionManager(object):
 
     @messaging.expose
     def list_checkpoints(self, ctxt, provider_id, marker=None, limit=None,
-                         sort_dir='desc', filters=None, all_projects=False):
+                         sort_dir='desc', filters=None, all_projects=False,
+                         as_text=False):
+        """A page of checkpoints; with ``as_text`` (1.3) as the JSON text
+        of that list."""
         provider = self._provider(provider_id)
         filters = _check_filters(filters, CHECKPOINT_FILTERS)
         _check_sort_dir(sort_dir)
@@ -520,15 +523,21 @@ class ProtectionManager(object):
             start_date=_date(filters, 'start_date'),
             end_date=_date(filters, 'end_date'),
             marker=marker, limit=_page_size(limit), sort_dir=sort_dir)
+        if as_text:
+            return '[%s]' % ','.join(checkpoint.to_json()
+                                     for checkpoint in page)
         return [checkpoint.to_dict() for checkpoint in page]
 
     def _checkpoint(self, ctxt, provider, checkpoint_id):
         return provider.checkpoints.get(checkpoint_id, _project_scope(ctxt))
 
     @messaging.expose
-    def show_checkpoint(self, ctxt, provider_id, checkpoint_id):
+    def show_checkpoint(self, ctxt, provider_id, checkpoint_id,
+                        as_text=False):
+        """The checkpoint; with ``as_text`` (1.3) as JSON text."""
         provider = self._provider(provider_id)
-        return self._checkpoint(ctxt, provider, checkpoint_id).to_dict()
+        checkpoint = self._checkpoint(ctxt, provider, checkpoint_id)
+        return checkpoint.to_json() if as_text else checkpoint.to_dict()
 
     @messaging.expose
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):

@@ -18,6 +18,7 @@ karbor.services.protection.manager.ProtectionManager.
 
 from oslo_config import cfg
 import oslo_messaging as messaging
+from oslo_serialization import jsonutils
 
 from karbor import exception
 from karbor.i18n import _
@@ -32,9 +33,11 @@ class ProtectionAPI(object):
     1.0 - Initial version.
     1.1 - verify
     1.2 - copy
+    1.3 - list_checkpoints and show_checkpoint answer JSON text (as_text):
+          the serializers walked a large plan's checkpoint value by value
     """
 
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self):
         # Calls say the oldest version that has them, so that a
@@ -65,13 +68,15 @@ class ProtectionAPI(object):
 
     def list_checkpoints(self, ctxt, provider_id, marker=None, limit=None,
                          sort_dir='desc', filters=None, all_projects=False):
-        return self._call(ctxt, 'list_checkpoints', provider_id=provider_id,
-                          marker=marker, limit=limit, sort_dir=sort_dir,
-                          filters=filters or {}, all_projects=all_projects)
+        return jsonutils.loads(self._call(
+            ctxt, 'list_checkpoints', version='1.3', provider_id=provider_id,
+            marker=marker, limit=limit, sort_dir=sort_dir,
+            filters=filters or {}, all_projects=all_projects, as_text=True))
 
     def show_checkpoint(self, ctxt, provider_id, checkpoint_id):
-        return self._call(ctxt, 'show_checkpoint', provider_id=provider_id,
-                          checkpoint_id=checkpoint_id)
+        return jsonutils.loads(self._call(
+            ctxt, 'show_checkpoint', version='1.3', provider_id=provider_id,
+            checkpoint_id=checkpoint_id, as_text=True))
 
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):
         """Mark the checkpoint deleting and start deleting it; whether no

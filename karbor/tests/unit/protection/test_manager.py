@@ -15,6 +15,7 @@ shipped providers and a test one, file-system banks in a temporary
 directory, SQLite for restores, no cloud."""
 
 import inspect
+import json
 import os
 import shutil
 import threading
@@ -139,6 +140,12 @@ def test_protect_answers_at_once_and_the_checkpoint_becomes_available(
         fakes.VOLUME + '#286a43e9-3899-4983-965f-d8b1faef5e58': 'available'}
     assert shown['extra_info'] == {'by': 'test'}
     assert shown['created_at'].endswith('Z')
+    # What karbor-api asks since 1.3: the same, as JSON text.
+    assert json.loads(manager.show_checkpoint(
+        USER, NOOP_ID, created['id'], as_text=True)) == shown
+    assert json.loads(manager.list_checkpoints(
+        USER, NOOP_ID, as_text=True)) == manager.list_checkpoints(
+            USER, NOOP_ID) == [shown]
 
 
 def test_a_project_plan_is_protected_without_a_cloud(manager):
@@ -486,8 +493,13 @@ def test_every_rpc_call_has_its_endpoint_with_the_same_arguments():
     endpoints = public(protection_manager.ProtectionManager)
     for name, signature in calls.items():
         assert name in endpoints, name
-        assert list(endpoints[name].parameters) == list(
-            signature.parameters), name
+        arguments = list(endpoints[name].parameters.values())
+        assert [argument.name for argument in arguments[
+            :len(signature.parameters)]] == list(signature.parameters), name
+        # What a newer call adds has a default, for the older calls.
+        assert all(argument.default is not inspect.Parameter.empty
+                   for argument in arguments[len(signature.parameters):]
+                   ), name
 
 
 @pytest.fixture
