@@ -137,27 +137,6 @@ def get_engine():
     return main_context_manager.writer.get_engine()
 
 
-def get_pooled_engine():
-    """The engine, or on SQLite one that keeps one connection open.
-
-    oslo.db opens an SQLite file anew for every transaction; TaskFlow's
-    persistence makes a transaction of every task state, for which the
-    opening (and the settings of each connection) would cost more than
-    the write. SQLite writes one transaction at a time anyway: threads
-    that wait for the one connection are woken as soon as it is free,
-    where SQLite's own busy wait would sleep.
-    """
-    engine = get_engine()
-    if engine.dialect.name != 'sqlite':
-        return engine
-    pooled = sa.create_engine(
-        engine.url, poolclass=sa.pool.QueuePool, pool_size=1,
-        max_overflow=0, pool_timeout=60,
-        connect_args={'check_same_thread': False})
-    _serialize_sqlite_writers(pooled)
-    return pooled
-
-
 def dispose_engine():
     """Forget the engine (tests point each run at a new database)."""
     global _CONFIGURED, main_context_manager
