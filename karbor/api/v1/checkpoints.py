@@ -50,11 +50,18 @@ def _view(req, checkpoint):
         'extra_info': _json_text(checkpoint.get('extra_info')),
         'created_at': created_at[:10] if created_at else None,
     }
-    if microversions.at_least(req,
-                              microversions.RESOURCE_STATUS_IN_CHECKPOINTS):
+    if _shows_statuses(req):
         view['resources_status'] = checkpoint.get('resources_status') or {}
         view['resources_reason'] = checkpoint.get('resources_reason') or {}
     return view
+
+
+def _shows_statuses(req):
+    """Whether the answer shows each resource's status (1.1); karbor-api
+    asks karbor-protection for them only then: a large plan's checkpoint
+    costs a listing of its statuses while it runs."""
+    return microversions.at_least(
+        req, microversions.RESOURCE_STATUS_IN_CHECKPOINTS)
 
 
 def _ids(req):
@@ -64,12 +71,12 @@ def _ids(req):
     return provider_id, validation.check_uuid(checkpoint_id, 'checkpoint')
 
 
-def _load(req, action):
+def _load(req, action, with_statuses=False):
     """The checkpoint, after policy allows ``action`` on its project."""
     context = http.context_of(req)
     provider_id, checkpoint_id = _ids(req)
     checkpoint = http.protection_api(req).show_checkpoint(
-        context, provider_id, checkpoint_id)
+        context, provider_id, checkpoint_id, with_statuses=with_statuses)
     policy.authorize(context, action,
                      {'project_id': checkpoint['project_id']})
     return context, provider_id, checkpoint
@@ -82,7 +89,7 @@ def check_readable(req, context, provider_id, checkpoint_id, parameters,
     provider's schemas of ``action``."""
     provider = http.provider_cache(req).show_provider(context, provider_id)
     checkpoint = http.protection_api(req).show_checkpoint(
-        context, provider_id, checkpoint_id)
+        context, provider_id, checkpoint_id, with_statuses=False)
     policy.authorize(context, 'checkpoint:get',
                      {'project_id': checkpoint['project_id']})
     if checkpoint['status'] != 'available':
@@ -139,7 +146,8 @@ def list_checkpoints(req):
     _keys, dirs = validation.sort_params(req, ('created_at',))
     checkpoints = http.protection_api(req).list_checkpoints(
         context, provider_id, marker=marker, limit=limit, sort_dir=dirs[0],
-        filters=filters, all_projects=all_projects)
+        filters=filters, all_projects=all_projects,
+        with_statuses=_shows_statuses(req))
     return http.collection(req, 'checkpoints',
                            [_view(req, c) for c in checkpoints], limit)
 
@@ -159,7 +167,8 @@ def _filters(req):
 
 
 def show_checkpoint(req):
-    _context, _provider_id, checkpoint = _load(req, 'checkpoint:get')
+    _context, _provider_id, checkpoint = _load(
+        req, 'checkpoint:get', with_statuses=_shows_statuses(req))
     return http.json_response({'checkpoint': _view(req, checkpoint)})
 
 

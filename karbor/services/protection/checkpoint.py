@@ -117,6 +117,8 @@ LONGEST_PAUSE = 10.0
 _clock = time.monotonic
 _sleep = time.sleep
 
+# The fields of the record that the resources' statuses make up.
+_STATUS_FIELDS = ('resources_status', 'resources_reason')
 _CREATED_AT_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
 _UNFINISHED = '/indices/unfinished_checkpoints'
 # The operation whose resource statuses a status names lives under.
@@ -234,11 +236,16 @@ class Checkpoint(object):
         with self._lock:
             return copy.deepcopy(self._record)
 
-    def to_json(self):
+    def to_json(self, with_statuses=True):
         """The record as JSON text: what an RPC answer carries, so that
-        neither side walks a large plan's record value by value."""
+        neither side walks a large plan's record value by value; without
+        the resources' statuses and reasons unless ``with_statuses``."""
         with self._lock:
-            return jsonutils.dumps(self._record)
+            record = self._record
+            if not with_statuses:
+                record = {name: value for name, value in record.items()
+                          if name not in _STATUS_FIELDS}
+            return jsonutils.dumps(record)
 
     def get_resource_bank_section(self, resource_id):
         """Where a protection plugin keeps one resource's data.
@@ -549,7 +556,7 @@ class CheckpointCollection(object):
             self._bank.update_object(key, {'id': checkpoint_id})
         return checkpoint
 
-    def _load(self, checkpoint_id):
+    def _load(self, checkpoint_id, with_statuses=True):
         if not uuidutils.is_uuid_like(checkpoint_id):
             raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
         try:
@@ -557,13 +564,16 @@ class CheckpointCollection(object):
         except exception.BankObjectNotFound:
             raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
         checkpoint = Checkpoint(self._bank, record)
-        checkpoint.load_resource_statuses()
+        if with_statuses:
+            checkpoint.load_resource_statuses()
         return checkpoint
 
-    def get(self, checkpoint_id, project_id=None):
+    def get(self, checkpoint_id, project_id=None, with_statuses=True):
         """The checkpoint, if it belongs to this provider and, unless
-        ``project_id`` is None, to that project."""
-        checkpoint = self._load(checkpoint_id)
+        ``project_id`` is None, to that project. Without ``with_statuses``
+        the statuses of a running operation's resources are not read (a
+        listing of as many objects): only the record's are there."""
+        checkpoint = self._load(checkpoint_id, with_statuses)
         if (checkpoint.provider_id != self._provider_id or
                 project_id is not None and
                 checkpoint.project_id != project_id):
@@ -571,12 +581,13 @@ class CheckpointCollection(object):
         return checkpoint
 
     def list(self, project_id=None, plan_id=None, start_date=None,
-             end_date=None, marker=None, limit=None, sort_dir='desc'):
+             end_date=None, marker=None, limit=None, sort_dir='desc',
+             with_statuses=True):
         """One page of checkpoints, newest first unless sort_dir is 'asc'.
 
         ``project_id`` None lists every project's. ``start_date`` and
         ``end_date`` (datetime.date) are inclusive; ``marker`` is the id of
-        the checkpoint the page follows.
+        the checkpoint the page follows; ``with_statuses`` as for get.
         """
         if plan_id is not None:
             prefix = _by_plan_prefix(check_key_segment(plan_id, 'plan_id'))
@@ -593,7 +604,7 @@ class CheckpointCollection(object):
                  if end_date and end_date < datetime.date.max else None)
         if marker is not None:
             marker_key = prefix + _index_name(
-                self.get(marker, project_id).to_dict())
+                self.get(marker, project_id, with_statuses=False)._record)
             if sort_dir == 'desc':
                 upper = min(upper, marker_key) if upper else marker_key
             else:
@@ -613,7 +624,8 @@ class CheckpointCollection(object):
             if '/' in name or '@' not in name:
                 continue
             try:
-                checkpoint = self._load(name.rsplit('@', 1)[1])
+                checkpoint = self._load(name.rsplit('@', 1)[1],
+                                        with_statuses)
             except exception.CheckpointNotFound:
                 continue  # deleted while we listed
             # The plan index holds every project's and provider's entries.

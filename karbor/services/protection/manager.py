@@ -502,9 +502,10 @@ class ProtectionManager(object):
     @messaging.expose
     def list_checkpoints(self, ctxt, provider_id, marker=None, limit=None,
                          sort_dir='desc', filters=None, all_projects=False,
-                         as_text=False):
-        """A page of checkpoints; with ``as_text`` (1.3) as the JSON text
-        of that list."""
+                         with_statuses=True, as_text=False):
+        """A page of checkpoints; since 1.3, without their resources'
+        statuses unless ``with_statuses``, and with ``as_text`` as the
+        JSON text of that list."""
         provider = self._provider(provider_id)
         filters = _check_filters(filters, CHECKPOINT_FILTERS)
         _check_sort_dir(sort_dir)
@@ -522,22 +523,27 @@ class ProtectionManager(object):
             project_id=project_id, plan_id=plan_id,
             start_date=_date(filters, 'start_date'),
             end_date=_date(filters, 'end_date'),
-            marker=marker, limit=_page_size(limit), sort_dir=sort_dir)
+            marker=marker, limit=_page_size(limit), sort_dir=sort_dir,
+            with_statuses=with_statuses)
         if as_text:
-            return '[%s]' % ','.join(checkpoint.to_json()
+            return '[%s]' % ','.join(checkpoint.to_json(with_statuses)
                                      for checkpoint in page)
         return [checkpoint.to_dict() for checkpoint in page]
 
-    def _checkpoint(self, ctxt, provider, checkpoint_id):
-        return provider.checkpoints.get(checkpoint_id, _project_scope(ctxt))
+    def _checkpoint(self, ctxt, provider, checkpoint_id, with_statuses=True):
+        return provider.checkpoints.get(checkpoint_id, _project_scope(ctxt),
+                                        with_statuses)
 
     @messaging.expose
     def show_checkpoint(self, ctxt, provider_id, checkpoint_id,
-                        as_text=False):
-        """The checkpoint; with ``as_text`` (1.3) as JSON text."""
+                        with_statuses=True, as_text=False):
+        """The checkpoint; since 1.3 as list_checkpoints says."""
         provider = self._provider(provider_id)
-        checkpoint = self._checkpoint(ctxt, provider, checkpoint_id)
-        return checkpoint.to_json() if as_text else checkpoint.to_dict()
+        checkpoint = self._checkpoint(ctxt, provider, checkpoint_id,
+                                      with_statuses)
+        if as_text:
+            return checkpoint.to_json(with_statuses)
+        return checkpoint.to_dict()
 
     @messaging.expose
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):

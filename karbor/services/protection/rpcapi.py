@@ -33,8 +33,9 @@ class ProtectionAPI(object):
     1.0 - Initial version.
     1.1 - verify
     1.2 - copy
-    1.3 - list_checkpoints and show_checkpoint answer JSON text (as_text):
-          the serializers walked a large plan's checkpoint value by value
+    1.3 - list_checkpoints and show_checkpoint answer JSON text (as_text),
+          which the serializers do not walk value by value, and leave the
+          resources' statuses out unless asked (with_statuses)
     """
 
     RPC_API_VERSION = '1.3'
@@ -67,16 +68,23 @@ class ProtectionAPI(object):
                           checkpoint_properties=checkpoint_properties)
 
     def list_checkpoints(self, ctxt, provider_id, marker=None, limit=None,
-                         sort_dir='desc', filters=None, all_projects=False):
+                         sort_dir='desc', filters=None, all_projects=False,
+                         with_statuses=True):
+        """A page of checkpoints; without ``with_statuses``, with no
+        resources_status and resources_reason."""
         return jsonutils.loads(self._call(
             ctxt, 'list_checkpoints', version='1.3', provider_id=provider_id,
             marker=marker, limit=limit, sort_dir=sort_dir,
-            filters=filters or {}, all_projects=all_projects, as_text=True))
+            filters=filters or {}, all_projects=all_projects,
+            with_statuses=with_statuses, as_text=True))
 
-    def show_checkpoint(self, ctxt, provider_id, checkpoint_id):
+    def show_checkpoint(self, ctxt, provider_id, checkpoint_id,
+                        with_statuses=True):
+        """The checkpoint; ``with_statuses`` as for list_checkpoints."""
         return jsonutils.loads(self._call(
             ctxt, 'show_checkpoint', version='1.3', provider_id=provider_id,
-            checkpoint_id=checkpoint_id, as_text=True))
+            checkpoint_id=checkpoint_id, with_statuses=with_statuses,
+            as_text=True))
 
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):
         """Mark the checkpoint deleting and start deleting it; whether no

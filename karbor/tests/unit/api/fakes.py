@@ -73,7 +73,8 @@ class FakeProtection(object):
         self.checkpoints[checkpoint['id']] = checkpoint
         return checkpoint
 
-    def show_checkpoint(self, ctxt, provider_id, checkpoint_id):
+    def show_checkpoint(self, ctxt, provider_id, checkpoint_id,
+                        with_statuses=True):
         checkpoint = self.checkpoints.get(checkpoint_id)
         if checkpoint is None or provider_id != checkpoint['provider_id'] \
                 or (checkpoint['project_id'] != ctxt.project_id and

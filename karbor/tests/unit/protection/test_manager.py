@@ -146,6 +146,15 @@ def test_protect_answers_at_once_and_the_checkpoint_becomes_available(
     assert json.loads(manager.list_checkpoints(
         USER, NOOP_ID, as_text=True)) == manager.list_checkpoints(
             USER, NOOP_ID) == [shown]
+    # And for the clients of 1.0, which do not show them, without the
+    # resources' statuses.
+    without = json.loads(manager.show_checkpoint(
+        USER, NOOP_ID, created['id'], with_statuses=False, as_text=True))
+    assert without == {name: value for name, value in shown.items()
+                       if name not in ('resources_status',
+                                       'resources_reason')}
+    assert json.loads(manager.list_checkpoints(
+        USER, NOOP_ID, with_statuses=False, as_text=True)) == [without]
 
 
 def test_a_project_plan_is_protected_without_a_cloud(manager):
