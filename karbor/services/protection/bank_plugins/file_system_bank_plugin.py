@@ -85,32 +85,30 @@ _TEMPORARY_NAME = re.compile(
     r'[0-9a-f]{12})\.[a-z0-9_]+\.tmp$')
 
 
+# What _escape_segment replaces: an unsafe character, or a leading dot.
+_UNSAFE = re.compile('[^%s]|^[.]' % re.escape(''.join(sorted(
+    _SAFE_CHARACTERS))))
+_ESCAPED = re.compile(r'%\[([0-9A-F]+)\]')
+
+
+def _escaped_character(match):
+    return '%%[%s]' % match.group().encode('utf-8').hex().upper()
+
+
 def _escape_segment(segment):
     if segment in ('.', '..'):
         raise exception.InvalidBankKey(
             key=segment, reason=_('"." and ".." are not object names'))
-    escaped = []
-    for position, char in enumerate(segment):
-        if char in _SAFE_CHARACTERS and not (position == 0 and char == '.'):
-            escaped.append(char)
-        else:
-            escaped.append('%%[%s]' % char.encode('utf-8').hex().upper())
-    return ''.join(escaped)
+    # One regular expression: listings unescape every name of a directory,
+    # and keys are escaped for every write.
+    return _UNSAFE.sub(_escaped_character, segment)
 
 
 def _unescape_segment(name):
-    parts = []
-    position = 0
-    while position < len(name):
-        if name.startswith('%[', position):
-            end = name.index(']', position)
-            parts.append(bytes.fromhex(name[position + 2:end]).decode(
-                'utf-8'))
-            position = end + 1
-        else:
-            parts.append(name[position])
-            position += 1
-    return ''.join(parts)
+    if '%[' not in name:
+        return name
+    return _ESCAPED.sub(
+        lambda match: bytes.fromhex(match.group(1)).decode('utf-8'), name)
 
 
 def _segments(key):
