@@ -226,7 +226,7 @@ def _persistence():
     engine = db_api.get_engine()
     with _backend_lock:
         if _backend is None or _backend.karbor_engine is not engine:
-            _backend = _Backend(engine)
+            _backend = _Backend(db_api.get_pooled_engine())
             _backend.karbor_engine = engine
         return _backend
 
