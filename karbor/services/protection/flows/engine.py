@@ -103,7 +103,14 @@ class _HookExecutor(_ContextExecutor):
             self._poll_later(pending, future, fn, args, kwargs)
 
     def _poll(self, pending, future, fn, args, kwargs):
-        if pending.poll():
+        try:
+            over = pending.poll()
+        except BaseException as exc:
+            # Not a failure of the wait (poll keeps those for the task):
+            # the engine must still hear of it.
+            future.set_exception(exc)
+            return
+        if over:
             self._run(future, fn, args, kwargs)
         else:
             self._poll_later(pending, future, fn, args, kwargs)

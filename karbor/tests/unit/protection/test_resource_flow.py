@@ -278,3 +278,22 @@ def test_the_polls_of_a_translated_hook_are_translated():
     with pytest.raises(exception.ServiceUnavailable,
                        match='cinder.*connection refused'):
         outcome.run()
+
+
+class _WorkerStops(BaseException):
+    """Not an error of the wait: the worker goes away (as SIGTERM's
+    handling or a test's kill would)."""
+
+
+def test_what_stops_a_poll_reaches_the_flow_rather_than_hang_it(config):
+    class StoppingMain(protection_plugin.Operation):
+        def on_main(self, checkpoint, resource, context, parameters,
+                    **kwargs):
+            def fetch():
+                raise _WorkerStops()
+            return waiting.Pending(
+                waiting.Wait(fetch, bool, 'backup', 5,
+                             waiting.Polling(0.01, 0.01)), lambda _: None)
+
+    with pytest.raises(_WorkerStops):
+        _run(_volumes(1), StoppingMain())
