@@ -133,6 +133,10 @@ class HookTask(task.Task):
     as a symbol and requires those of the tasks it follows, and TaskFlow
     links the flow from that in one pass (flow.link() copies the whole
     graph for every link, which a large plan cannot afford).
+
+    A hook that returns a waiting.Pending is handed over to the
+    operation's executor (engine.py), which polls it and runs the task
+    again once the wait is over: then the task finishes the hook.
     """
 
     def __init__(self, run, operation, hook, resource, parameters, progress,
