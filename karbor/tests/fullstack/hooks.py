@@ -16,6 +16,7 @@ after hook, as karbor-protection's flow runs them for one resource."""
 from oslo_utils import uuidutils
 
 from karbor.services.protection.flows import resource_flow
+from karbor.services.protection.protection_plugins import waiting
 
 
 class RestoreRecord(object):
@@ -37,5 +38,5 @@ class RestoreRecord(object):
 def run_hooks(operation, checkpoint, resource, context, parameters=None,
               **kwargs):
     for hook in resource_flow.HOOKS:
-        getattr(operation, hook)(checkpoint, resource, context,
-                                 parameters or {}, **kwargs)
+        waiting.finished(getattr(operation, hook)(
+            checkpoint, resource, context, parameters or {}, **kwargs))
