@@ -67,16 +67,18 @@ def main(argv=None):
     migration.db_sync()
     rpc.init(CONF)
 
-    # Stopped in this order: the API takes no more requests, then the
-    # engine schedules no more, then protection finishes what runs.
+    # Stopped in this order: the engine takes no more runs and submits
+    # those it took, through the API; then the API takes no more requests;
+    # then protection finishes what runs. (With the API stopped first, a
+    # run taken meanwhile failed on a refused connection.)
     services = [
+        service.RPCService('karbor-operationengine',
+                           CONF.operationengine_topic,
+                           engine_manager.OperationEngineManager()),
         service.WSGIService('karbor-api', app.load_paste_app(),
                             CONF.osapi_karbor_listen,
                             CONF.osapi_karbor_listen_port,
                             CONF.osapi_karbor_threads),
-        service.RPCService('karbor-operationengine',
-                           CONF.operationengine_topic,
-                           engine_manager.OperationEngineManager()),
         service.RPCService('karbor-protection', CONF.protection_topic,
                            protection_manager.ProtectionManager()),
     ]

@@ -236,5 +236,5 @@ def test_karbor_all_starts_serves_and_stops(tmp_path, sig):
     assert status == 0, log
     assert took < 60
     assert 'Caught %s, stopping' % sig.name in log
-    assert ('karbor-api, karbor-operationengine, karbor-protection stopped '
+    assert ('karbor-operationengine, karbor-api, karbor-protection stopped '
             '(exit status 0)') in log
