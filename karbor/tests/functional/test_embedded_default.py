@@ -122,6 +122,14 @@ class _CliInNamespace(fixtures.Cli):
     def __init__(self, pid, *args):
         super().__init__(*args)
         self._pid = pid
+        # Until unshare has made its namespace, the process is still in
+        # ours, where the CLI would reach whatever listens on this
+        # machine's port (karbor-all of a user, the cloud's Karbor).
+        ours = os.readlink('/proc/self/ns/net')
+        deadline = time.monotonic() + 10
+        while os.readlink('/proc/%d/ns/net' % pid) == ours:
+            assert time.monotonic() < deadline, 'unshare made no namespace'
+            time.sleep(0.01)
 
     def command(self, args):
         return ['nsenter', '--net=/proc/%d/ns/net' % self._pid] + \
