@@ -165,11 +165,11 @@ class HookTask(task.Task):
                 # Run again by the executor: the wait is over.
                 pending, self._pending = self._pending, None
                 outcome = pending.finish()
-            if isinstance(outcome, waiting.Pending):
-                if waiting.hand_over(outcome):
-                    self._pending = outcome
-                    return None
-                outcome.run()
+            if (isinstance(outcome, waiting.Pending) and
+                    waiting.hand_over(outcome)):
+                self._pending = outcome
+                return None
+            waiting.finished(outcome)
         except Exception as exc:
             self._progress.resource_failed(self._resource, exc)
             if not self._progress.failure_ends_operation:

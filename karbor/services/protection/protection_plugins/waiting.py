@@ -179,9 +179,15 @@ class Wait(object):
     def run(self):
         """Poll until the wait is over, sleeping in between; the last
         answer."""
-        while not self.poll():
-            _sleep(self.pause())
+        _poll_until_over(self)
         return self.answer
+
+
+def _poll_until_over(wait):
+    """Poll ``wait`` (a Wait or a Pending) in this thread, sleeping its
+    pauses in between, until it is over."""
+    while not wait.poll():
+        _sleep(wait.pause())
 
 
 def wait_for(fetch, is_ready, what, timeout, polling, is_transient=None,
@@ -248,8 +254,7 @@ class Pending(object):
         hook's result."""
         pending = self
         while True:
-            while not pending.poll():
-                _sleep(pending.pause())
+            _poll_until_over(pending)
             result = pending.finish()
             if not isinstance(result, Pending):
                 return result
