@@ -45,6 +45,7 @@ Leases
     one's; hosts sharing a bank need synchronised clocks.
 """
 
+import bisect
 import collections
 import errno
 import os
@@ -130,6 +131,7 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
             config[SECTION].file_system_bank_path or
             os.path.join(CONF.state_path, 'banks', config.provider.id))
         self._leases = os.path.join(self._root, _LEASES_DIRECTORY)
+        self._listings = ListingCache()
         self._temporary = os.path.join(self._root, _TEMPORARY_DIRECTORY)
         try:
             _make_directories(self._leases)
@@ -245,37 +247,57 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
 
     def list_objects(self, prefix=None, limit=None, marker=None,
                      sort_dir=None, end_marker=None, context=None):
-        prefix = _normal_prefix(prefix)
-        parent, _sep, partial = prefix.rpartition('/')
-        keys = [key for key in self._walk(parent, partial)
-                if key.startswith(prefix)]
-        descending = sort_dir == 'desc'
-        if descending:
-            keys = [key for key in keys
-                    if (marker is None or key < marker) and
-                    (end_marker is None or key > end_marker)]
-        else:
-            keys = [key for key in keys
-                    if (marker is None or key > marker) and
-                    (end_marker is None or key < end_marker)]
-        keys.sort(reverse=descending)
-        return keys if limit is None else keys[:limit]
+        keys = self._listing(_normal_prefix(prefix))
+        if sort_dir == 'desc':
+            # Below marker, above end_marker, the highest first.
+            high = (len(keys) if marker is None else
+                    bisect.bisect_left(keys, marker))
+            low = (0 if end_marker is None else
+                   bisect.bisect_right(keys, end_marker))
+            if limit is not None:
+                low = max(low, high - limit)
+            return keys[low:high][::-1]
+        low = 0 if marker is None else bisect.bisect_right(keys, marker)
+        high = (len(keys) if end_marker is None else
+                bisect.bisect_left(keys, end_marker))
+        if limit is not None:
+            high = min(high, low + limit)
+        return keys[low:high]
 
-    def _walk(self, parent_key, partial):
-        """Every object key under ``parent_key`` whose next segment starts
-        with ``partial``, without reading any object."""
-        segments = _segments(parent_key)
-        top = os.path.join(self._root,
-                           *[_escape_segment(s) for s in segments])
+    def _listing(self, prefix):
+        """Every key under ``prefix``, sorted; kept (see ListingCache)
+        when they are the files of one directory."""
+        parent, _sep, partial = prefix.rpartition('/')
+        segments = _segments(parent)
+        directory = os.path.join(self._root,
+                                 *[_escape_segment(s) for s in segments])
         try:
-            entries = list(os.scandir(top))
+            changed = os.stat(directory).st_mtime_ns
         except (FileNotFoundError, NotADirectoryError):
-            return
+            return []
         except OSError as exc:
             # A name longer than the file system takes names no object.
             if exc.errno == errno.ENAMETOOLONG:
-                return
+                return []
             raise
+        keys = self._listings.get(prefix, changed)
+        if keys is None:
+            keys = sorted(key for key in self._walk(directory, segments,
+                                                    partial)
+                          if key.startswith(prefix))
+            depth = len(segments) + 1
+            if all(key.count('/') == depth for key in keys):
+                self._listings.keep(prefix, changed, keys)
+        return keys
+
+    def _walk(self, top, segments, partial):
+        """Every object key under the directory ``top`` (the key
+        ``segments``) whose next segment starts with ``partial``, without
+        reading any object."""
+        try:
+            entries = list(os.scandir(top))
+        except (FileNotFoundError, NotADirectoryError):
+            return  # removed since it was looked at
         for entry in entries:
             if entry.name.startswith('.'):
                 continue
@@ -383,6 +405,48 @@ def _remove_quietly(path):
         os.unlink(path)
     except OSError:
         pass
+
+
+class ListingCache(object):
+    """The sorted keys of the directories that listings read, each kept
+    while the directory's modification time stays the same: a page of a
+    large index (every checkpoint of a project) then costs what the page
+    costs, not a read and a sort of the whole directory.
+
+    Adding, renaming or removing a file changes its directory's time.
+    Two changes within the file system's timestamp granularity may leave
+    the same time, so a listing is kept only once its directory has not
+    changed for SETTLED_SECONDS: any later change then gives a newer time.
+    Only directories of files are kept; a change deeper down does not
+    change the time of the directory listed.
+    """
+
+    SETTLED_SECONDS = 2.0
+    # A project's index of 10,000 checkpoints is about a megabyte.
+    KEPT = 32
+
+    def __init__(self):
+        self._kept = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, prefix, changed):
+        """The keys kept under ``prefix`` if they were listed when its
+        directory's time was ``changed``; else None."""
+        with self._lock:
+            kept = self._kept.get(prefix)
+            if kept is None or kept[0] != changed:
+                return None
+            self._kept.move_to_end(prefix)
+            return kept[1]
+
+    def keep(self, prefix, changed, keys):
+        if changed > time.time_ns() - self.SETTLED_SECONDS * 1e9:
+            return
+        with self._lock:
+            self._kept[prefix] = (changed, keys)
+            self._kept.move_to_end(prefix)
+            while len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
 
 
 class DirectorySyncs(object):

@@ -133,6 +133,49 @@ def test_listing_pages_with_marker_end_marker_limit_and_direction(
         listed[2:4])
 
 
+def _settle(directory):
+    """Make every directory under ``directory`` look unchanged for an
+    hour, as a bank's old index does."""
+    hour_ago = time.time() - 3600
+    for path in [directory] + [p for p in directory.rglob('*')
+                               if p.is_dir()]:
+        os.utime(path, (hour_ago, hour_ago))
+
+
+def test_a_settled_directory_is_paged_from_its_kept_listing_until_it_changes(
+        plugin, listed, bank_root, monkeypatch):
+    prefix = '/indices/by-date/p/'
+    _settle(bank_root / 'indices')
+    assert plugin.list_objects(prefix=prefix) == listed
+
+    with monkeypatch.context() as patched:
+        patched.setattr(plugin, '_walk', None)  # not read again
+        assert plugin.list_objects(prefix=prefix, sort_dir='desc',
+                                   limit=3) == listed[:-4:-1]
+        assert plugin.list_objects(prefix=prefix, marker=listed[2],
+                                   limit=2) == listed[3:5]
+        assert plugin.list_objects(prefix=prefix, sort_dir='desc',
+                                   marker=listed[5],
+                                   end_marker=listed[2]) == listed[4:2:-1]
+
+    newest = prefix + '2026-11-30T00:00:00Z@c30'
+    plugin.update_object(newest, b'')
+    assert plugin.list_objects(prefix=prefix, sort_dir='desc',
+                               limit=1) == [newest]
+    plugin.delete_object(listed[0])
+    assert plugin.list_objects(prefix=prefix, limit=1) == [listed[1]]
+
+
+def test_a_listing_through_subdirectories_sees_changes_deep_down(
+        plugin, listed, bank_root):
+    _settle(bank_root / 'indices')
+    before = plugin.list_objects(prefix='/indices/')
+    deeper = '/indices/by-plan/x/2@c02'
+    plugin.update_object(deeper, b'')
+    assert plugin.list_objects(prefix='/indices/') == sorted(
+        before + [deeper])
+
+
 def test_unsafe_characters_are_escaped_in_file_names_and_listed_back(
         plugin, bank_root):
     keys = ['/odd/object*with%wierd*id', '/odd/caf\u00e9 au lait',
