@@ -139,8 +139,10 @@ def test_each_resource_gets_its_own_or_its_types_parameters():
 
 def test_independent_resources_share_bounded_engines_and_linked_ones_one(
         config):
+    # Two engines and a half of them.
+    count = resource_flow.TASKS_PER_ENGINE * 5 // 2
     volumes = [GraphNode(Resource(fakes.VOLUME, 'v%03d' % index, 'v'), ())
-               for index in range(250)]
+               for index in range(count)]
     resource_graph = _shared_volume_graph() + volumes
     flows = resource_flow.build_flows(
         'test', resource_flow.FlowRun(None, None, {}), resource_graph,
@@ -148,7 +150,7 @@ def test_independent_resources_share_bounded_engines_and_linked_ones_one(
     # Hooks that do nothing get no task: one (on_complete) per resource.
     names = [[task.name for task in flow] for _part, flow in flows]
     every_task = sum(names, [])
-    assert len(every_task) == len(set(every_task)) == 4 + 250
+    assert len(every_task) == len(set(every_task)) == 4 + count
     assert len(flows) == 3
     assert max(len(tasks) for tasks in names) <= (
         resource_flow.TASKS_PER_ENGINE)
