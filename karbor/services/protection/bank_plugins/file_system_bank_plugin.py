@@ -271,8 +271,12 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
         segments = _segments(parent)
         directory = os.path.join(self._root,
                                  *[_escape_segment(s) for s in segments])
+        looked_at = time.time_ns()
         try:
-            changed = os.stat(directory).st_mtime_ns
+            # Through a descriptor: opening the directory makes an NFS
+            # client ask the server, where a plain stat may answer from
+            # its attribute cache.
+            descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
         except (FileNotFoundError, NotADirectoryError):
             return []
         except OSError as exc:
@@ -280,24 +284,30 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
             if exc.errno == errno.ENAMETOOLONG:
                 return []
             raise
-        keys = self._listings.get(prefix, changed)
+        try:
+            status = os.fstat(descriptor)
+        finally:
+            os.close(descriptor)
+        version = (status.st_ino, status.st_mtime_ns)
+        keys = self._listings.get(prefix, version)
         if keys is None:
-            keys = sorted(key for key in self._walk(directory, segments,
-                                                    partial)
-                          if key.startswith(prefix))
-            depth = len(segments) + 1
-            if all(key.count('/') == depth for key in keys):
-                self._listings.keep(prefix, changed, keys)
+            keys, nested = self._walk(directory, segments, partial)
+            keys = sorted(key for key in keys if key.startswith(prefix))
+            if not nested:
+                self._listings.keep(prefix, version, status.st_mtime_ns,
+                                    looked_at, keys)
         return keys
 
     def _walk(self, top, segments, partial):
-        """Every object key under the directory ``top`` (the key
+        """The object keys under the directory ``top`` (the key
         ``segments``) whose next segment starts with ``partial``, without
-        reading any object."""
+        reading any object; and whether any of them is in a
+        subdirectory, or could be (an empty one)."""
         try:
             entries = list(os.scandir(top))
         except (FileNotFoundError, NotADirectoryError):
-            return  # removed since it was looked at
+            return [], False  # removed since it was looked at
+        keys, nested = [], False
         for entry in entries:
             if entry.name.startswith('.'):
                 continue
@@ -306,9 +316,11 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
                 continue
             key = '/'.join([''] + segments + [name])
             if entry.is_dir(follow_symlinks=False):
-                yield from self._walk_directory(entry.path, key)
+                nested = True
+                keys.extend(self._walk_directory(entry.path, key))
             else:
-                yield key
+                keys.append(key)
+        return keys, nested
 
     def _walk_directory(self, path, key):
         for directory, subdirectories, files in os.walk(path):
@@ -429,21 +441,23 @@ class ListingCache(object):
         self._kept = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, prefix, changed):
+    def get(self, prefix, version):
         """The keys kept under ``prefix`` if they were listed when its
-        directory's time was ``changed``; else None."""
+        directory was at ``version`` (its inode and time); else None."""
         with self._lock:
             kept = self._kept.get(prefix)
-            if kept is None or kept[0] != changed:
+            if kept is None or kept[0] != version:
                 return None
             self._kept.move_to_end(prefix)
             return kept[1]
 
-    def keep(self, prefix, changed, keys):
-        if changed > time.time_ns() - self.SETTLED_SECONDS * 1e9:
+    def keep(self, prefix, version, changed, looked_at, keys):
+        """Keep ``keys``, listed from a directory at ``version``, last
+        changed at ``changed`` (ns), looked at at ``looked_at``."""
+        if changed > looked_at - self.SETTLED_SECONDS * 1e9:
             return
         with self._lock:
-            self._kept[prefix] = (changed, keys)
+            self._kept[prefix] = (version, keys)
             self._kept.move_to_end(prefix)
             while len(self._kept) > self.KEPT:
                 self._kept.popitem(last=False)

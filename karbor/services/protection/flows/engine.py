@@ -198,25 +198,58 @@ class _AtomWriter(object):
         entry and on return, not while it writes)."""
         batch, self._queued = self._queued, []
         self._writing = True
-        # Until the commit returns, as for a writer that stops on the way.
-        error = RuntimeError('the transaction did not end')
+        for entry in batch:
+            # Until the commit returns, as for a writer that stops on the
+            # way.
+            entry.error = RuntimeError('the transaction did not end')
         self._lock.release()
         try:
-            with self._engine.begin() as connection:
-                for statement, new in ((self._insert, True),
-                                       (self._update, False)):
-                    rows = [entry.row for entry in batch if entry.new is new]
-                    if rows:
-                        connection.execute(statement, rows)
-            error = None
-        except Exception as exc:
-            error = exc
+            try:
+                self._commit(batch)
+                errors = [None] * len(batch)
+            except Exception:
+                # One bad row (its flow detail deleted under a replaced
+                # worker, say) fails only its own writer.
+                errors = [self._commit_alone(entry) for entry in batch]
+            for entry, error in zip(batch, errors):
+                entry.error = error
         finally:
             self._lock.acquire()
             self._writing = False
             for entry in batch:
-                entry.done, entry.error = True, error
+                entry.done = True
             self._lock.notify_all()
+
+    def _commit(self, entries):
+        with self._engine.begin() as connection:
+            for statement, new in ((self._insert, True),
+                                   (self._update, False)):
+                rows = [entry.row for entry in entries if entry.new is new]
+                if rows:
+                    connection.execute(statement, rows)
+
+    def _commit_alone(self, entry):
+        """Commit ``entry`` in a transaction of its own; the error, if it
+        failed."""
+        try:
+            self._commit([entry])
+            return None
+        except Exception as exc:
+            if not entry.new:
+                return exc
+            error = exc
+        # A new row may be there already: its commit went through, but
+        # the answer was lost and TaskFlow tried again.
+        row = {name: value for name, value in entry.row.items()
+               if name not in ('uuid', 'parent_uuid', 'atom_type')}
+        row['atom_uuid'] = entry.row['uuid']
+        try:
+            with self._engine.begin() as connection:
+                if connection.execute(self._update, row).rowcount == 1:
+                    return None
+        except Exception:
+            pass
+        return error
 
 
 class _QueuedWrite(object):

@@ -176,6 +176,18 @@ def test_a_listing_through_subdirectories_sees_changes_deep_down(
         before + [deeper])
 
 
+def test_an_empty_subdirectory_is_listed_again_once_it_holds_an_object(
+        plugin, listed, bank_root):
+    # As a crash between making a directory and writing into it leaves.
+    (bank_root / 'indices' / 'by-date' / 'p' / 'later').mkdir()
+    _settle(bank_root / 'indices')
+    prefix = '/indices/by-date/p/'
+    assert plugin.list_objects(prefix=prefix) == listed
+    plugin.update_object(prefix + 'later/c99', b'')
+    assert plugin.list_objects(prefix=prefix) == listed + [
+        prefix + 'later/c99']
+
+
 def test_unsafe_characters_are_escaped_in_file_names_and_listed_back(
         plugin, bank_root):
     keys = ['/odd/object*with%wierd*id', '/odd/caf\u00e9 au lait',

@@ -17,7 +17,6 @@ import threading
 import time
 
 from oslo_utils import uuidutils
-import pytest
 import sqlalchemy as sa
 from taskflow import exceptions as taskflow_exceptions
 from taskflow.persistence import models
@@ -125,55 +124,88 @@ def _atom(name):
     return atom
 
 
-def test_writers_that_meet_share_a_commit_and_each_row_is_stored(database):
-    operation_id = uuidutils.generate_uuid()
-    flow_detail = _flow_detail(operation_id)
-    writer = engine._persistence().atoms
-    pooled = writer._engine
+def _meeting_writes(writer, writes):
+    """Run ``writes`` ([(atom detail, parent)]) each in its thread, all
+    but the first while the first one's transaction is open, so that they
+    meet; the number of commits and {atom name: what its write raised}."""
     commits = []
     release = threading.Event()
+    raised = {}
 
     def on_commit(connection):
         commits.append(time.monotonic())
         if len(commits) == 1:
-            # The first transaction stays open while the others come.
             release.wait(10)
 
-    sa.event.listen(pooled, 'commit', on_commit)
+    def write(atom, parent):
+        try:
+            writer.write(atom, parent=parent)
+        except Exception as exc:
+            raised[atom.name] = exc
+
+    sa.event.listen(writer._engine, 'commit', on_commit)
     try:
-        threads = [threading.Thread(target=writer.write, args=(
-            _atom('task %d' % number),), kwargs={'parent': flow_detail.uuid})
-            for number in range(6)]
+        threads = [threading.Thread(target=write, args=one)
+                   for one in writes]
         threads[0].start()
         deadline = time.monotonic() + 10
         while not commits and time.monotonic() < deadline:
             time.sleep(0.01)
         for thread in threads[1:]:
             thread.start()
-        while len(writer._queued) < 5 and time.monotonic() < deadline:
+        while (len(writer._queued) < len(writes) - 1 and
+               time.monotonic() < deadline):
             time.sleep(0.01)
         release.set()
         for thread in threads:
             thread.join(10)
     finally:
-        sa.event.remove(pooled, 'commit', on_commit)
-    assert len(commits) == 2
+        sa.event.remove(writer._engine, 'commit', on_commit)
+    return len(commits), raised
+
+
+def test_writers_that_meet_share_a_commit_and_each_row_is_stored(database):
+    operation_id = uuidutils.generate_uuid()
+    flow_detail = _flow_detail(operation_id)
+    writer = engine._persistence().atoms
+    commits, raised = _meeting_writes(writer, [
+        (_atom('task %d' % number), flow_detail.uuid)
+        for number in range(6)])
+    assert (commits, raised) == (2, {})
     assert _stored(operation_id) == {
         'task %d' % number: (states.SUCCESS, {'name': 'task %d' % number})
         for number in range(6)}
 
 
-def test_a_failed_commit_fails_its_writers_and_not_the_next(database):
+def test_a_row_that_cannot_be_written_fails_only_its_writer(database):
+    operation_id = uuidutils.generate_uuid()
+    flow_detail = _flow_detail(operation_id)
+    writer = engine._persistence().atoms
+    # The flow detail of a replaced worker, deleted with its logbook by
+    # the worker that took the operation over and finished it.
+    gone = uuidutils.generate_uuid()
+    commits, raised = _meeting_writes(writer, [
+        (_atom('first'), flow_detail.uuid),
+        (_atom('orphan'), gone),
+        (_atom('healthy'), flow_detail.uuid)])
+    assert set(raised) == {'orphan'}
+    assert isinstance(raised['orphan'], taskflow_exceptions.StorageFailure)
+    assert _stored(operation_id) == {
+        'first': (states.SUCCESS, {'name': 'first'}),
+        'healthy': (states.SUCCESS, {'name': 'healthy'})}
+
+
+def test_a_new_row_written_again_is_written_over(database):
     operation_id = uuidutils.generate_uuid()
     flow_detail = _flow_detail(operation_id)
     writer = engine._persistence().atoms
     atom = _atom('task')
     writer.write(atom, parent=flow_detail.uuid)
+    # As TaskFlow tries a write again whose commit went through but whose
+    # answer was lost.
     atom.state = states.FAILURE
-    with pytest.raises(taskflow_exceptions.StorageFailure):
-        # Its row exists: a second insert breaks the primary key.
-        writer.write(atom, parent=flow_detail.uuid)
-    assert _stored(operation_id) == {'task': (states.SUCCESS,
+    writer.write(atom, parent=flow_detail.uuid)
+    assert _stored(operation_id) == {'task': (states.FAILURE,
                                               {'name': 'task'})}
 
     atom.state = states.REVERTED
