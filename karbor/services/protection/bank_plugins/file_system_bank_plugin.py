@@ -294,8 +294,7 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
             keys, nested = self._walk(directory, segments, partial)
             keys = sorted(key for key in keys if key.startswith(prefix))
             if not nested:
-                self._listings.keep(prefix, version, status.st_mtime_ns,
-                                    looked_at, keys)
+                self._listings.keep(prefix, version, looked_at, keys)
         return keys
 
     def _walk(self, top, segments, partial):
@@ -451,9 +450,11 @@ class ListingCache(object):
             self._kept.move_to_end(prefix)
             return kept[1]
 
-    def keep(self, prefix, version, changed, looked_at, keys):
-        """Keep ``keys``, listed from a directory at ``version``, last
-        changed at ``changed`` (ns), looked at at ``looked_at``."""
+    def keep(self, prefix, version, looked_at, keys):
+        """Keep ``keys``, listed from a directory at ``version`` (its
+        inode and modification time, in ns) that was looked at at
+        ``looked_at`` (ns)."""
+        changed = version[1]
         if changed > looked_at - self.SETTLED_SECONDS * 1e9:
             return
         with self._lock:

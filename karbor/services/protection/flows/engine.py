@@ -177,7 +177,7 @@ class _AtomWriter(object):
             row.update(parent_uuid=parent,
                        atom_type=models.atom_detail_type(atom_detail))
         else:
-            row['atom_uuid'] = row.pop('uuid')
+            row = _update_row(row)
         entry = _QueuedWrite(row, new=parent is not None)
         with self._lock:
             self._queued.append(entry)
@@ -240,16 +240,24 @@ class _AtomWriter(object):
             error = exc
         # A new row may be there already: its commit went through, but
         # the answer was lost and TaskFlow tried again.
-        row = {name: value for name, value in entry.row.items()
-               if name not in ('uuid', 'parent_uuid', 'atom_type')}
-        row['atom_uuid'] = entry.row['uuid']
         try:
             with self._engine.begin() as connection:
+                row = _update_row(entry.row)
                 if connection.execute(self._update, row).rowcount == 1:
                     return None
         except Exception:
             pass
         return error
+
+
+def _update_row(row):
+    """The parameters that write the atom row ``row`` (an atom detail's
+    dict, or a new row of one) over the row already there: its uuid
+    selects the row, and what makes a row new is left alone."""
+    update = {name: value for name, value in row.items()
+              if name not in ('uuid', 'parent_uuid', 'atom_type')}
+    update['atom_uuid'] = row['uuid']
+    return update
 
 
 class _QueuedWrite(object):
