@@ -10,6 +10,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import operator
+
 from oslo_versionedobjects import fields
 
 from karbor.db import api as db
@@ -62,24 +64,41 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
 
 
 def _resource_dict(row):
-    resource = {'id': row.resource_id, 'type': row.resource_type,
-                'name': row.resource_name}
+    return _resource(row.resource_id, row.resource_type, row.resource_name,
+                     row.resource_extra_info)
+
+
+def _resource(resource_id, resource_type, name, extra_info):
+    resource = {'id': resource_id, 'type': resource_type, 'name': name}
     # Left out when empty, as the original answered (and the walkthrough
     # shows).
-    if row.resource_extra_info:
-        resource['extra_info'] = row.resource_extra_info
+    if extra_info:
+        resource['extra_info'] = extra_info
     return resource
+
+
+_RESOURCE_COLUMNS = ('resource_id', 'resource_type', 'resource_name',
+                     'resource_extra_info')
 
 
 def list_page(context, **query):
     """A page of plans (``query`` as db.plan_get_all's), each a dict of
     the Plan's fields: read as they are, without building a Plan each."""
+    rows = db.plan_get_all(context, **query)
+    if not rows:
+        return []
+    # Columns read by position: a row reads one by name at several times
+    # the cost, which was a fifth of a plan list's.
+    columns = rows[0]._fields
+    id_at = columns.index('id')
+    plan_of = operator.itemgetter(*map(columns.index, Plan.DB_FIELDS))
+    resource_of = operator.itemgetter(*map(columns.index, _RESOURCE_COLUMNS))
     plans = []
-    for row in db.plan_get_all(context, **query):
-        if not plans or plans[-1]['id'] != row.id:
-            plans.append(dict(
-                {name: getattr(row, name) for name in Plan.DB_FIELDS},
-                resources=[]))
-        if row.resource_id is not None:
-            plans[-1]['resources'].append(_resource_dict(row))
+    for row in rows:
+        if not plans or plans[-1]['id'] != row[id_at]:
+            plans.append(dict(zip(Plan.DB_FIELDS, plan_of(row)),
+                              resources=[]))
+        resource = resource_of(row)
+        if resource[0] is not None:
+            plans[-1]['resources'].append(_resource(*resource))
     return plans
