@@ -326,7 +326,8 @@ def plan_create(context, values, reservations=()):
         session.add(plan)
         session.flush()
         _settle(session, reservations, commit=True)
-        session.refresh(plan)
+        # Not read back: every column's value, its timestamps too, is
+        # set here, and the resources are in the order given.
         return plan
 
 

@@ -192,6 +192,27 @@ def test_plan_list_pages_with_marker_limit_and_next_link(api):
     assert 'plans_links' not in api('GET', '/demo/plans').json
 
 
+def test_plan_create_and_list_answer_each_plan_as_show_does(api):
+    resources = [{'id': 'demo', 'type': PROJECT, 'name': 'demo'},
+                 {'id': 'other', 'type': PROJECT, 'name': 'other',
+                  'extra_info': {'region': 'two'}}]
+    created = [
+        _create_plan(api, name='plain'),
+        _create_plan(api, name='full', description='two projects',
+                     resources=resources,
+                     parameters={PROJECT: {'backup_mode': 'full'},
+                                 PROJECT + '#other':
+                                     {'backup_mode': 'incremental'}}),
+    ]
+    listed = api('GET', '/demo/plans').json['plans']
+    shown = [api('GET', '/demo/plans/%s' % plan['id']).json['plan']
+             for plan in created[::-1]]
+    assert listed == shown == created[::-1]
+    assert listed[0]['resources'] == resources
+    assert listed[0]['description'] == 'two projects'
+    assert listed[1]['resources'] == [resources[0]]
+
+
 @pytest.mark.parametrize('query, words', [
     ('limit=-1', 'limit'), ('limit=ten', 'limit'),
     ('marker=nope', 'Invalid marker id'),
