@@ -14,13 +14,15 @@
 
 A project's limit of a resource is its own (PUT /quotas/<project>), else
 the ``default`` quota class's (PUT /quota_classes/default), else the
-``quota_<resource>`` option; -1 is no limit. A request that adds one
-reserves it first, under a lock of the project's usage row, and commits
-the reservation once the thing exists (rolls it back when it could not be
-made): two requests at the last free slot never both pass, and a failed
-one holds nothing. A reservation that is neither committed nor rolled
-back (its karbor-api died in between) lapses after
-``reservation_expire`` seconds.
+``quota_<resource>`` option; -1 is no limit. Every count is checked
+under a lock of the project's usage row, so two requests at the last free
+place never both pass. A plan, written in one transaction, is counted in
+that transaction (charge). A checkpoint is made by karbor-protection, in
+another service: its request reserves one first and commits the
+reservation once the checkpoint exists (rolls it back when it could not
+be made), so a failed request holds nothing; a reservation that is
+neither committed nor rolled back (its karbor-api died in between) lapses
+after ``reservation_expire`` seconds.
 
 The options keep the original's names, in [DEFAULT], so that an existing
 karbor.conf goes on working.
@@ -47,11 +49,11 @@ quota_opts = [
                     'committed nor rolled back is released.'),
     cfg.IntOpt('until_refresh', default=0, min=0,
                help='Count a project\'s plans again after this many '
-                    'reservations (0: never).'),
+                    'plans made (0: never).'),
     cfg.IntOpt('max_age', default=0, min=0,
-               help='Count a project\'s plans again at its next '
-                    'reservation when its usage has not changed for this '
-                    'many seconds (0: never).'),
+               help='Count a project\'s plans again at its next plan '
+                    'when its usage has not changed for this many seconds '
+                    '(0: never).'),
     cfg.StrOpt('quota_driver', default='karbor.quota.DbQuotaDriver',
                help='The class that keeps quotas.'),
 ]
@@ -108,6 +110,12 @@ class DbQuotaDriver(object):
             expire=CONF.reservation_expire,
             until_refresh=CONF.until_refresh, max_age=CONF.max_age)
 
+    def charge(self, context, project_id, deltas):
+        return db.QuotaCharge(project_id, deltas,
+                              self.get_project_quotas(context, project_id),
+                              until_refresh=CONF.until_refresh,
+                              max_age=CONF.max_age)
+
     def commit(self, context, reservations):
         db.reservation_commit(context, reservations)
 
@@ -148,6 +156,14 @@ class QuotaEngine(object):
         _check_resources(deltas)
         return self.driver.reserve(context, project_id, deltas)
 
+    def charge(self, context, project_id, **deltas):
+        """What counts ``deltas`` in use in the transaction that writes
+        them, checked against the project's limits there: for the db
+        function that writes the thing (db.plan_create), which needs no
+        reservation."""
+        _check_resources(deltas)
+        return self.driver.charge(context, project_id, deltas)
+
     def commit(self, context, reservations):
         """The reserved things exist: count them in use. Reservations
         already committed (or lapsed) are skipped."""
@@ -172,16 +188,13 @@ QUOTAS = QuotaEngine()
 
 
 @contextlib.contextmanager
-def reserved(context, project_id, committed_by_block=False, **deltas):
+def reserved(context, project_id, **deltas):
     """Reserve ``deltas`` for what the block makes: rolled back if it
-    raises, else committed, unless ``committed_by_block``: the block
-    commits them itself, in the transaction that writes what they
-    count."""
+    raises, else committed."""
     reservations = QUOTAS.reserve(context, project_id, **deltas)
     try:
         yield reservations
     except BaseException:
         QUOTAS.rollback(context, reservations)
         raise
-    if not committed_by_block:
-        QUOTAS.commit(context, reservations)
+    QUOTAS.commit(context, reservations)

@@ -17,6 +17,7 @@ context and confines itself to the caller's project unless the caller is
 an administrator; another project's row is simply not found.
 """
 
+import collections
 import datetime
 import json
 import threading
@@ -313,22 +314,29 @@ def _resource_rows(resources):
     return rows
 
 
-def plan_create(context, values, reservations=()):
-    """Write the plan, and commit ``reservations`` of quota (see
-    quota_reserve) in its transaction: the plan counts once it exists."""
+def plan_create(context, values, charge=None):
+    """Write the plan; with ``charge`` (a QuotaCharge), count it in use
+    in the same transaction: OverQuota, writing nothing, when it would
+    pass its limit. The plan and its count commit or roll back together,
+    so a plan needs no reservation."""
     values = dict(values)
     resources = values.pop('resources', [])
     _check_json_fits(models.Plan, values, _('the plan'))
     values.setdefault('id', uuidutils.generate_uuid())
-    plan = models.Plan(**values)
-    plan.resources = _resource_rows(resources)
-    with _writer() as session:
-        session.add(plan)
-        session.flush()
-        _settle(session, reservations, commit=True)
-        # Not read back: every column's value, its timestamps too, is
-        # set here, and the resources are in the order given.
-        return plan
+    while True:
+        plan = models.Plan(**values)
+        plan.resources = _resource_rows(resources)
+        with _writer() as session:
+            missing = () if charge is None else _charged(session, charge)
+            if not missing:
+                session.add(plan)
+                session.flush()
+                # Not read back: every column's value, its timestamps
+                # too, is set here, and the resources are in the order
+                # given.
+                return plan
+        # Once for each project and resource.
+        _ensure_usages(charge.project_id, missing, charge.until_refresh)
 
 
 def plan_get(context, plan_id):
@@ -1029,6 +1037,26 @@ def quota_reserve(context, project_id, deltas, limits, expire,
 
 def _reserve(session, project_id, usages, deltas, limits, expire,
              until_refresh, max_age):
+    now = _admit(session, project_id, usages, deltas, limits,
+                 until_refresh, max_age)
+    uuids = []
+    for resource, delta in deltas.items():
+        usage = usages[resource]
+        usage.reserved += delta
+        reservation = models.Reservation(
+            uuid=uuidutils.generate_uuid(), usage_id=usage.id,
+            project_id=project_id, resource=resource, delta=delta,
+            expire=now + datetime.timedelta(seconds=expire))
+        session.add(reservation)
+        uuids.append(reservation.uuid)
+    return uuids
+
+
+def _admit(session, project_id, usages, deltas, limits, until_refresh,
+           max_age):
+    """Check that ``deltas`` fit the project's ``limits`` (OverQuota if
+    not), after giving back lapsed reservations and counting again the
+    usages due a count; the time it checked."""
     now = timeutils.utcnow()
     _release_expired(session, usages, now)
     for resource, usage in usages.items():
@@ -1042,17 +1070,30 @@ def _reserve(session, project_id, usages, deltas, limits, expire,
             raise exception.OverQuota(
                 resource=resource, requested=delta, in_use=usage.in_use,
                 reserved=usage.reserved, limit=limit)
-    uuids = []
-    for resource, delta in deltas.items():
-        usage = usages[resource]
-        usage.reserved += delta
-        reservation = models.Reservation(
-            uuid=uuidutils.generate_uuid(), usage_id=usage.id,
-            project_id=project_id, resource=resource, delta=delta,
-            expire=now + datetime.timedelta(seconds=expire))
-        session.add(reservation)
-        uuids.append(reservation.uuid)
-    return uuids
+    return now
+
+
+class QuotaCharge(collections.namedtuple(
+        'QuotaCharge', ['project_id', 'deltas', 'limits', 'until_refresh',
+                        'max_age'])):
+    """Usage to count in use in the transaction that writes what it
+    counts (plan_create): ``deltas`` ({resource: n > 0}) of the project,
+    within ``limits``, with the options of quota_reserve."""
+
+
+def _charged(session, charge):
+    """Count ``charge`` in use in ``session``'s transaction (OverQuota
+    when it would pass a limit); the resources that have no usage row
+    yet, when it counted nothing for that."""
+    usages = _locked_usages(session, charge.project_id, charge.deltas)
+    missing = set(charge.deltas) - set(usages)
+    if missing:
+        return missing
+    _admit(session, charge.project_id, usages, charge.deltas, charge.limits,
+           charge.until_refresh, charge.max_age)
+    for resource, delta in charge.deltas.items():
+        usages[resource].in_use += delta
+    return set()
 
 
 def _settle(session, reservations, commit):

@@ -31,8 +31,8 @@ class Plan(base.KarborPersistentObject, base.KarborObject):
                  'updated_at')
 
     _db_get = staticmethod(db.plan_get)
-    # create(context, values, reservations=...): the quota reservations
-    # are committed with the plan.
+    # create(context, values, charge=...): the plan is counted against its
+    # project's quota in the transaction that writes it.
     _db_create = staticmethod(db.plan_create)
 
     fields = {

@@ -89,11 +89,9 @@ def create_plan(req):
                                 values['resources'], values['parameters'])
         values.update(project_id=context.project_id,
                       user_id=context.user_id, status='suspended')
-        with quota.reserved(context, context.project_id,
-                            committed_by_block=True,
-                            plans=1) as reservations:
-            plan = plan_objects.Plan.create(
-                context, values, reservations=reservations)
+        plan = plan_objects.Plan.create(
+            context, values,
+            charge=quota.QUOTAS.charge(context, context.project_id, plans=1))
         payload['id'] = plan.id
     return http.json_response({'plan': _view(plan.to_dict())})
 

@@ -18,6 +18,7 @@ never leaves wrong."""
 import concurrent.futures
 import time
 
+from oslo_db import exception as db_exc
 import pytest
 import sqlalchemy as sa
 
@@ -222,6 +223,21 @@ def test_a_plan_that_fails_to_be_written_gives_its_reservation_back(noauth):
     assert _plan_ids(noauth) == []
     assert _usage(noauth, 'plans') == (0, 0)
     noauth.create_plan()
+
+
+def test_a_plan_the_database_refuses_in_its_transaction_counts_nothing(
+        stored):
+    plan = stored.create_plan()
+    admin = context.get_admin_context()
+    # Refused at the write itself, after it was counted.
+    with pytest.raises(db_exc.DBDuplicateEntry):
+        db_api.plan_create(admin, {
+            'id': plan['id'], 'name': 'again', 'provider_id': conftest.NOOP,
+            'project_id': 'demo', 'status': 'suspended', 'parameters': {},
+            'resources': [{'id': 'demo', 'type': conftest.PROJECT_TYPE}]},
+            charge=quota.QUOTAS.charge(admin, 'demo', plans=1))
+    assert _plan_ids(stored) == [plan['id']]
+    assert _usage(stored, 'plans') == (1, 0)
 
 
 def test_a_deleted_plan_frees_its_place(noauth):
