@@ -24,6 +24,7 @@ that outlives its credential.
 
 import datetime
 import re
+import time
 
 from keystoneauth1 import adapter
 from keystoneauth1.identity import v3
@@ -39,6 +40,8 @@ pytestmark = [cloud.needs_cloud('demo'), pytest.mark.timeout(1800)]
 
 INFRA = fixtures.INFRA_PROVIDER
 VOLUME = 'OS::Cinder::Volume'
+# Seconds left to the user's token when the work it asks for starts.
+TOKEN_LEFT = 3
 
 
 class ShortLivedToken(object):
@@ -75,6 +78,11 @@ class ShortLivedToken(object):
         return (self.expires -
                 datetime.datetime.now(datetime.timezone.utc)).total_seconds()
 
+    def wait_until_left(self, seconds):
+        """Wait until the token has ``seconds`` left to live, so that how
+        long issuing it took does not decide whether work outlives it."""
+        time.sleep(max(0.0, self.seconds_left() - seconds))
+
     def delete(self):
         # Only once the work is done: Keystone revokes the credential's
         # tokens with it.
@@ -98,9 +106,10 @@ def test_a_protect_and_a_restore_outlive_the_users_token(demo):
         {'id': volume.id, 'type': VOLUME, 'name': volume.name}])
 
     # The backup of a 1 GiB volume takes Cinder 9 to 25 s on this
-    # machine; the token expires 6 s after it is issued, enough to be
-    # accepted.
-    token = ShortLivedToken(demo, 6)
+    # machine, its restore 5 to 10 s; each starts when its token has
+    # TOKEN_LEFT seconds to live, enough to be accepted.
+    token = ShortLivedToken(demo, 10)
+    token.wait_until_left(TOKEN_LEFT)
     started = api.start_checkpoint(INFRA, plan['id'],
                                    **token.request_options())
     checkpoint = api.wait(lambda: api.checkpoint(INFRA, started['id']),
@@ -109,7 +118,8 @@ def test_a_protect_and_a_restore_outlive_the_users_token(demo):
     assert _refused_alone(token.token, demo)
     token.delete()
 
-    token = ShortLivedToken(demo, 6)
+    token = ShortLivedToken(demo, 10)
+    token.wait_until_left(TOKEN_LEFT)
     started = api.start_restore(INFRA, checkpoint['id'],
                                 **token.request_options())
     done = api.wait(lambda: api.restore(started['id']), 'success')
