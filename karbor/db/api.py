@@ -323,20 +323,25 @@ def plan_create(context, values, charge=None):
     resources = values.pop('resources', [])
     _check_json_fits(models.Plan, values, _('the plan'))
     values.setdefault('id', uuidutils.generate_uuid())
-    while True:
-        plan = models.Plan(**values)
-        plan.resources = _resource_rows(resources)
+    plan = models.Plan(**values)
+    plan.resources = _resource_rows(resources)
+
+    def write(session):
+        session.add(plan)
+        session.flush()
+        # Not read back: every column's value, its timestamps too, is set
+        # here, and the resources are in the order given.
+        return plan
+
+    def count_and_write(session, usages):
+        _count_in_use(session, usages, charge)
+        return write(session)
+
+    if charge is None:
         with _writer() as session:
-            missing = () if charge is None else _charged(session, charge)
-            if not missing:
-                session.add(plan)
-                session.flush()
-                # Not read back: every column's value, its timestamps
-                # too, is set here, and the resources are in the order
-                # given.
-                return plan
-        # Once for each project and resource.
-        _ensure_usages(charge.project_id, missing, charge.until_refresh)
+            return write(session)
+    return _with_usages_locked(charge.project_id, charge.deltas,
+                               charge.until_refresh, count_and_write)
 
 
 def plan_get(context, plan_id):
@@ -1023,16 +1028,25 @@ def quota_reserve(context, project_id, deltas, limits, expire,
     ``limits`` ({resource: limit, -1 none}); the reservations' uuids,
     which lapse after ``expire`` seconds. OverQuota, reserving nothing,
     when one would pass its limit."""
-    with _writer() as session:
-        usages = _locked_usages(session, project_id, deltas)
-        missing = set(deltas) - set(usages)
-        if not missing:
-            return _reserve(session, project_id, usages, deltas, limits,
-                            expire, until_refresh, max_age)
-    # Once for each project and resource.
-    _ensure_usages(project_id, missing, until_refresh)
-    return quota_reserve(context, project_id, deltas, limits, expire,
-                         until_refresh, max_age)
+    return _with_usages_locked(
+        project_id, deltas, until_refresh,
+        lambda session, usages: _reserve(session, project_id, usages, deltas,
+                                         limits, expire, until_refresh,
+                                         max_age))
+
+
+def _with_usages_locked(project_id, resources, until_refresh, work):
+    """``work(session, usages)`` in a transaction that holds the project's
+    usage rows of ``resources`` locked ({resource: row}); the rows that
+    do not exist yet are made first."""
+    while True:
+        with _writer() as session:
+            usages = _locked_usages(session, project_id, resources)
+            missing = set(resources) - set(usages)
+            if not missing:
+                return work(session, usages)
+        # Once for each project and resource.
+        _ensure_usages(project_id, missing, until_refresh)
 
 
 def _reserve(session, project_id, usages, deltas, limits, expire,
@@ -1081,19 +1095,13 @@ class QuotaCharge(collections.namedtuple(
     within ``limits``, with the options of quota_reserve."""
 
 
-def _charged(session, charge):
-    """Count ``charge`` in use in ``session``'s transaction (OverQuota
-    when it would pass a limit); the resources that have no usage row
-    yet, when it counted nothing for that."""
-    usages = _locked_usages(session, charge.project_id, charge.deltas)
-    missing = set(charge.deltas) - set(usages)
-    if missing:
-        return missing
+def _count_in_use(session, usages, charge):
+    """Count ``charge`` in use on the locked ``usages``, in ``session``'s
+    transaction; OverQuota when it would pass a limit."""
     _admit(session, charge.project_id, usages, charge.deltas, charge.limits,
            charge.until_refresh, charge.max_age)
     for resource, delta in charge.deltas.items():
         usages[resource].in_use += delta
-    return set()
 
 
 def _settle(session, reservations, commit):

@@ -212,9 +212,9 @@ def test_a_plan_over_quota_is_413_naming_the_limit_and_writes_nothing(
     assert _usage(noauth, 'plans') == (2, 0)
 
 
-def test_a_plan_that_fails_to_be_written_gives_its_reservation_back(noauth):
+def test_a_plan_that_fails_to_be_written_holds_no_place(noauth):
     _set_quota(noauth, plans=1)
-    # Refused by the database layer, after the reservation.
+    # Refused by the database layer before its transaction.
     response = noauth('POST', PLANS, {'plan': {
         'name': 'big', 'provider_id': conftest.NOOP,
         'resources': [{'id': 'demo', 'type': conftest.PROJECT_TYPE,
@@ -289,18 +289,22 @@ def test_plan_usage_is_counted_again_as_the_options_say(noauth, conf,
     assert _usage(noauth, 'plans') == (2, 0)
 
 
-def test_concurrent_plans_at_the_last_free_place_one_is_made(stored):
-    _set_quota(stored, plans=3)
-    kept = [stored.create_plan()['id'] for _ in range(2)]
-    writers = 6
-
+def _create_plans_at_once(karbor, writers):
+    """The responses to ``writers`` plan creates sent at the same time."""
     def create(writer):
-        return stored('POST', PLANS, {'plan': {
+        return karbor('POST', PLANS, {'plan': {
             'name': 'writer-%d' % writer, 'provider_id': conftest.NOOP,
             'resources': [{'id': 'demo', 'type': conftest.PROJECT_TYPE}]}})
 
     with concurrent.futures.ThreadPoolExecutor(writers) as pool:
-        responses = list(pool.map(create, range(writers)))
+        return list(pool.map(create, range(writers)))
+
+
+def test_concurrent_plans_at_the_last_free_place_one_is_made(stored):
+    _set_quota(stored, plans=3)
+    kept = [stored.create_plan()['id'] for _ in range(2)]
+    writers = 6
+    responses = _create_plans_at_once(stored, writers)
     statuses = sorted(response.status_int for response in responses)
     assert statuses == [200] + [413] * (writers - 1), [
         response.text for response in responses]
@@ -308,6 +312,16 @@ def test_concurrent_plans_at_the_last_free_place_one_is_made(stored):
             if response.status_int == 200]
     assert _plan_ids(stored) == sorted(kept + made)
     assert _usage(stored, 'plans') == (3, 0)
+
+
+def test_concurrent_first_plans_of_a_project_are_each_counted(stored):
+    # No plan and no quota yet: no usage row, which the creates make.
+    writers = 6
+    responses = _create_plans_at_once(stored, writers)
+    assert [response.status_int for response in responses] == (
+        [200] * writers), [response.text for response in responses]
+    assert len(_plan_ids(stored)) == writers
+    assert _usage(stored, 'plans') == (writers, 0)
 
 
 # Checkpoints against the quota
