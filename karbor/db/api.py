@@ -1007,7 +1007,8 @@ def _release_expired(session, usages, now):
 
 def _refresh_due(usage, until_refresh, max_age, now):
     """Whether the usage is to be counted again: after ``until_refresh``
-    reservations, or when it has not changed for ``max_age`` seconds."""
+    admissions (reservations, plans counted as they are written), or when
+    it has not changed for ``max_age`` seconds."""
     due = False
     if until_refresh:
         left = (usage.until_refresh if usage.until_refresh is not None

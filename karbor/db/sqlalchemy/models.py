@@ -283,9 +283,10 @@ class QuotaClass(BASE, KarborBase):
 
 class QuotaUsage(BASE, KarborBase):
     """How much of one resource a project uses and has reserved. The row
-    is locked by whoever reserves or commits, so they take turns.
-    ``until_refresh`` counts down the reservations before the usage is
-    counted again from the truth."""
+    is locked by every writer of its counts (a reservation, its commit, a
+    plan counted as it is written), so they take turns.
+    ``until_refresh`` counts down the admissions (reservations, plans)
+    before the usage is counted again from the truth."""
 
     __tablename__ = 'quota_usages'
     __table_args__ = (
