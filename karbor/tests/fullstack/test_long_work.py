@@ -82,6 +82,8 @@ class ShortLivedToken(object):
         """Wait until the token has ``seconds`` left to live, so that how
         long issuing it took does not decide whether work outlives it."""
         time.sleep(max(0.0, self.seconds_left() - seconds))
+        assert self.seconds_left() > seconds - 1, (
+            'issuing the token took longer than its life allows')
 
     def delete(self):
         # Only once the work is done: Keystone revokes the credential's
