@@ -208,6 +208,12 @@ class QuotaBelowUsage(Invalid):
                 "reserved.")
 
 
+class QuotaDriverIncomplete(KarborException):
+    message = _("The quota driver %(driver)s ([DEFAULT] quota_driver) has "
+                "no %(missing)s: see karbor.quota.DbQuotaDriver for what "
+                "each does.")
+
+
 class PlanUsesUnknownResourceType(Invalid):
     message = _("Provider %(provider)s has no protection plugin for "
                 "resource type %(resource_type)s.")

@@ -35,6 +35,7 @@ from oslo_config import cfg
 from oslo_utils import importutils
 
 from karbor.db import api as db
+from karbor import exception
 
 CONF = cfg.CONF
 
@@ -78,12 +79,8 @@ class DbQuotaDriver(object):
         return limits
 
     def get_project_quotas(self, context, project_id):
-        class_limits, own = db.quota_limits_get(context, project_id,
-                                                DEFAULT_CLASS)
-        limits = _option_limits()
-        limits.update(_known(class_limits))
-        limits.update(_known(own))
-        return limits
+        return _known(db.quota_limits_get(context, project_id,
+                                          DEFAULT_CLASS, _option_limits()))
 
     def get_project_usages(self, context, project_id):
         """{resource: {'limit', 'in_use', 'reserved'}} of every resource."""
@@ -104,17 +101,11 @@ class DbQuotaDriver(object):
         db.quota_class_update(context, class_name, limits)
 
     def reserve(self, context, project_id, deltas):
-        return db.quota_reserve(
-            context, project_id, deltas,
-            self.get_project_quotas(context, project_id),
-            expire=CONF.reservation_expire,
-            until_refresh=CONF.until_refresh, max_age=CONF.max_age)
+        return db.quota_reserve(context, _request(project_id, deltas),
+                                expire=CONF.reservation_expire)
 
     def charge(self, context, project_id, deltas):
-        return db.QuotaCharge(project_id, deltas,
-                              self.get_project_quotas(context, project_id),
-                              until_refresh=CONF.until_refresh,
-                              max_age=CONF.max_age)
+        return _request(project_id, deltas)
 
     def commit(self, context, reservations):
         db.reservation_commit(context, reservations)
@@ -124,6 +115,13 @@ class DbQuotaDriver(object):
 
     def release(self, context, project_id, deltas):
         db.quota_usage_release(context, project_id, deltas)
+
+
+def _request(project_id, deltas):
+    # The limits themselves are read under the usage's lock.
+    return db.QuotaRequest(project_id, deltas, _option_limits(),
+                           DEFAULT_CLASS, until_refresh=CONF.until_refresh,
+                           max_age=CONF.max_age)
 
 
 def _option_limits():
@@ -136,8 +134,18 @@ def _known(limits):
             if resource in RESOURCES}
 
 
+# What karbor-api asks of a quota driver; DbQuotaDriver's methods say
+# what each does.
+DRIVER_METHODS = (
+    'get_defaults', 'get_class_quotas', 'get_project_quotas',
+    'get_project_usages', 'update_project_quotas', 'destroy_project_quotas',
+    'update_class_quotas', 'reserve', 'charge', 'commit', 'rollback',
+    'release')
+
+
 class QuotaEngine(object):
-    """The driver [DEFAULT] quota_driver names, loaded on first use."""
+    """The driver [DEFAULT] quota_driver names, loaded on first use;
+    QuotaDriverIncomplete when it lacks one of DRIVER_METHODS."""
 
     def __init__(self):
         self._driver = None
@@ -145,9 +153,20 @@ class QuotaEngine(object):
 
     @property
     def driver(self):
+        return self.load()
+
+    def load(self):
+        """The driver, loaded now unless it already is."""
         with self._lock:
             if self._driver is None:
-                self._driver = importutils.import_object(CONF.quota_driver)
+                driver = importutils.import_object(CONF.quota_driver)
+                missing = [name for name in DRIVER_METHODS
+                           if not callable(getattr(driver, name, None))]
+                if missing:
+                    raise exception.QuotaDriverIncomplete(
+                        driver=CONF.quota_driver,
+                        missing=', '.join(missing))
+                self._driver = driver
             return self._driver
 
     def reserve(self, context, project_id, **deltas):

@@ -315,7 +315,7 @@ def _resource_rows(resources):
 
 
 def plan_create(context, values, charge=None):
-    """Write the plan; with ``charge`` (a QuotaCharge), count it in use
+    """Write the plan; with ``charge`` (a QuotaRequest), count it in use
     in the same transaction: OverQuota, writing nothing, when it would
     pass its limit. The plan and its count commit or roll back together,
     so a plan needs no reservation."""
@@ -340,8 +340,7 @@ def plan_create(context, values, charge=None):
     if charge is None:
         with _writer() as session:
             return write(session)
-    return _with_usages_locked(charge.project_id, charge.deltas,
-                               charge.until_refresh, count_and_write)
+    return _with_usages_locked(charge, count_and_write)
 
 
 def plan_get(context, plan_id):
@@ -884,25 +883,27 @@ def _limits(rows):
     return {row.resource: row.hard_limit for row in rows}
 
 
-def quota_get_all_by_project(context, project_id):
-    """The project's own limits: {resource: limit}."""
-    with _reader() as session:
-        return _limits(session.query(models.Quota).filter_by(
-            project_id=project_id))
-
-
 def quota_class_get_all_by_name(context, class_name):
     with _reader() as session:
         return _limits(session.query(models.QuotaClass).filter_by(
             class_name=class_name))
 
 
-def quota_limits_get(context, project_id, class_name):
-    """(the limits of quota class ``class_name``, the project's own), in
-    one transaction."""
-    with _reader():
-        return (quota_class_get_all_by_name(context, class_name),
-                quota_get_all_by_project(context, project_id))
+def _limits_now(session, project_id, class_name, defaults):
+    """The project's limits as ``session``'s transaction sees them: its
+    own, else quota class ``class_name``'s, else ``defaults``."""
+    limits = dict(defaults)
+    limits.update(_limits(session.query(models.QuotaClass).filter_by(
+        class_name=class_name)))
+    limits.update(_limits(session.query(models.Quota).filter_by(
+        project_id=project_id)))
+    return limits
+
+
+def quota_limits_get(context, project_id, class_name, defaults):
+    """The project's limits, as _limits_now."""
+    with _reader() as session:
+        return _limits_now(session, project_id, class_name, defaults)
 
 
 def _set_limits(session, model, owner, limits):
@@ -918,8 +919,9 @@ def _set_limits(session, model, owner, limits):
 
 def quota_update(context, project_id, limits):
     """Set the project's own limits; QuotaBelowUsage for one below what
-    the project uses and has reserved (checked under the usage's lock,
-    so no reservation passes the new limit meanwhile)."""
+    the project uses and has reserved. Checked and written under the
+    usage's lock, under which every admission reads the limits, so none
+    passes the new limit meanwhile."""
     _ensure_usages(project_id, limits, until_refresh=0)
     with _writer() as session:
         usages = _locked_usages(session, project_id, limits)
@@ -1023,62 +1025,71 @@ def _refresh_due(usage, until_refresh, max_age, now):
     return due
 
 
-def quota_reserve(context, project_id, deltas, limits, expire,
-                  until_refresh=0, max_age=0):
-    """Reserve ``deltas`` ({resource: n > 0}) of the project, within
-    ``limits`` ({resource: limit, -1 none}); the reservations' uuids,
-    which lapse after ``expire`` seconds. OverQuota, reserving nothing,
-    when one would pass its limit."""
+class QuotaRequest(collections.namedtuple(
+        'QuotaRequest', ['project_id', 'deltas', 'defaults', 'class_name',
+                         'until_refresh', 'max_age'])):
+    """``deltas`` ({resource: n > 0}) the project asks for, within its
+    limits (-1 none) as they are once its usage is locked: its own, else
+    quota class ``class_name``'s, else ``defaults``. After
+    ``until_refresh`` admissions, or ``max_age`` seconds without a
+    change, its usage is counted again (0: never)."""
+
+
+def quota_reserve(context, request, expire):
+    """Reserve the QuotaRequest's deltas; the reservations' uuids, which
+    lapse after ``expire`` seconds. OverQuota, reserving nothing, when
+    one would pass its limit."""
     return _with_usages_locked(
-        project_id, deltas, until_refresh,
-        lambda session, usages: _reserve(session, project_id, usages, deltas,
-                                         limits, expire, until_refresh,
-                                         max_age))
+        request, lambda session, usages: _reserve(session, usages, request,
+                                                  expire))
 
 
-def _with_usages_locked(project_id, resources, until_refresh, work):
-    """``work(session, usages)`` in a transaction that holds the project's
-    usage rows of ``resources`` locked ({resource: row}); the rows that
-    do not exist yet are made first."""
+def _with_usages_locked(request, work):
+    """``work(session, usages)`` in a transaction that holds the usage
+    rows of the QuotaRequest's project and resources locked ({resource:
+    row}); the rows that do not exist yet are made first."""
     while True:
         with _writer() as session:
-            usages = _locked_usages(session, project_id, resources)
-            missing = set(resources) - set(usages)
+            usages = _locked_usages(session, request.project_id,
+                                    request.deltas)
+            missing = set(request.deltas) - set(usages)
             if not missing:
                 return work(session, usages)
         # Once for each project and resource.
-        _ensure_usages(project_id, missing, until_refresh)
+        _ensure_usages(request.project_id, missing, request.until_refresh)
 
 
-def _reserve(session, project_id, usages, deltas, limits, expire,
-             until_refresh, max_age):
-    now = _admit(session, project_id, usages, deltas, limits,
-                 until_refresh, max_age)
+def _reserve(session, usages, request, expire):
+    now = _admit(session, usages, request)
     uuids = []
-    for resource, delta in deltas.items():
+    for resource, delta in request.deltas.items():
         usage = usages[resource]
         usage.reserved += delta
         reservation = models.Reservation(
             uuid=uuidutils.generate_uuid(), usage_id=usage.id,
-            project_id=project_id, resource=resource, delta=delta,
+            project_id=request.project_id, resource=resource, delta=delta,
             expire=now + datetime.timedelta(seconds=expire))
         session.add(reservation)
         uuids.append(reservation.uuid)
     return uuids
 
 
-def _admit(session, project_id, usages, deltas, limits, until_refresh,
-           max_age):
-    """Check that ``deltas`` fit the project's ``limits`` (OverQuota if
-    not), after giving back lapsed reservations and counting again the
-    usages due a count; the time it checked."""
+def _admit(session, usages, request):
+    """Check that the QuotaRequest fits the project's limits (OverQuota
+    if not), after giving back lapsed reservations and counting again
+    the usages due a count; the time it checked. The limits are read
+    here, under the usages' lock, which quota_update holds while it
+    checks a new limit against them."""
     now = timeutils.utcnow()
     _release_expired(session, usages, now)
     for resource, usage in usages.items():
         counter = _USAGE_COUNTERS.get(resource)
-        if _refresh_due(usage, until_refresh, max_age, now) and counter:
-            usage.in_use = counter(session, project_id)
-    for resource, delta in sorted(deltas.items()):
+        if (_refresh_due(usage, request.until_refresh, request.max_age, now)
+                and counter):
+            usage.in_use = counter(session, request.project_id)
+    limits = _limits_now(session, request.project_id, request.class_name,
+                         request.defaults)
+    for resource, delta in sorted(request.deltas.items()):
         usage = usages[resource]
         limit = limits[resource]
         if 0 <= limit < usage.in_use + usage.reserved + delta:
@@ -1088,20 +1099,11 @@ def _admit(session, project_id, usages, deltas, limits, until_refresh,
     return now
 
 
-class QuotaCharge(collections.namedtuple(
-        'QuotaCharge', ['project_id', 'deltas', 'limits', 'until_refresh',
-                        'max_age'])):
-    """Usage to count in use in the transaction that writes what it
-    counts (plan_create): ``deltas`` ({resource: n > 0}) of the project,
-    within ``limits``, with the options of quota_reserve."""
-
-
-def _count_in_use(session, usages, charge):
-    """Count ``charge`` in use on the locked ``usages``, in ``session``'s
-    transaction; OverQuota when it would pass a limit."""
-    _admit(session, charge.project_id, usages, charge.deltas, charge.limits,
-           charge.until_refresh, charge.max_age)
-    for resource, delta in charge.deltas.items():
+def _count_in_use(session, usages, request):
+    """Count the QuotaRequest in use on the locked ``usages``, in
+    ``session``'s transaction; OverQuota when it would pass a limit."""
+    _admit(session, usages, request)
+    for resource, delta in request.deltas.items():
         usages[resource].in_use += delta
 
 

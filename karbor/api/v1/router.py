@@ -37,6 +37,7 @@ from karbor.api.v1 import verifications
 from karbor.api import versions
 from karbor import exception
 from karbor.i18n import _
+from karbor import quota
 from karbor.services.protection import rpcapi
 
 PROVIDER = '/{project_id}/providers/{provider_id}'
@@ -142,6 +143,9 @@ class APIRouter(object):
         self._protection_api = protection_api or rpcapi.ProtectionAPI()
         self._provider_cache = provider_cache.ProviderCache(
             self._protection_api)
+        # Now, so that a quota driver that cannot serve stops karbor-api
+        # as it starts, not a request later.
+        quota.QUOTAS.load()
         self._mapper = routes.Mapper()
         for path in ROUTE_DECLARATIONS:
             self._mapper.connect(path, declared_path=path)

@@ -22,6 +22,7 @@ from oslo_db import exception as db_exc
 import pytest
 import sqlalchemy as sa
 
+from karbor.api.v1 import router
 from karbor import context
 from karbor.db import api as db_api
 from karbor import exception
@@ -322,6 +323,54 @@ def test_concurrent_first_plans_of_a_project_are_each_counted(stored):
         [200] * writers), [response.text for response in responses]
     assert len(_plan_ids(stored)) == writers
     assert _usage(stored, 'plans') == (writers, 0)
+
+
+def test_a_plan_sent_while_its_limit_is_lowered_keeps_to_the_new_limit(
+        stored, monkeypatch):
+    _set_quota(stored, plans=5)
+    kept = stored.create_plan()['id']
+    sent = []
+    set_limits = db_api._set_limits
+
+    def send_a_plan_meanwhile(session, model, owner, limits):
+        # The update holds the usage's lock and has checked the new limit
+        # against it: the plan create waits for it to commit.
+        set_limits(session, model, owner, limits)
+        sent.append(pool.submit(stored, 'POST', PLANS, {'plan': {
+            'name': 'meanwhile', 'provider_id': conftest.NOOP,
+            'resources': [{'id': 'demo', 'type': conftest.PROJECT_TYPE}]}}))
+        time.sleep(0.5)
+
+    monkeypatch.setattr(db_api, '_set_limits', send_a_plan_meanwhile)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert _set_quota(stored, plans=1)['plans'] == 1
+        response = sent[0].result()
+    assert _fault(response, 413) == (
+        'Quota exceeded for plans: 1 more asked for, with 1 in use and 0 '
+        'reserved of a limit of 1.')
+    assert _plan_ids(stored) == [kept]
+    assert _usage(stored, 'plans') == (1, 0)
+
+
+# The quota driver
+
+class DriverWithoutCharge(quota.DbQuotaDriver):
+    """A driver of one's own, written before plans were counted where
+    they are written."""
+
+    charge = None
+
+
+def test_karbor_api_does_not_start_on_a_driver_that_lacks_a_method(
+        conf, monkeypatch):
+    conf.config(quota_driver=__name__ + '.DriverWithoutCharge')
+    monkeypatch.setattr(quota, 'QUOTAS', quota.QuotaEngine())
+    with pytest.raises(exception.QuotaDriverIncomplete) as refused:
+        router.APIRouter(protection_api=object())
+    assert str(refused.value) == (
+        'The quota driver %s.DriverWithoutCharge ([DEFAULT] quota_driver) '
+        'has no charge: see karbor.quota.DbQuotaDriver for what each '
+        'does.' % __name__)
 
 
 # Checkpoints against the quota
