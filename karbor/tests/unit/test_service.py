@@ -140,12 +140,14 @@ def test_a_stop_that_outlasts_graceful_shutdown_timeout_ends_with_1():
         assert probe.stdout.readline() == 'started\n'
         probe.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
-        probe.wait(timeout=30)
+        # Far less than the 600 s its stop would take, with room for a
+        # loaded machine.
+        probe.wait(timeout=60)
         took = time.monotonic() - signalled
     finally:
         probe.kill()
         probe.wait()
     assert probe.returncode == 1
-    assert 1.5 < took < 10
+    assert took >= 2
     assert 'Still stopping after graceful_shutdown_timeout (2 s), exiting ' \
         'now' in probe.stderr.read()
