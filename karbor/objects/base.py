@@ -13,7 +13,6 @@
 """The object layer's base classes and its RPC serializer."""
 
 import threading
-import types
 
 from oslo_versionedobjects import base
 from oslo_versionedobjects import fields
@@ -52,12 +51,10 @@ class KarborObject(base.VersionedObject):
     @classmethod
     def list_page(cls, context, **query):
         """A page of these objects (``query`` as the db function takes
-        it), each a record with the DB_FIELDS as attributes, read as the
-        rows are: a list shows them without an object built, and its
+        it), each the database's row, with the DB_FIELDS among its
+        attributes: a list shows them without an object built, and its
         fields checked, for each row."""
-        return [types.SimpleNamespace(**{name: getattr(row, name)
-                                         for name in cls.DB_FIELDS})
-                for row in cls._db_get_all(context, **query)]
+        return cls._db_get_all(context, **query)
 
     @classmethod
     def _from_db_object(cls, context, obj, db_row):
