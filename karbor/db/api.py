@@ -805,37 +805,60 @@ def operation_claim(context, owner, stale_before, project_limit=0,
     Claimable are the queued ones and those whose owner's heartbeat is
     older than ``stale_before``. Projects with the fewest operations
     running come first, then the oldest operation; a project already
-    running ``project_limit`` (0: no limit) waits. The claim is a compare
-    and swap on the generation: of two workers claiming one row, one wins.
+    running ``project_limit`` (0: no limit) waits, and its queue does not
+    hide the others'. The claim is a compare and swap on the generation:
+    of two workers claiming one row, one wins.
     """
     op = models.Operation
     fresh = sa.and_(op.owner.isnot(None), op.heartbeat_at >= stale_before)
-    with _writer() as session:
+    with _reader() as session:
         running = dict(session.query(op.project_id, sa.func.count(op.id))
                        .filter(fresh).group_by(op.project_id).all())
-        candidates = session.query(op).filter(sa.not_(fresh)).order_by(
-            op.created_at, op.id).limit(_CLAIM_CANDIDATES).all()
+        query = session.query(op).filter(sa.not_(fresh))
+        full = [project for project, count in running.items()
+                if project_limit and count >= project_limit]
+        if full:
+            query = query.filter(op.project_id.notin_(full))
+        if exclude:
+            query = query.filter(op.id.notin_(list(exclude)))
+        candidates = query.order_by(op.created_at, op.id).limit(
+            _CLAIM_CANDIDATES).all()
     candidates.sort(key=lambda row: running.get(row.project_id, 0))
     for candidate in candidates:
-        if candidate.id in exclude:
-            continue
-        if project_limit and (running.get(candidate.project_id, 0) >=
-                              project_limit):
-            continue
-        with _writer() as session:
-            claimed = session.query(op).filter_by(
-                id=candidate.id, generation=candidate.generation).update(
-                    {'owner': owner,
-                     'generation': candidate.generation + 1,
-                     'heartbeat_at': timeutils.utcnow()},
-                    synchronize_session=False)
-            if claimed:
-                return session.query(op).filter_by(id=candidate.id).one()
+        claimed = _claim(candidate, owner, stale_before, project_limit)
+        if claimed is not None:
+            return claimed
     return None
 
 
 # How many claimable rows one claim looks at.
 _CLAIM_CANDIDATES = 100
+
+
+def _claim(candidate, owner, stale_before, project_limit):
+    """The operation ``candidate`` (a row as read), claimed by ``owner``;
+    None when another worker changed it first, or when its project has
+    reached ``project_limit`` meanwhile."""
+    op = models.Operation
+    with _writer() as session:
+        if project_limit:
+            # The project's rows locked: the claims of one project take
+            # turns, so that none passes its limit.
+            held = session.query(op.owner, op.heartbeat_at).filter(
+                op.project_id == candidate.project_id).order_by(
+                    op.id).with_for_update().all()
+            running = sum(1 for row in held if row.owner is not None and
+                          row.heartbeat_at >= stale_before)
+            if running >= project_limit:
+                return None
+        claimed = session.query(op).filter_by(
+            id=candidate.id, generation=candidate.generation).update(
+                {'owner': owner, 'generation': candidate.generation + 1,
+                 'heartbeat_at': timeutils.utcnow()},
+                synchronize_session=False)
+        if claimed:
+            return session.query(op).filter_by(id=candidate.id).one()
+    return None
 
 
 def operation_heartbeat(context, operation_id, owner, generation):

@@ -10,9 +10,12 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-import pytest
+import uuid
+
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
+import pymysql
+import pytest
 
 from karbor.common import config  # noqa: F401  (registers the options)
 from karbor.db import api as db_api
@@ -34,12 +37,42 @@ def conf(tmp_path):
     policy.reset()
 
 
+def _migrated(conf, connection):
+    db_api.dispose_engine()
+    conf.config(connection=connection, group='database')
+    migration.db_sync()
+
+
 @pytest.fixture
 def database(conf, tmp_path):
     """A migrated SQLite database of this test's own."""
+    _migrated(conf, 'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
+    yield
     db_api.dispose_engine()
-    conf.config(connection='sqlite:///%s' % (tmp_path / 'karbor.sqlite'),
-                group='database')
-    migration.db_sync()
+
+
+@pytest.fixture
+def mariadb():
+    """A MariaDB database of the test's own, dropped after it."""
+    name = 'karbor_ut_%s' % uuid.uuid4().hex[:8]
+    admin = pymysql.connect(host='127.0.0.1', user='root')
+    with admin.cursor() as cursor:
+        cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
+    try:
+        yield 'mysql+pymysql://root@127.0.0.1/%s?charset=utf8mb4' % name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute('DROP DATABASE %s' % name)
+        admin.close()
+
+
+@pytest.fixture(params=['sqlite', 'mariadb'])
+def each_database(request, conf, tmp_path):
+    """A migrated database of this test's own, on SQLite and on MariaDB."""
+    if request.param == 'sqlite':
+        connection = 'sqlite:///%s' % (tmp_path / 'karbor.sqlite')
+    else:
+        connection = request.getfixturevalue('mariadb')
+    _migrated(conf, connection)
     yield
     db_api.dispose_engine()

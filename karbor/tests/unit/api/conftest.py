@@ -25,13 +25,11 @@ import json
 import os
 import shutil
 import time
-import uuid
 
 from keystonemiddleware import fixture as authtoken_fixture
 from oslo_config import cfg
 import oslo_messaging as messaging
 from oslo_messaging import conffixture as messaging_fixture
-import pymysql
 import pytest
 from stevedore import extension
 import webob
@@ -218,21 +216,6 @@ def noauth(conf, tmp_path):
         tmp_path, 'noauth', 'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
     yield instance
     stop()
-
-
-@pytest.fixture
-def mariadb():
-    """A MariaDB database of the test's own, dropped after it."""
-    name = 'karbor_ut_%s' % uuid.uuid4().hex[:8]
-    admin = pymysql.connect(host='127.0.0.1', user='root')
-    with admin.cursor() as cursor:
-        cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
-    try:
-        yield 'mysql+pymysql://root@127.0.0.1/%s?charset=utf8mb4' % name
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute('DROP DATABASE %s' % name)
-        admin.close()
 
 
 @pytest.fixture(params=['sqlite', 'mariadb'])

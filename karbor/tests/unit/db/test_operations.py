@@ -12,6 +12,7 @@
 
 """Claims on operations: one owner each, fair between projects."""
 
+import concurrent.futures
 import datetime
 
 from oslo_utils import timeutils
@@ -59,6 +60,32 @@ def test_a_free_slot_goes_to_the_project_running_the_fewest(database):
     # its operation came after all of the big project's.
     assert claimed == [big[0], small, big[1]]
     # The big project is at its limit: its other two wait.
+    assert db.operation_claim(ADMIN, 'worker', _stale_before(),
+                              project_limit=2) is None
+
+
+def test_a_project_at_its_limit_does_not_hide_the_others_behind_its_queue(
+        database, monkeypatch):
+    # Fewer rows looked at per claim than the big project has queued.
+    monkeypatch.setattr(db, '_CLAIM_CANDIDATES', 3)
+    big = [_queue('big') for _ in range(5)]
+    small = _queue('small')
+    claimed = [db.operation_claim(ADMIN, 'worker', _stale_before(),
+                                  project_limit=1).id for _ in range(2)]
+    assert claimed == [big[0], small]
+
+
+def test_concurrent_claims_keep_a_project_to_its_limit(each_database):
+    queued = {_queue('demo') for _ in range(6)}
+
+    def claim(worker):
+        row = db.operation_claim(ADMIN, 'worker-%d' % worker,
+                                 _stale_before(), project_limit=2)
+        return row and row.id
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        claimed = [one for one in pool.map(claim, range(6)) if one]
+    assert len(claimed) == 2 and set(claimed) <= queued
     assert db.operation_claim(ADMIN, 'worker', _stale_before(),
                               project_limit=2) is None
 
