@@ -17,6 +17,8 @@ import threading
 from oslo_versionedobjects import base
 from oslo_versionedobjects import fields
 
+from karbor.services.protection import graph
+
 obj_registry = base.VersionedObjectRegistry
 
 
@@ -116,7 +118,7 @@ class OperationRecord(object):
         several at once; the lock keeps one resource's update from undoing
         another's.
         """
-        key = '%s#%s' % (resource_type, resource_id)
+        key = graph.key_of(resource_type, resource_id)
         with self._save_lock:
             self.resources_status = dict(self.resources_status,
                                          **{key: status})

@@ -26,6 +26,7 @@ from oslo_utils import uuidutils
 
 from karbor import exception
 from karbor.i18n import _
+from karbor.services.protection import graph
 
 CONF = cfg.CONF
 
@@ -242,7 +243,7 @@ def validate_parameters(parameters, schemas, resources, kind):
     """
     types = {resource_type for resource_type, _id in resources}
     for key, value in (parameters or {}).items():
-        resource_type, _sep, resource_id = key.partition('#')
+        resource_type, resource_id = graph.split_key(key)
         if resource_type not in types:
             raise exception.InvalidInput(
                 reason=_('parameters name %(key)s, but no resource of type '

@@ -38,13 +38,14 @@ from oslo_utils import uuidutils
 from karbor import exception
 from karbor.i18n import _
 from karbor.objects import plan as plan_objects
+from karbor.services.protection import checkpoint as checkpoints
 
 LOG = logging.getLogger(__name__)
 
 CREATED_BY = 'operation-engine'
 NO_LIMIT = -1
 # The status of a checkpoint, and of its protect's log, while it protects.
-PROTECTING = 'protecting'
+PROTECTING = checkpoints.PROTECTING
 
 
 def _bad(reason):

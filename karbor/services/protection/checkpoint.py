@@ -358,7 +358,7 @@ class Checkpoint(object):
         """Record how one resource ended in the running operation: one
         small object, tried again through a bank outage like the
         record."""
-        key = _resource_key(resource_type, resource_id)
+        key = graph.key_of(resource_type, resource_id)
         value = {'key': key}
         if reason is not None:
             value['reason'] = str(reason)
@@ -465,7 +465,7 @@ class Checkpoint(object):
                 reasons = record['resources_reason']
                 for resource in record['protection_plan']['resources']:
                     statuses.setdefault(
-                        _resource_key(resource['type'], resource['id']),
+                        graph.key_of(resource['type'], resource['id']),
                         in_progress)
                 for key, status in statuses.items():
                     if status == in_progress:
@@ -474,11 +474,6 @@ class Checkpoint(object):
                                            _('not finished: %s') % reason)
                 record['status'] = _FAILED_STATUS[in_progress]
         self._forget_unfinished()
-
-
-def _resource_key(resource_type, resource_id):
-    # The same key as graph.resource_key gives a Resource.
-    return '%s#%s' % (resource_type, resource_id)
 
 
 def _delete_quietly(bank, key):

@@ -36,9 +36,21 @@ from karbor.services.protection.protectable_plugin import Resource
 GraphNode = collections.namedtuple('GraphNode', ['value', 'child_nodes'])
 
 
-def resource_key(resource):
+def key_of(resource_type, resource_id):
     """The name of a resource in statuses and in the bank: type#id."""
-    return '%s#%s' % (resource.type, resource.id)
+    return '%s#%s' % (resource_type, resource_id)
+
+
+def resource_key(resource):
+    """The key_of a Resource."""
+    return key_of(resource.type, resource.id)
+
+
+def split_key(key):
+    """(type, id) of a key_of; the id is '' in a key of a type alone (as
+    a plan's parameters have)."""
+    resource_type, _sep, resource_id = key.partition('#')
+    return resource_type, resource_id
 
 
 def build_graph(resources, get_dependents):

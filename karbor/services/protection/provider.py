@@ -53,6 +53,7 @@ from karbor import exception
 from karbor.i18n import _
 from karbor.services.protection import bank_plugin
 from karbor.services.protection import checkpoint
+from karbor.services.protection import graph
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class PluggableProtectionProvider(object):
         for resource in plan.resources:
             self.get_protection_plugin(resource.get('type'))
         for key, parameters in (plan.parameters or {}).items():
-            resource_type = key.split('#', 1)[0]
+            resource_type, _id = graph.split_key(key)
             schema = self.get_protection_plugin(
                 resource_type).get_options_schema(resource_type)
             try:

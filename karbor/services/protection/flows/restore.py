@@ -21,11 +21,10 @@ restore ends "success" or "fail", announced as karbor.restore.end or
 """
 
 from karbor.objects import fields
+from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import reading
 from karbor.services.protection.flows import resource_flow
-
-RESOURCE_ERROR = 'error'
 
 
 class _RestoreProgress(resource_flow.ResourceProgress):
@@ -35,7 +34,7 @@ class _RestoreProgress(resource_flow.ResourceProgress):
 
     def resource_failed(self, resource, error):
         self._restore.update_resource_status(resource.type, resource.id,
-                                             RESOURCE_ERROR, reason=error)
+                                             checkpoints.ERROR, reason=error)
 
 
 def restore_resources(run, provider, restore, progress=None):

@@ -27,13 +27,15 @@ verdicts from ``verify.resources_status``.
 """
 
 from karbor.objects import fields
+from karbor.services.protection import checkpoint as checkpoints
 from karbor.services.protection.flows import engine
 from karbor.services.protection.flows import reading
 from karbor.services.protection.flows import resource_flow
 from karbor.services.protection import graph
 
-AVAILABLE = 'available'
-ERROR = 'error'
+# A resource's verdict: the checkpoint's own status names.
+AVAILABLE = checkpoints.AVAILABLE
+ERROR = checkpoints.ERROR
 
 
 class _VerifyProgress(resource_flow.ResourceProgress):

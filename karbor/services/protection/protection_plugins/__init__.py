@@ -30,7 +30,6 @@ the cloud (restore: :func:`restore_marks`), never only in memory.
 
 from karbor.services.protection import checkpoint
 from karbor.services.protection import graph
-from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection import protection_plugin
 
 # The statuses a plugin reports: of its record in the bank, and of a
@@ -52,8 +51,8 @@ RESTORED_FROM_KEY = 'karbor_restored_from'
 
 def resource_key(resource_type, resource_id):
     """``"<type>#<id>"``: a resource's name in statuses, parameters,
-    ``new_resources`` and the bank (graph.resource_key of a Resource)."""
-    return graph.resource_key(Resource(resource_type, resource_id, None))
+    ``new_resources`` and the bank (graph.key_of)."""
+    return graph.key_of(resource_type, resource_id)
 
 
 def resource_section(checkpoint_, resource):

@@ -119,6 +119,14 @@ def test_the_key_of_a_resource_is_the_graphs():
         graph.resource_key(resource)) == 'OS::Nova::Server#s1'
 
 
+def test_a_key_splits_into_the_type_and_the_id_it_was_made_of():
+    # An id may hold the separator; a type alone names every resource of
+    # the type in a plan's parameters.
+    key = plugins.resource_key('OS::Glance::Image', 'a#b')
+    assert graph.split_key(key) == ('OS::Glance::Image', 'a#b')
+    assert graph.split_key('OS::Glance::Image') == ('OS::Glance::Image', '')
+
+
 # No-Op and project plugins: hooks run again give the same result.
 
 class _Restore(object):

@@ -639,8 +639,8 @@ class VerifyOperation(protection_plugin.Operation):
             children.append((IMAGE_TYPE, record['image']))
         verdicts = kwargs['verify'].resources_status
         failed = sorted(
-            '%s#%s' % child for child in children
-            if verdicts.get('%s#%s' % child, RECORD_AVAILABLE) !=
+            plugins.resource_key(*child) for child in children
+            if verdicts.get(plugins.resource_key(*child), RECORD_AVAILABLE) !=
             RECORD_AVAILABLE)
         if failed:
             raise ServerPluginError(
