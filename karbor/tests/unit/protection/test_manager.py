@@ -14,6 +14,7 @@
 shipped providers and a test one, file-system banks in a temporary
 directory, SQLite for restores, no cloud."""
 
+import datetime
 import inspect
 import json
 import os
@@ -24,10 +25,12 @@ import time
 from oslo_config import cfg
 import oslo_messaging as messaging
 from oslo_messaging import conffixture as messaging_fixture
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import pytest
 
 from karbor import context
+from karbor.db import api as db
 from karbor import exception
 from karbor.objects import plan as plan_objects
 from karbor.objects import restore as restore_objects
@@ -489,6 +492,40 @@ def test_start_fails_what_a_stopped_worker_left_protecting(providers_dir,
     assert shown['status'] == 'error'
     assert list(shown['resources_reason'].values()) == [
         'not finished: the karbor-protection that ran it stopped']
+
+
+def _in_progress(create, minutes_ago):
+    """The id of a new restore or verification (``create``), running for
+    ``minutes_ago`` minutes."""
+    return create(ADMIN, {
+        'project_id': USER.project_id, 'provider_id': NOOP_ID,
+        'checkpoint_id': uuidutils.generate_uuid(), 'parameters': {},
+        'status': 'in_progress',
+        'created_at': timeutils.utcnow() - datetime.timedelta(
+            minutes=minutes_ago)}).id
+
+
+def test_the_sweep_fails_restores_and_verifications_nothing_runs(manager):
+    # Left by a worker that died before it recorded their operations.
+    orphaned_restore = _in_progress(db.restore_create, 10)
+    orphaned_verification = _in_progress(db.verification_create, 10)
+    # Its worker is recording its operation now.
+    new_restore = _in_progress(db.restore_create, 0)
+    # An operation runs it: a worker will finish it or take it over.
+    running_restore = _in_progress(db.restore_create, 10)
+    db.operation_create(ADMIN, {
+        'operation_type': 'restore', 'project_id': USER.project_id,
+        'provider_id': NOOP_ID, 'checkpoint_id': uuidutils.generate_uuid(),
+        'restore_id': running_restore, 'request_context': {},
+        'arguments': {}}, 'another worker')
+
+    manager._sweep()
+
+    assert db.restore_get(ADMIN, orphaned_restore).status == 'fail'
+    assert db.verification_get(ADMIN, orphaned_verification).status == (
+        'fail')
+    assert db.restore_get(ADMIN, new_restore).status == 'in_progress'
+    assert db.restore_get(ADMIN, running_restore).status == 'in_progress'
 
 
 def test_every_rpc_call_has_its_endpoint_with_the_same_arguments():
