@@ -66,13 +66,17 @@ def mariadb():
         admin.close()
 
 
+def connection_of(request, tmp_path):
+    """The connection of the database a fixture's ``request.param`` names
+    ('sqlite' or 'mariadb'), the test's own."""
+    if request.param == 'sqlite':
+        return 'sqlite:///%s' % (tmp_path / 'karbor.sqlite')
+    return request.getfixturevalue('mariadb')
+
+
 @pytest.fixture(params=['sqlite', 'mariadb'])
 def each_database(request, conf, tmp_path):
     """A migrated database of this test's own, on SQLite and on MariaDB."""
-    if request.param == 'sqlite':
-        connection = 'sqlite:///%s' % (tmp_path / 'karbor.sqlite')
-    else:
-        connection = request.getfixturevalue('mariadb')
-    _migrated(conf, connection)
+    _migrated(conf, connection_of(request, tmp_path))
     yield
     db_api.dispose_engine()

@@ -40,6 +40,7 @@ from karbor.db import api as db_api
 from karbor.db import migration
 from karbor import rpc
 from karbor.services.protection import manager as protection_manager
+from karbor.tests.unit import conftest as unit_conftest
 
 CONF = cfg.CONF
 
@@ -221,10 +222,7 @@ def noauth(conf, tmp_path):
 @pytest.fixture(params=['sqlite', 'mariadb'])
 def stored(request, conf, tmp_path):
     """Karbor (noauth) on each database."""
-    if request.param == 'sqlite':
-        connection = 'sqlite:///%s' % (tmp_path / 'karbor.sqlite')
-    else:
-        connection = request.getfixturevalue('mariadb')
-    instance, stop = start_karbor(tmp_path, 'noauth', connection)
+    instance, stop = start_karbor(
+        tmp_path, 'noauth', unit_conftest.connection_of(request, tmp_path))
     yield instance
     stop()

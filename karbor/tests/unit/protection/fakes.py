@@ -164,6 +164,19 @@ def provider_config(directory, text):
     return config
 
 
+def loaded_provider(directory, provider_id, plugin):
+    """A provider of ``plugin`` (its entry point's name) on a file-system
+    bank in ``directory``/bank, loaded as karbor-protection loads one."""
+    path = os.path.join(directory, 'provider-%s.conf' % provider_id)
+    with open(path, 'w') as stream:
+        stream.write(
+            '[provider]\nname = Test\nid = %s\nplugin = %s\n'
+            'bank = karbor-fs-bank-plugin\nenabled = True\n'
+            '[file_system_bank_plugin]\nfile_system_bank_path = %s\n'
+            % (provider_id, plugin, os.path.join(directory, 'bank')))
+    return provider._load_provider(path)
+
+
 def fs_bank_plugin(directory, **options):
     """A file-system bank plugin whose bank is ``directory``/bank."""
     lines = ['[provider]', 'name = Test', 'id = %s' % uuid.uuid4(),

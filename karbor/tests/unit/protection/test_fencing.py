@@ -28,7 +28,6 @@ from karbor.objects import plan as plan_objects
 from karbor.services.protection.flows import protect as protect_flow
 from karbor.services.protection import graph
 from karbor.services.protection import operations
-from karbor.services.protection import provider as providers
 from karbor.tests.unit.protection import fakes
 
 CONF = cfg.CONF
@@ -105,13 +104,8 @@ def test_a_protect_whose_worker_stalled_past_its_claim_writes_nothing_more(
         config, database, clock, tmp_path):
     config.config(operation_takeover_timeout=90,
                   operation_heartbeat_interval=15)
-    path = tmp_path / 'noop.conf'
-    path.write_text('[provider]\nname = No-Op\nid = %s\n'
-                    'plugin = karbor-noop-protection-plugin\n'
-                    'bank = karbor-fs-bank-plugin\nenabled = True\n'
-                    '[file_system_bank_plugin]\nfile_system_bank_path = '
-                    '%s\n' % (PROVIDER_ID, tmp_path / 'bank'))
-    provider = providers._load_provider(str(path))
+    provider = fakes.loaded_provider(str(tmp_path), PROVIDER_ID,
+                                     'karbor-noop-protection-plugin')
     provider.bank.plugin.acquire_lease()
     try:
         resources = [{'id': 'volume-%d' % number, 'type': VOLUME,

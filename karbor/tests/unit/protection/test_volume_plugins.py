@@ -40,7 +40,6 @@ from karbor.services.protection.protection_plugins.volume import (
     volume_snapshot_plugin as snapshot_plugin)
 from karbor.services.protection.protection_plugins.volume import volumes
 from karbor.services.protection.protection_plugins import waiting
-from karbor.services.protection import provider as providers
 from karbor.tests.unit.protection import fakes
 
 VOLUME = 'OS::Cinder::Volume'
@@ -657,13 +656,8 @@ def test_a_volume_deleted_while_backed_up_fails_with_that_reason(
 
 def test_a_missing_volume_fails_the_checkpoint_not_left_protecting(
         config, database, tmp_path, cinder):
-    path = tmp_path / 'volumes.conf'
-    path.write_text('[provider]\nname = Volumes\nid = %s\n'
-                    'plugin = karbor-volume-protection-plugin\n'
-                    'bank = karbor-fs-bank-plugin\nenabled = True\n'
-                    '[file_system_bank_plugin]\nfile_system_bank_path = '
-                    '%s\n' % (PROVIDER_ID, tmp_path / 'bank'))
-    provider = providers._load_provider(str(path))
+    provider = fakes.loaded_provider(str(tmp_path), PROVIDER_ID,
+                                     'karbor-volume-protection-plugin')
     provider.bank.plugin.acquire_lease()
     try:
         missing = uuidutils.generate_uuid()
