@@ -338,6 +338,13 @@ class CreateContainerFailed(BankError):
     message = _("The bank's container could not be created: %(reason)s")
 
 
+class BankObjectChanged(Conflict, BankUpdateObjectFailed):
+    """A conditional write found the object no longer at the ETag it was
+    read at: another writer replaced it since."""
+    message = _("Bank object %(key)s was replaced by another writer since "
+                "it was read.")
+
+
 class BankObjectNotFound(NotFound, BankGetObjectFailed,
                          BankDeleteObjectFailed):
     """No object has the key. The original Karbor's banks reported it as a

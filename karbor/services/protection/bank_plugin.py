@@ -48,6 +48,20 @@ Objects
     ``delete_object(key, context=None)`` removes an object
     (``BankObjectNotFound`` when there is none).
 
+Conditional writes
+    ``get_object_and_etag(key, context=None)`` returns the stored bytes
+    and their ETag (the hex MD5 of the bytes, as Swift's).
+    ``update_object_if_match(key, value, etag, context=None)`` replaces the
+    object only while its ETag is still ``etag`` and returns the new one;
+    when another writer replaced the object meanwhile it writes nothing
+    and raises ``karbor.exception.BankObjectChanged``. ``etag`` None
+    writes whatever is there (a new object). Checkpoint records are
+    written this way, so that a worker that stalled cannot overwrite what
+    the worker that took its operation over wrote since. Both have
+    defaults, for plugins written for the original Karbor: no ETag
+    (None), and a plain update_object; their records are then fenced by
+    the operations' claims alone.
+
 Lease (see the bank plugin lease spec)
     Every plugin instance is one lease owner, ``get_owner_id()``. The
     protection service calls ``acquire_lease()`` when it starts and
@@ -188,6 +202,17 @@ class BankPlugin(metaclass=abc.ABCMeta):
         data = b''.join(iter_chunks(self.get_object(key, context=context)))
         return (data[offset:offset + chunk_size]
                 for offset in range(0, len(data), chunk_size))
+
+    def get_object_and_etag(self, key, context=None):
+        """The object and its ETag; this default knows no ETag (None)."""
+        return self.get_object(key, context=context), None
+
+    def update_object_if_match(self, key, value, etag, context=None):
+        """Replace the object if its ETag is still ``etag``; return the new
+        ETag. This default, for plugins that keep no ETags, replaces it
+        whatever it is and returns None."""
+        self.update_object(key, value, context=context)
+        return None
 
     @abc.abstractmethod
     def list_objects(self, prefix=None, limit=None, marker=None,
@@ -379,13 +404,24 @@ class Bank(object):
         """
         with self._missing_as_not_found(key, exception.BankGetObjectFailed):
             value = self._plugin.get_object(key)
-        if not isinstance(value, (bytes, str)):
-            # A plugin written for the original Karbor decodes itself.
-            return value
-        try:
-            return jsonutils.loads(value)
-        except ValueError:
-            return value
+        return _decoded(value)
+
+    def get_object_and_etag(self, key):
+        """The object, decoded as get_object does, and its ETag (None from
+        a plugin that keeps none)."""
+        read = getattr(self._plugin, 'get_object_and_etag', None)
+        if read is None:
+            return self.get_object(key), None
+        with self._missing_as_not_found(key, exception.BankGetObjectFailed):
+            value, etag = read(key)
+        return _decoded(value), etag
+
+    def update_object_if_match(self, key, value, etag):
+        write = getattr(self._plugin, 'update_object_if_match', None)
+        if write is None:
+            self._plugin.update_object(key, value)
+            return None
+        return write(key, value, etag)
 
     def get_object_chunks(self, key, chunk_size=DEFAULT_CHUNK_SIZE):
         with self._missing_as_not_found(key, exception.BankGetObjectFailed):
@@ -443,6 +479,16 @@ class Bank(object):
 
     def get_sub_section(self, section, is_writable=True):
         return BankSection(self, section, is_writable)
+
+
+def _decoded(value):
+    if not isinstance(value, (bytes, str)):
+        # A plugin written for the original Karbor decodes itself.
+        return value
+    try:
+        return jsonutils.loads(value)
+    except ValueError:
+        return value
 
 
 class BankSection(object):

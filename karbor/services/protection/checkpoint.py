@@ -49,6 +49,12 @@ Layout::
 
 Writes of a running operation go through its ``guard`` (the claim's
 check): a worker whose claim lapsed or was taken over writes nothing more.
+The record is written with compare-and-swap (the bank's
+update_object_if_match, against the ETag it was read or last written
+at), so that a write that stalled past the guard, and landed after the
+worker that took the operation over wrote, does not stay: the writer
+that still holds the claim overwrites it, any other gets
+BankObjectChanged and writes nothing.
 
 A deleted checkpoint keeps only its index.json, with status "deleted".
 
@@ -195,9 +201,12 @@ class Checkpoint(object):
     the write that follows it together, so no update undoes another.
     """
 
-    def __init__(self, bank, record):
+    def __init__(self, bank, record, etag=None):
         self._bank = bank
         self._record = record
+        # The record's ETag in the bank as this object last read or wrote
+        # it; None for a new record.
+        self._etag = etag
         self._lock = threading.RLock()
         # The running operation's claim check (operations.Claim.check).
         self.guard = None
@@ -265,7 +274,23 @@ class Checkpoint(object):
         with self._lock:
             if self.status in IN_PROGRESS or self.guard is not None:
                 self._check_writer()
-            self._bank.update_object(_record_key(self.id), self._record)
+            key = _record_key(self.id)
+            try:
+                self._etag = self._bank.update_object_if_match(
+                    key, self._record, self._etag)
+            except exception.BankObjectChanged:
+                if self.guard is None:
+                    raise
+                # The claim is this worker's (checked again here), so what
+                # changed the record is a write of a worker it took the
+                # operation over from, stalled until now: it goes.
+                self._check_writer()
+                LOG.warning('Checkpoint %(id)s: replacing its record, '
+                            'written by a worker that no longer runs its '
+                            'operation.', {'id': self.id})
+                _stale, etag = self._bank.get_object_and_etag(key)
+                self._etag = self._bank.update_object_if_match(
+                    key, self._record, etag)
 
     def load_resource_statuses(self):
         """Put the statuses the running operation wrote on top of the
@@ -322,7 +347,8 @@ class Checkpoint(object):
                 write()
                 return
             except (exception.InvalidBankKey,
-                    exception.BankReadonlyViolation):
+                    exception.BankReadonlyViolation,
+                    exception.BankObjectChanged):
                 raise
             except exception.BankError as exc:
                 left = deadline - _clock()
@@ -555,10 +581,11 @@ class CheckpointCollection(object):
         if not uuidutils.is_uuid_like(checkpoint_id):
             raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
         try:
-            record = self._bank.get_object(_record_key(checkpoint_id))
+            record, etag = self._bank.get_object_and_etag(
+                _record_key(checkpoint_id))
         except exception.BankObjectNotFound:
             raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
-        checkpoint = Checkpoint(self._bank, record)
+        checkpoint = Checkpoint(self._bank, record, etag)
         if with_statuses:
             checkpoint.load_resource_statuses()
         return checkpoint
@@ -661,7 +688,11 @@ class CheckpointCollection(object):
                             'whose bank lease is gone; marking it failed.',
                             {'id': checkpoint_id,
                              'status': checkpoint.status, 'owner': owner_id})
-                checkpoint.fail(ZOMBIE_REASON, waiting_out_outages=False)
+                try:
+                    checkpoint.fail(ZOMBIE_REASON, waiting_out_outages=False)
+                except exception.BankObjectChanged:
+                    # Written meanwhile: the next sweep looks again.
+                    continue
             else:
                 # Its state was reset by hand meanwhile.
                 _delete_quietly(self._bank, key)

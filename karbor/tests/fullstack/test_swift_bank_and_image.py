@@ -183,6 +183,26 @@ def test_objects_are_swift_objects_of_the_banks_container(bank, swift):
         bank.delete_object('/text')
 
 
+def test_a_record_written_since_it_was_read_is_not_overwritten(bank, swift):
+    key = '/checkpoints/c2/index.json'
+    first = bank.update_object_if_match(key, {'status': 'protecting'}, None)
+    data, etag = bank.get_object_and_etag(key)
+    # The ETag is Swift's own, as a HEAD or a listing gives it.
+    listed = swift.connection.get_container(bank._container,
+                                            prefix='checkpoints/c2/')[1]
+    assert first == etag == listed[0]['hash'] == hashlib.md5(
+        data).hexdigest()
+
+    bank.update_object_if_match(key, {'status': 'available'}, etag)
+    with pytest.raises(exception.BankObjectChanged):
+        bank.update_object_if_match(key, {'status': 'error'}, first)
+    assert bank.get_object(key) == b'{"status": "available"}'
+    bank.delete_object(key)
+    with pytest.raises(exception.BankObjectChanged):
+        bank.update_object_if_match(key, {'status': 'error'}, etag)
+    assert swift.names(bank._container) == []
+
+
 def test_listings_page_through_swift(bank, monkeypatch):
     keys = ['/indices/by-date/p/2026-11-%02dT00:00:00@%d' % (day, day)
             for day in range(1, 26)]

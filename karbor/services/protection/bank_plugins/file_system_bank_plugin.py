@@ -39,6 +39,15 @@ Writes survive crashes and power cuts
     karbor-protection processes may share the directory, and one that is
     alive holds its lease (or, before it could take it, is still writing).
 
+Conditional writes
+    update_object_if_match writes its temporary file as any write does,
+    then takes an exclusive flock on ``.<object file>.lock`` beside the
+    object, compares the object's ETag (the MD5 of its bytes) with the
+    one the writer read, and renames only if they are the same. A writer
+    that stalled anywhere before the rename finds what was written since
+    and writes nothing. flock works across the hosts of an NFS share
+    (the client turns it into a lock of the whole file on the server).
+
 Leases
     ``.leases/<owner id>`` holds the owner's expiry time on the wall clock,
     so that the other workers sharing the bank can tell it from a dead
@@ -47,7 +56,10 @@ Leases
 
 import bisect
 import collections
+import contextlib
 import errno
+import fcntl
+import hashlib
 import os
 import re
 import tempfile
@@ -79,6 +91,10 @@ _SAFE_CHARACTERS = frozenset(
     'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
     '-_.,:;@#+=~')
 _LEASES_DIRECTORY = '.leases'
+# How long a conditional write waits for another to release the object's
+# lock, and the pause between two tries.
+LOCK_PATIENCE = 30.0
+_LOCK_PAUSE = 0.005
 _TEMPORARY_DIRECTORY = '.tmp'
 # <owner id>.<tempfile's random part>.tmp
 _TEMPORARY_NAME = re.compile(
@@ -182,7 +198,26 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
     def update_object(self, key, value, context=None):
         self._write(self._path(key), bank_plugin.iter_chunks(value), key)
 
-    def _write(self, path, chunks, what):
+    def get_object_and_etag(self, key, context=None):
+        data = self.get_object(key)
+        return data, _etag(data)
+
+    def update_object_if_match(self, key, value, etag, context=None):
+        path = self._path(key)
+        data = b''.join(bank_plugin.iter_chunks(value))
+
+        def rename_if_unchanged(temp_path):
+            with _object_lock(path, key):
+                if etag is not None and _etag_of_file(path) != etag:
+                    raise exception.BankObjectChanged(key=key)
+                _rename_into_place(temp_path, path)
+
+        self._write(path, [data], key, rename=rename_if_unchanged)
+        return _etag(data)
+
+    def _write(self, path, chunks, what, rename=None):
+        """Write ``chunks`` to a temporary file, then move it to ``path``
+        (``rename(temp_path)`` instead, when given)."""
         try:
             descriptor, temp_path = self._make_temporary_file()
             try:
@@ -191,7 +226,10 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
                         stream.write(chunk)
                     stream.flush()
                     os.fsync(stream.fileno())
-                _rename_into_place(temp_path, path)
+                if rename is None:
+                    _rename_into_place(temp_path, path)
+                else:
+                    rename(temp_path)
             except BaseException:
                 # The old object stays as it was; only the temporary file
                 # goes.
@@ -233,6 +271,7 @@ class FileSystemBankPlugin(bank_plugin.LeasedBankPlugin):
             os.unlink(path)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise exception.BankObjectNotFound(key=key)
+        _remove_quietly(_lock_path(path))
         self._prune_empty_directories(os.path.dirname(path))
 
     def _prune_empty_directories(self, directory):
@@ -400,6 +439,59 @@ def _rename_into_place(temp_path, path):
         os.replace(temp_path, path)
     # Makes the rename itself durable, not only the file's content.
     _DIRECTORY_SYNCS.sync(directory)
+
+
+def _etag(data):
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _etag_of_file(path):
+    """The ETag of the object file at ``path``; None when there is none."""
+    try:
+        with open(path, 'rb') as stream:
+            return _etag(stream.read())
+    except FileNotFoundError:
+        return None
+
+
+def _lock_path(path):
+    directory, name = os.path.split(path)
+    return os.path.join(directory, '.%s.lock' % name)
+
+
+@contextlib.contextmanager
+def _object_lock(path, key):
+    """Hold the exclusive lock of the object file at ``path``, waiting
+    LOCK_PATIENCE seconds at most for another writer to give it up."""
+    lock_path = _lock_path(path)
+    _make_directories(os.path.dirname(path))
+    deadline = time.monotonic() + LOCK_PATIENCE
+    while True:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            if time.monotonic() > deadline:
+                raise exception.BankError(
+                    reason=_('another writer has held the lock of bank '
+                             'object %(key)s for over %(patience)d s') %
+                    {'key': key, 'patience': LOCK_PATIENCE})
+            time.sleep(_LOCK_PAUSE)
+            continue
+        try:
+            # A delete of the object may have removed the file locked.
+            kept = os.fstat(descriptor).st_ino == os.stat(lock_path).st_ino
+        except FileNotFoundError:
+            kept = False
+        if not kept:
+            os.close(descriptor)
+            continue
+        try:
+            yield
+        finally:
+            os.close(descriptor)
+        return
 
 
 def _read_chunks(stream, chunk_size):

@@ -47,6 +47,16 @@ Objects
     the cluster's ``container_listing_limit`` allows: a listing costs
     requests in proportion to the keys asked for, never more.
 
+Conditional writes
+    Swift honours ``If-Match`` on reads only, not on a PUT.
+    update_object_if_match therefore compares the ETag of a HEAD with the
+    one the writer read, then PUTs: a worker that stalled before the HEAD
+    finds what was written since and writes nothing. What is left is the
+    time between the HEAD and the PUT, which the operations' claims cover
+    (a worker writes only with at least a heartbeat interval of its claim
+    left) together with Swift itself, which of two PUTs keeps the one its
+    proxy accepted last.
+
 Lease
     The owner's lease is the object ``<owner id>`` of the container
     ``<bank container>_leases``, put with ``X-Delete-After:
@@ -69,6 +79,7 @@ reached then, on first use.
 """
 
 import contextlib
+import hashlib
 import io
 import socket
 import threading
@@ -336,6 +347,38 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
             _headers, body = connection.get_object(
                 self._container, name, headers=swift.request_headers())
         return body
+
+    def get_object_and_etag(self, key, context=None):
+        name = _object_name(key)
+        self._make_ready()
+        with self._swift(_('reading bank object %s') % key,
+                         key) as connection:
+            headers, body = connection.get_object(
+                self._container, name, headers=swift.request_headers())
+        return body, headers.get('etag', '').strip('"') or None
+
+    def update_object_if_match(self, key, value, etag, context=None):
+        name = _object_name(key)
+        self._make_ready()
+        if etag is not None:
+            try:
+                with self._swift(_('looking at bank object %s') % key,
+                                 key) as connection:
+                    headers = connection.head_object(
+                        self._container, name,
+                        headers=swift.request_headers())
+            except exception.BankObjectNotFound:
+                raise exception.BankObjectChanged(key=key)
+            if headers.get('etag', '').strip('"') != etag:
+                raise exception.BankObjectChanged(key=key)
+        data = b''.join(bank_plugin.iter_chunks(value))
+        new_etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        with self._swift(_('writing bank object %s') % key) as connection:
+            # Swift checks the body against the ETag sent.
+            connection.put_object(self._container, name, io.BytesIO(data),
+                                  content_length=len(data), etag=new_etag,
+                                  headers=swift.request_headers())
+        return new_etag
 
     def get_object_chunks(self, key, chunk_size=bank_plugin.DEFAULT_CHUNK_SIZE,
                           context=None):

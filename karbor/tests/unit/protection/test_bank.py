@@ -10,8 +10,12 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import fcntl
+import hashlib
 import inspect
+import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -24,6 +28,8 @@ from karbor.services.protection.bank_plugins import file_system_bank_plugin
 from karbor.services.protection.bank_plugins import swift_bank_plugin
 from karbor.services.protection import provider
 from karbor.tests.unit.protection import fakes
+from karbor.tests.unit.protection import test_swift_bank
+from karbor.tests.unit.protection.test_swift_bank import cluster  # noqa
 
 
 @pytest.fixture
@@ -139,6 +145,89 @@ def test_plugins_written_for_the_original_karbor_still_load():
     bank.update_object('/record', {'id': 'c1'})
     assert bank.get_object('/record') == {'id': 'c1'}
     assert bank.check_lease_validity()
+    # It keeps no ETags: its records are written whatever they hold.
+    assert bank.update_object_if_match('/record', {'id': 'c2'}, 'old') is None
+    assert bank.get_object_and_etag('/record') == ({'id': 'c2'}, None)
+
+
+@pytest.fixture(params=['file system', 'swift'])
+def karbor_plugin(request, config, tmp_path):
+    """Each of Karbor's bank plugins; Swift's against a fake Swift."""
+    if request.param == 'file system':
+        return fakes.fs_bank_plugin(str(tmp_path))
+    request.getfixturevalue('cluster')
+    return test_swift_bank.make_plugin(tmp_path)
+
+
+def test_a_write_against_an_etag_that_is_no_longer_the_objects_writes_nothing(
+        karbor_plugin):
+    key = '/checkpoints/c1/index.json'
+    first = karbor_plugin.update_object_if_match(key, {'status': 'a'}, None)
+    data, etag = karbor_plugin.get_object_and_etag(key)
+    assert etag == first == hashlib.md5(data).hexdigest()
+
+    second = karbor_plugin.update_object_if_match(key, {'status': 'b'}, etag)
+    assert second != first
+    # A writer that read the first version and stalled until now.
+    with pytest.raises(exception.BankObjectChanged) as changed:
+        karbor_plugin.update_object_if_match(key, {'status': 'stale'}, first)
+    assert exception.BankObjectChanged.code == 409
+    assert str(changed.value) == ('Bank object %s was replaced by another '
+                                  'writer since it was read.' % key)
+    assert json.loads(karbor_plugin.get_object(key)) == {'status': 'b'}
+    karbor_plugin.delete_object(key)
+    with pytest.raises(exception.BankObjectChanged):
+        karbor_plugin.update_object_if_match(key, {'status': 'c'}, second)
+    assert karbor_plugin.list_objects() == []
+
+
+def test_of_writers_racing_from_one_etag_exactly_one_writes(tmp_path, config):
+    plugin = fakes.fs_bank_plugin(str(tmp_path))
+    key = '/checkpoints/c1/index.json'
+    etag = plugin.update_object_if_match(key, {'writer': None}, None)
+    start = threading.Barrier(8)
+    outcomes = []
+
+    def write(number):
+        start.wait()
+        try:
+            plugin.update_object_if_match(key, {'writer': number}, etag)
+            outcomes.append(number)
+        except exception.BankObjectChanged:
+            outcomes.append(None)
+
+    threads = [threading.Thread(target=write, args=(number,))
+               for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [number for number in outcomes if number is not None]
+    assert len(outcomes) == 8 and len(winners) == 1
+    assert json.loads(plugin.get_object(key)) == {'writer': winners[0]}
+
+
+def test_a_write_waits_for_the_objects_lock_no_longer_than_its_patience(
+        tmp_path, config, monkeypatch):
+    monkeypatch.setattr(file_system_bank_plugin, 'LOCK_PATIENCE', 0.2)
+    plugin = fakes.fs_bank_plugin(str(tmp_path))
+    key = '/checkpoints/c1/index.json'
+    etag = plugin.update_object_if_match(key, {'status': 'a'}, None)
+    # Another host's writer that holds the lock and hangs.
+    lock = os.open(str(tmp_path / 'bank' / 'checkpoints' / 'c1' /
+                       '.index.json.lock'), os.O_RDWR)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(exception.BankError) as refused:
+            plugin.update_object_if_match(key, {'status': 'b'}, etag)
+    finally:
+        os.close(lock)
+    assert 'another writer has held the lock of bank object %s' % key in (
+        str(refused.value))
+    assert json.loads(plugin.get_object(key)) == {'status': 'a'}
+    # Nothing of the refused write is left behind.
+    assert os.listdir(str(tmp_path / 'bank' / '.tmp')) == []
+    plugin.update_object_if_match(key, {'status': 'b'}, etag)
 
 
 def test_karbors_banks_keep_their_lease_in_the_base():

@@ -279,16 +279,25 @@ class _Outage(object):
         self._starts = starts
         self.started = False
         self._write = plugin.update_object
+        self._write_if_match = plugin.update_object_if_match
         plugin.update_object = self._update_object
+        plugin.update_object_if_match = self._update_object_if_match
 
-    def _update_object(self, key, value, context=None):
+    def _refuse(self, key, value):
         self.started = self.started or self._starts(key, value)
         if self.started and (self._writes is None or
                              self.refused < self._writes):
             self.refused += 1
             raise exception.BankError(reason='the NFS server of the bank '
                                       'does not answer')
+
+    def _update_object(self, key, value, context=None):
+        self._refuse(key, value)
         return self._write(key, value, context=context)
+
+    def _update_object_if_match(self, key, value, etag, context=None):
+        self._refuse(key, value)
+        return self._write_if_match(key, value, etag, context=context)
 
 
 class _WaitClock(object):

@@ -152,3 +152,85 @@ def test_a_protect_whose_worker_stalled_past_its_claim_writes_nothing_more(
             'available' if graph.key_of(VOLUME, resource['id']) in statuses
             else 'protecting'
         for resource in resources}
+
+
+@pytest.fixture
+def provider(config, tmp_path):
+    provider = fakes.loaded_provider(str(tmp_path), PROVIDER_ID,
+                                     'karbor-noop-protection-plugin')
+    provider.bank.plugin.acquire_lease()
+    yield provider
+    provider.bank.plugin.release_lease()
+
+
+def _protecting_checkpoint(provider):
+    plan = plan_objects.Plan(
+        id=uuidutils.generate_uuid(), name='Plan', description=None,
+        provider_id=PROVIDER_ID, project_id=USER.project_id,
+        status='suspended',
+        resources=[{'id': 'volume-1', 'type': VOLUME, 'name': None}],
+        parameters={})
+    return provider.checkpoints.create(plan).id
+
+
+def _holds_claim():
+    pass
+
+
+def _replaced_after_one_check():
+    """The guard of a worker whose next write passed its check, then
+    stalled while another worker took the operation over."""
+    checks = []
+
+    def check():
+        checks.append(None)
+        if len(checks) > 1:
+            raise exception.ClaimLost(operation_id='operation',
+                                      reason='another worker took it over')
+    return check
+
+
+def test_a_record_write_stalled_past_a_takeover_does_not_land(provider):
+    checkpoint_id = _protecting_checkpoint(provider)
+    stalled = provider.checkpoints.get(checkpoint_id)
+    stalled.guard = _replaced_after_one_check()
+    taker = provider.checkpoints.get(checkpoint_id)
+    taker.guard = _holds_claim
+    taker.finish_protecting()
+
+    with pytest.raises(exception.ClaimLost):
+        stalled.fail('the hypervisor paused it')
+    record = provider.checkpoints.get(checkpoint_id).to_dict()
+    assert record['status'] == 'available'
+    assert record['resources_reason'] == {}
+
+
+def test_the_claims_holder_replaces_a_stale_record_that_landed_first(
+        provider):
+    checkpoint_id = _protecting_checkpoint(provider)
+    taker = provider.checkpoints.get(checkpoint_id)
+    taker.guard = _holds_claim
+    # Its check passed before the takeover; its write lands just after.
+    stalled = provider.checkpoints.get(checkpoint_id)
+    stalled.fail('the hypervisor paused it')
+    assert provider.checkpoints.get(checkpoint_id).status == 'error'
+
+    taker.finish_protecting()
+    assert provider.checkpoints.get(checkpoint_id).status == 'available'
+    # And it goes on from the record it wrote.
+    taker.reset_state('error')
+    assert provider.checkpoints.get(checkpoint_id).status == 'error'
+
+
+def test_a_write_outside_an_operation_to_a_record_changed_since_is_refused(
+        provider):
+    checkpoint_id = _protecting_checkpoint(provider)
+    provider.checkpoints.get(checkpoint_id).fail('stopped')
+    first = provider.checkpoints.get(checkpoint_id)
+    second = provider.checkpoints.get(checkpoint_id)
+    second.reset_state('available')
+
+    with pytest.raises(exception.BankObjectChanged):
+        first.reset_state('error')
+    checkpoint = provider.checkpoints.get(checkpoint_id)
+    assert checkpoint.status == 'available'

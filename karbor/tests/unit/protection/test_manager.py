@@ -81,12 +81,14 @@ def manager(providers_dir, database):
 
 
 def _bank_files(config, provider_id):
-    """The objects in a provider's bank, as files (leases left out)."""
+    """The objects in a provider's bank, as files (leaving out the
+    plugin's own, whose names start with a dot: leases, locks)."""
     root = os.path.join(config.conf.state_path, 'banks', provider_id)
     return sorted(
         os.path.relpath(os.path.join(directory, name), root)
         for directory, _dirs, names in os.walk(root)
-        for name in names if '.leases' not in directory)
+        for name in names
+        if '/.' not in os.path.join(directory, name)[len(root):])
 
 
 def make_plan(provider_id, resources, parameters=None, project_id=None):

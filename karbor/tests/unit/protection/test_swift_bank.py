@@ -15,6 +15,7 @@ Connection replaced; objects kept as files, so that big ones cost no
 memory)."""
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -163,7 +164,7 @@ class FakeConnection(object):
             self.swift.containers.setdefault(container, {})
 
     def put_object(self, container, name, contents, content_length=None,
-                   content_type=None, headers=None):
+                   content_type=None, etag=None, headers=None):
         with self._request('PUT', container, name, headers=headers,
                            retries=self.retries,
                            content_length=content_length):
@@ -185,9 +186,19 @@ class FakeConnection(object):
                 os.unlink(path)
                 raise
             self.swift.pieces = pieces
+            digest = hashlib.md5()
+            with open(path, 'rb') as stream:
+                for chunk in iter(lambda: stream.read(MiB), b''):
+                    digest.update(chunk)
+            digest = digest.hexdigest()
+            if etag is not None and etag != digest:
+                os.unlink(path)
+                raise swift_exceptions.ClientException(
+                    'Object PUT failed', http_status=422,
+                    http_reason='Unprocessable Entity')
             delete_after = (headers or {}).get('X-Delete-After')
             objects[name] = {
-                'path': path,
+                'path': path, 'etag': digest,
                 'delete_at': (self.swift.now + int(delete_after)
                               if delete_after else None)}
 
@@ -199,8 +210,7 @@ class FakeConnection(object):
 
     def head_object(self, container, name, headers=None):
         with self._request('HEAD', container, name, **_traced(headers)):
-            self.swift.live(container, name)
-            return {}
+            return {'etag': self.swift.live(container, name)['etag']}
 
     def get_object(self, container, name, resp_chunk_size=None,
                    headers=None):
@@ -210,7 +220,7 @@ class FakeConnection(object):
             entry = self.swift.live(container, name)
             if resp_chunk_size is None:
                 with open(entry['path'], 'rb') as stream:
-                    return {}, stream.read()
+                    return {'etag': entry['etag']}, stream.read()
             return {}, FakeBody(self, entry['path'], resp_chunk_size)
 
     def delete_object(self, container, name, headers=None):
