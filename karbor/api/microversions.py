@@ -26,6 +26,9 @@ History (a version adds to the ones before it):
      protected resource's status and why it failed); a provider's
      ``extended_info_schema`` carries ``verify_schema``; the answer of a
      checkpoint copy names the ``copy_provider_id`` the copies are in.
+1.2  A checkpoint's show carries ``restores_in_progress`` and
+     ``verifications_in_progress``: the ids of the restores and
+     verifications reading it now that the caller may see.
 """
 
 import microversion_parse
@@ -35,7 +38,7 @@ from karbor.i18n import _
 
 SERVICE_TYPE = 'data-protect'
 HEADER = 'OpenStack-API-Version'
-VERSIONS = ('1.0', '1.1')
+VERSIONS = ('1.0', '1.1', '1.2')
 MIN_VERSION = VERSIONS[0]
 MAX_VERSION = VERSIONS[-1]
 
@@ -43,6 +46,7 @@ MAX_VERSION = VERSIONS[-1]
 RESOURCE_STATUS_IN_CHECKPOINTS = (1, 1)
 VERIFY_SCHEMA_IN_PROVIDERS = (1, 1)
 COPY_PROVIDER_IN_COPIES = (1, 1)
+READERS_IN_CHECKPOINTS = (1, 2)
 
 _ENVIRON_KEY = 'karbor.api_version'
 

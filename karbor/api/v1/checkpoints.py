@@ -28,7 +28,10 @@ from karbor.common import notification
 from karbor import exception
 from karbor.i18n import _
 from karbor import objects
+from karbor.objects import fields
 from karbor.objects import plan as plan_objects
+from karbor.objects import restore as restore_objects
+from karbor.objects import verification as verification_objects
 from karbor import policy
 from karbor import quota
 
@@ -167,9 +170,30 @@ def _filters(req):
 
 
 def show_checkpoint(req):
-    _context, _provider_id, checkpoint = _load(
+    context, _provider_id, checkpoint = _load(
         req, 'checkpoint:get', with_statuses=_shows_statuses(req))
-    return http.json_response({'checkpoint': _view(req, checkpoint)})
+    view = _view(req, checkpoint)
+    if microversions.at_least(req, microversions.READERS_IN_CHECKPOINTS):
+        view.update(_readers(context, checkpoint['id']))
+    return http.json_response({'checkpoint': view})
+
+
+def _readers(context, checkpoint_id):
+    """The restores and verifications reading the checkpoint now, of the
+    caller's project (of every project for an administrator): a delete
+    is refused while there are any."""
+    query = {'filters': {'checkpoint_id': checkpoint_id,
+                         'status': fields.RestoreStatus.IN_PROGRESS},
+             'sort_keys': ['created_at'], 'sort_dirs': ['asc'],
+             'all_projects': context.is_admin}
+    return {
+        'restores_in_progress': [
+            row.id for row in
+            restore_objects.Restore.list_page(context, **query)],
+        'verifications_in_progress': [
+            row.id for row in
+            verification_objects.Verification.list_page(context, **query)],
+    }
 
 
 def delete_checkpoint(req):

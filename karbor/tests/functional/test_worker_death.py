@@ -147,10 +147,14 @@ def test_a_checkpoint_being_restored_is_not_deleted_under_the_restore(cloud):
     delete = cloud.call('DELETE', cloud.checkpoint_path(checkpoint_id))
     assert delete.status_code == 409, delete.text
     assert restore_id in delete.text
+    # The checkpoint shows what reads it.
+    assert cloud.checkpoint(checkpoint_id)['restores_in_progress'] == [
+        restore_id]
     restore = cloud.wait(
         lambda: cloud.call('GET', '/restores/' + restore_id).json()[
             'restore'],
         lambda restore: restore['status'] != 'in_progress')
     assert restore['status'] == 'success'
+    assert cloud.checkpoint(checkpoint_id)['restores_in_progress'] == []
     assert cloud.call('DELETE', cloud.checkpoint_path(
         checkpoint_id)).status_code == 200

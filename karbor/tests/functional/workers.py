@@ -26,9 +26,10 @@ from karbor.tests.functional import fixtures
 
 SLOW_PROVIDER = '9d4b6f1e-3a52-4c7e-8e0b-5f1d2c3b4a69'
 RESOURCES = 16
-# 1.1: checkpoints show each resource's status.
+# 1.2: checkpoints show each resource's status and the restores reading
+# them.
 HEADERS = {'X-Auth-Token': 'demo:demo', 'Content-Type': 'application/json',
-           'OpenStack-API-Version': 'data-protect 1.1'}
+           'OpenStack-API-Version': 'data-protect 1.2'}
 
 
 def _publish_plugin(directory):

@@ -33,7 +33,7 @@ from karborclient.v1 import verifications
 SERVICE_TYPE = 'data-protect'
 # The newest API microversion this client knows; it asks for it unless
 # told otherwise (the original Karbor ignores the request and answers 1.0).
-API_VERSION = '1.1'
+API_VERSION = '1.2'
 
 
 def _interface(interface):

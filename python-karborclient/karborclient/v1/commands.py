@@ -473,15 +473,20 @@ def checkpoint_show(client, args):
 
 
 def checkpoint_with_restores(client, provider_id, checkpoint_id):
-    """The checkpoint, with the restores that read it now if any."""
+    """The checkpoint, with the restores and verifications that read it
+    now if any: as the checkpoint names them (microversion 1.2), or, from
+    a server that predates it, the restores a listing finds."""
     checkpoint = client.checkpoints.get(provider_id,
                                         checkpoint_id).to_dict()
-    if checkpoint.get('status') in CHECKPOINT_SUCCEEDED:
-        reading = client.restores.list(checkpoint_id=checkpoint_id,
-                                       status=RESTORE_RUNNING)
-        if reading:
-            checkpoint['restores_in_progress'] = ', '.join(
-                sorted(restore.id for restore in reading))
+    restoring = checkpoint.pop('restores_in_progress', None)
+    verifying = checkpoint.pop('verifications_in_progress', None)
+    if restoring is None and checkpoint.get('status') in CHECKPOINT_SUCCEEDED:
+        restoring = sorted(restore.id for restore in client.restores.list(
+            checkpoint_id=checkpoint_id, status=RESTORE_RUNNING))
+    for name, ids in (('restores_in_progress', restoring),
+                      ('verifications_in_progress', verifying)):
+        if ids:
+            checkpoint[name] = ', '.join(ids)
     return checkpoint
 
 

@@ -16,6 +16,8 @@ the server does not speak is refused with 406."""
 
 import pytest
 
+from karbor import context
+from karbor.db import api as db_api
 from karbor.tests.unit.api import conftest
 
 NOOP = conftest.NOOP
@@ -47,7 +49,7 @@ def test_without_a_version_checkpoints_have_exactly_the_original_fields(
 
 def test_version_1_1_adds_each_resources_status_to_checkpoints(noauth):
     checkpoint = _available_checkpoint(noauth)
-    for version in ('1.1', 'latest'):
+    for version in ('1.1',):
         shown = noauth('GET', CHECKPOINTS + '/' + checkpoint['id'],
                        headers={ASK: 'data-protect %s' % version})
 
@@ -57,6 +59,39 @@ def test_version_1_1_adds_each_resources_status_to_checkpoints(noauth):
             'resources_status', 'resources_reason'}
         assert body['resources_status'] == {
             'OS::Keystone::Project#demo': 'available'}
+
+
+def _reading(kind, checkpoint, project='demo', status='in_progress'):
+    """A restore or verification of ``checkpoint`` as the database holds
+    it while its operation runs."""
+    create = getattr(db_api, '%s_create' % kind)
+    return create(context.get_admin_context(), {
+        'project_id': project, 'provider_id': NOOP,
+        'checkpoint_id': checkpoint['id'], 'parameters': {},
+        'status': status}).id
+
+
+def test_version_1_2_shows_the_restores_and_verifications_reading_it(
+        noauth):
+    checkpoint = _available_checkpoint(noauth)
+    path = CHECKPOINTS + '/' + checkpoint['id']
+    older = _reading('restore', checkpoint)
+    newer = _reading('restore', checkpoint)
+    _reading('restore', checkpoint, status='success')
+    _reading('restore', checkpoint, project='other')
+    verifying = _reading('verification', checkpoint)
+
+    for version in ('1.2', 'latest'):
+        shown = noauth('GET', path, headers={ASK: 'data-protect %s' % version})
+        assert shown.headers[ASK] == 'data-protect 1.2'
+        body = shown.json['checkpoint']
+        assert body['restores_in_progress'] == [older, newer]
+        assert body['verifications_in_progress'] == [verifying]
+        assert set(body) == ORIGINAL_CHECKPOINT_FIELDS | {
+            'resources_status', 'resources_reason', 'restores_in_progress',
+            'verifications_in_progress'}
+    earlier = noauth('GET', path, headers={ASK: 'data-protect 1.1'})
+    assert 'restores_in_progress' not in earlier.json['checkpoint']
 
 
 def test_checkpoints_carry_extra_info_null_when_none_was_given(noauth):
@@ -81,14 +116,14 @@ def test_the_verify_schema_of_providers_comes_with_1_1(noauth):
         new['extended_info_schema']['verify_schema'])
 
 
-@pytest.mark.parametrize('version', ['1.2', '2.0', '0.9', '1.10'])
+@pytest.mark.parametrize('version', ['1.3', '2.0', '0.9', '1.10'])
 def test_an_unsupported_version_is_406_naming_the_range(noauth, version):
     response = noauth('GET', '/v1/demo/plans',
                       headers={ASK: 'data-protect %s' % version})
 
     assert response.status_int == 406, response.text
     message = response.json['notAcceptable']['message']
-    assert version in message and '1.0 to 1.1' in message
+    assert version in message and '1.0 to 1.2' in message
 
 
 def test_a_malformed_version_is_400(noauth):
@@ -113,4 +148,4 @@ def test_the_version_documents_name_the_lowest_and_newest_versions(noauth):
 
     for document in (listed, shown):
         assert document['min_version'] == '1.0'
-        assert document['version'] == '1.1'
+        assert document['version'] == '1.2'

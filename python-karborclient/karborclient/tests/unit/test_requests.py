@@ -45,7 +45,7 @@ def test_requests_ask_for_the_newest_api_microversion(karbor, requests_mock):
     karbor('provider-list')
 
     assert providers.last_request.headers['OpenStack-API-Version'] == (
-        'data-protect 1.1')
+        'data-protect 1.2')
 
 
 def test_plan_create_looks_up_each_resource_then_posts_the_plan(

@@ -16,6 +16,7 @@ Each test runs one step against a fake Karbor and compares what the user
 sees with the table the guide shows.
 """
 
+import re
 import textwrap
 
 from karborclient.tests.unit import fakes
@@ -309,3 +310,22 @@ def test_checkpoint_show_names_the_restores_reading_it(karbor,
         'checkpoint_id': [fakes.CHECKPOINT_ID], 'status': ['in_progress']}
     assert ('| restores_in_progress | %s, %s' % (fakes.RESTORE_ID, other)
             in result.out)
+
+
+def test_checkpoint_show_takes_what_reads_it_from_the_checkpoint(
+        karbor, requests_mock):
+    verification = '0c3f6f0e-8d3b-4f57-a3c1-8d7f5b6e2a41'
+    requests_mock.get(fakes.checkpoint_url(), json={'checkpoint': dict(
+        fakes.available_checkpoint(), restores_in_progress=[fakes.RESTORE_ID],
+        verifications_in_progress=[verification])})
+    listed = requests_mock.get(fakes.url('/restores'),
+                               json={'restores': []})
+
+    result = karbor('checkpoint-show', fakes.PROVIDER_ID,
+                    fakes.CHECKPOINT_ID)
+
+    assert result.status == 0
+    assert not listed.called
+    assert re.search(r'\| restores_in_progress +\| %s ' % fakes.RESTORE_ID,
+                     result.out)
+    assert '| verifications_in_progress | %s ' % verification in result.out

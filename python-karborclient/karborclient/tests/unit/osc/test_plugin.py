@@ -52,7 +52,7 @@ def test_make_client_uses_the_session_region_and_interface(requests_mock):
     assert listed.last_request.headers['X-Auth-Token'] == 'admin:demo'
     # The microversion is the client's own, not the plugin's option.
     assert listed.last_request.headers['OpenStack-API-Version'] == (
-        'data-protect 1.1')
+        'data-protect 1.2')
 
 
 def test_make_client_refuses_an_api_version_it_does_not_have():
