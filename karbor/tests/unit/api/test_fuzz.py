@@ -14,13 +14,14 @@
 
 Each example is one request to the pipeline of etc/api-paste.ini in front
 of a real karbor-protection with the No-Op provider (see conftest.py),
-under noauth and under keystone: a route of karbor/api/v1/router.py with
-its ids of what exists, of another project, unknown, or not ids at all;
-a query string of the lists' parameters (limits, markers, sorts, filters,
-dates) and of others, with values of every kind; and the body the route
-takes, drawn from its JSON schema with now and then a value replaced by an
-odd one (wrong type, over its length, lone surrogates, NUL, nested deep,
-NaN). Beyond those values one part of the request is odd (ODD_PARTS): the
+under noauth and under keystone on SQLite, and under keystone on MariaDB:
+a route of karbor/api/v1/router.py with its ids of what exists, of
+another project, unknown, or not ids at all; a query string of the lists'
+parameters (limits, markers, sorts, filters, dates) and of others, with
+values of every kind; and the body the route takes, drawn from its JSON
+schema (every POST and PUT has one) with now and then a value replaced by
+an odd one (wrong type, over its length, lone surrogates, NUL, nested
+deep, NaN). Beyond those values one part of the request is odd (ODD_PARTS): the
 whole body (none, bytes, any JSON, nested thousands deep), a query
 parameter of bytes that need not be UTF-8, a path segment, headers
 (X-Auth-Token, OpenStack-API-Version, Content-Type, X-Forwarded-*...) or
@@ -53,13 +54,18 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+import pytest
 import sqlalchemy as sa
 
 from karbor.api.middleware import fault
 from karbor.api.schemas import checkpoints as checkpoint_schemas
 from karbor.api.schemas import plans as plan_schemas
+from karbor.api.schemas import quotas as quota_schemas
 from karbor.api.schemas import restores as restore_schemas
+from karbor.api.schemas import scheduled_operations as operation_schemas
+from karbor.api.schemas import services as service_schemas
 from karbor.api.schemas import triggers as trigger_schemas
+from karbor.api.schemas import verifications as verification_schemas
 from karbor.api.v1 import router
 from karbor import context
 from karbor.db import api as db_api
@@ -81,10 +87,22 @@ BODY_SCHEMAS = {
     (router.PROVIDER + '/checkpoints', 'POST'): checkpoint_schemas.create,
     (router.PROVIDER + '/checkpoints/{checkpoint_id}', 'PUT'):
         checkpoint_schemas.reset_state,
+    (router.PROVIDER + '/checkpoints/action', 'POST'):
+        checkpoint_schemas.copy,
     ('/{project_id}/restores', 'POST'): restore_schemas.create,
+    ('/{project_id}/verifications', 'POST'): verification_schemas.create,
     ('/{project_id}/triggers', 'POST'): trigger_schemas.create,
     ('/{project_id}/triggers/{trigger_id}', 'PUT'): trigger_schemas.update,
+    ('/{project_id}/scheduled_operations', 'POST'): operation_schemas.create,
+    ('/{project_id}/os-services/{service_id}', 'PUT'):
+        service_schemas.update,
+    ('/{project_id}/quotas/{target_project_id}', 'PUT'):
+        quota_schemas.update,
+    ('/{project_id}/quota_classes/{class_name}', 'PUT'):
+        quota_schemas.update_class,
 }
+ADMINS_ROUTES = ('/{project_id}/os-services', '/{project_id}/quotas',
+                 '/{project_id}/quota_classes')
 QUERY_KEYS = (
     'limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'all_tenants',
     'all_projects', 'project_id', 'name', 'description', 'status',
@@ -158,6 +176,9 @@ class Bodies(object):
     def _valid(self, schema, name):
         if 'enum' in schema:
             return st.sampled_from(schema['enum'])
+        if 'oneOf' in schema:
+            return st.one_of([self._valid(choice, name)
+                              for choice in schema['oneOf']])
         types = schema.get('type', 'object')
         types = types if isinstance(types, list) else [types]
         valid = st.one_of([self._of_type(kind, schema) for kind in types])
@@ -175,6 +196,11 @@ class Bodies(object):
             return st.one_of(
                 st.sampled_from(WORDS), odd_text,
                 st.sampled_from([size, size + 1]).map(lambda n: 'y' * n))
+        if kind == 'integer':
+            low = schema.get('minimum', -2 ** 70)
+            high = schema.get('maximum', 2 ** 70)
+            return st.one_of(st.integers(low, high),
+                             st.sampled_from([low - 1, low, high, high + 1]))
         if kind == 'array':
             return st.lists(self.of(schema.get('items', {})),
                             min_size=schema.get('minItems', 0), max_size=4)
@@ -290,7 +316,8 @@ class World(object):
         self.karbor = karbor
         self.plans, self.checkpoints, self.restores = {}, set(), set()
         # Every id ever created, oldest first, for the requests to use.
-        self._ids = {'plans': [], 'checkpoints': [], 'restores': []}
+        self._ids = {'plans': [], 'checkpoints': [], 'restores': [],
+                     'triggers': []}
         for project in ('alt', 'demo'):
             plan = karbor.create_plan(project=project)
             self._add('plans', plan['id'])
@@ -304,21 +331,35 @@ class World(object):
                 project=project)
             assert restore.status_int == 200, restore.text
             self._add('restores', restore.json['restore']['id'])
+            nightly = {'name': 'nightly', 'type': 'time',
+                       'properties': {'format': 'crontab',
+                                      'pattern': '0 2 * * *'}}
+            trigger = karbor('POST', '/v1/%s/triggers' % project,
+                             {'trigger_info': nightly}, project=project)
+            assert trigger.status_int == 200, trigger.text
+            self._add('triggers', trigger.json['trigger_info']['id'])
         self.ids = st.one_of(
             self.id_of('plans'), self.id_of('checkpoints'),
-            self.id_of('restores'), st.sampled_from([NOOP, UNKNOWN_ID]))
+            self.id_of('restores'), self.id_of('triggers'),
+            st.sampled_from([NOOP, UNKNOWN_ID]))
         self.bodies = Bodies(self.ids, {
             'provider_id': st.just(NOOP),
             'type': st.just(PROJECT_TYPE),
             'plan_id': self.id_of('plans'),
             'checkpoint_id': self.id_of('checkpoints'),
+            'trigger_id': self.id_of('triggers'),
+            'operation_type': st.sampled_from(['protect',
+                                               'retention_protect']),
+            'operation_definition': st.fixed_dictionaries({
+                'plan_id': self.id_of('plans'),
+                'provider_id': st.just(NOOP)}),
             'name': st.sampled_from(['Plan1', 'a' * 255, '\U0001f600' * 255,
                                      'd\u00e9j\u00e0']),
         })
 
     def _add(self, kind, object_id):
         self._ids[kind].append(object_id)
-        if kind != 'plans':
+        if kind in ('checkpoints', 'restores'):
             getattr(self, kind).add(object_id)
 
     def id_of(self, kind):
@@ -364,7 +405,10 @@ ODD_PARTS = ('body values', 'body', 'query', 'path', 'headers', 'method')
 def requests(draw, world):
     odd = draw(st.sampled_from(ODD_PARTS))
     route = draw(st.sampled_from(ROUTES))
-    project = draw(mostly(st.just('demo'), st.sampled_from(
+    # An administrator's routes are mostly asked by one, to get past the
+    # policy to what is behind it.
+    usual_project = 'admin' if route.startswith(ADMINS_ROUTES) else 'demo'
+    project = draw(mostly(st.just(usual_project), st.sampled_from(
         conftest.PROJECTS), odds=2))
     usual = {'project_id': st.just(project), 'provider_id': st.just(NOOP),
              'protectable_type': st.just(PROJECT_TYPE),
@@ -373,7 +417,12 @@ def requests(draw, world):
              'checkpoint_id': mostly(world.id_of('checkpoints'), world.ids,
                                      odds=3),
              'restore_id': mostly(world.id_of('restores'), world.ids,
-                                  odds=3)}
+                                  odds=3),
+             'trigger_id': mostly(world.id_of('triggers'), world.ids,
+                                  odds=3),
+             'target_project_id': st.sampled_from(conftest.PROJECTS),
+             'class_name': st.sampled_from(['default', 'gold']),
+             'service_id': st.sampled_from(['1', '2', '0', '99999'])}
     names = re.findall('{([a-z_]+)}', route)
     values = {name: draw(usual.get(name, world.ids)) for name in names}
     if odd == 'path' and names:
@@ -427,7 +476,9 @@ def _check_nothing_half_written(world):
             sa.select(models.Restore.id))}
         assert restores == world.restores
         for model in (models.Plan, models.Resource, models.Restore,
-                      models.Trigger):
+                      models.Verification, models.Trigger,
+                      models.ScheduledOperation, models.Service,
+                      models.Quota, models.QuotaClass):
             for row in connection.execute(sa.select(model)):
                 _check_fits(model, row)
     banked = {checkpoint['id'] for checkpoint in
@@ -447,6 +498,19 @@ def _check_fits(model, row):
             assert '\x00' not in value, (column, value)
         elif isinstance(column.type, sa.types.TypeDecorator):
             assert len(json.dumps(value).encode()) <= JSON_COLUMN_BYTES
+
+
+@pytest.fixture(params=['noauth', 'keystone', 'keystone on mariadb'])
+def karbor(request, conf, tmp_path):
+    """Karbor under each auth_strategy on SQLite, and under keystone on
+    MariaDB, whose strict mode refuses what does not fit its columns."""
+    auth_strategy, _on, database = request.param.partition(' on ')
+    connection = (request.getfixturevalue('mariadb') if database else
+                  'sqlite:///%s' % (tmp_path / 'karbor.sqlite'))
+    instance, stop = conftest.start_karbor(tmp_path, auth_strategy,
+                                           connection)
+    yield instance
+    stop()
 
 
 def test_hostile_requests_get_4xx_faults_and_leave_nothing_half_written(
@@ -469,5 +533,10 @@ def test_hostile_requests_get_4xx_faults_and_leave_nothing_half_written(
         world.record(request, response)
 
     one_request()
+    # A request may have disabled the worker: what was accepted runs once
+    # it is enabled again.
+    admin = context.get_admin_context()
+    for service in db_api.service_get_all(admin):
+        db_api.service_update(admin, service.id, {'disabled': False})
     karbor.wait_for_operations()
     _check_nothing_half_written(world)
