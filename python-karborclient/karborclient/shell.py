@@ -25,6 +25,7 @@ Two ways to reach Karbor:
 import argparse
 import logging
 import os
+import signal
 import sys
 import traceback
 
@@ -271,6 +272,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         formatting.print_error('interrupted')
         return 130
+    except BrokenPipeError:
+        # The reader went away (``karbor plan-list | head``): end as a
+        # process that SIGPIPE stopped does, quietly, and without a second
+        # error when Python flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception as error:
         if debug:
             traceback.print_exc()

@@ -12,6 +12,10 @@
 
 """Failures: one ``ERROR:`` line on stderr, status 1, no traceback."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 import requests
 
@@ -178,3 +182,21 @@ def test_deleting_several_plans_reports_each_failure_and_fails(
     assert result == (
         1, '', 'ERROR: Plan %s could not be found.\n' % missing)
     assert deleted.called_once
+
+
+def test_a_reader_that_went_away_ends_the_command_quietly():
+    # As in "karbor bash-completion | head -1": nothing reads the rest
+    # of the output. Unbuffered, so that the write fails while the command
+    # runs, as a long listing's does.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        finished = subprocess.run(
+            [sys.executable, '-c',
+             'import sys; from karborclient import shell; '
+             'sys.exit(shell.main(["bash-completion"]))'],
+            stdout=write_end, stderr=subprocess.PIPE, timeout=60,
+            env=dict(os.environ, PYTHONUNBUFFERED='1'))
+    finally:
+        os.close(write_end)
+    assert (finished.returncode, finished.stderr) == (141, b'')
