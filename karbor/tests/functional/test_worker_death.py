@@ -158,3 +158,22 @@ def test_a_checkpoint_being_restored_is_not_deleted_under_the_restore(cloud):
     assert cloud.checkpoint(checkpoint_id)['restores_in_progress'] == []
     assert cloud.call('DELETE', cloud.checkpoint_path(
         checkpoint_id)).status_code == 200
+
+
+def test_concurrent_plan_updates_through_the_api_never_mix(cloud):
+    plan = cloud.plan(count=2)
+
+    def update(writer):
+        return cloud.call('PUT', '/plans/' + plan['id'], {'plan': {
+            'name': 'writer-%d' % writer,
+            'resources': [{'id': 'vol-%d-%d' % (writer, index),
+                           'type': 'OS::Cinder::Volume', 'name': 'v'}
+                          for index in range(20)]}})
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(update, range(8)))
+    assert [answer.status_code for answer in answers] == [200] * 8
+    shown = cloud.call('GET', '/plans/' + plan['id']).json()['plan']
+    writer = int(shown['name'].split('-')[1])
+    assert sorted(resource['id'] for resource in shown['resources']) == \
+        sorted('vol-%d-%d' % (writer, index) for index in range(20))
