@@ -470,3 +470,39 @@ def test_a_protect_whose_end_cannot_be_written_is_ended_by_the_next_worker(
     # stopped, and only its end was left to do.
     assert shown['status'] == 'available'
     assert shown['resources_status'] == {fakes.VOLUME + '#v1': 'available'}
+
+
+@pytest.mark.parametrize('size', [10, 3000])
+def test_a_resources_status_costs_one_small_write_whatever_the_plans_size(
+        collection, bank, size):
+    resources = [{'id': 'volume-%04d' % index, 'type': fakes.VOLUME,
+                  'name': None} for index in range(size)]
+    checkpoint = collection.create(make_plan(resources=resources))
+    checkpoint.start_protecting(graph.build_graph(
+        [Resource(type=r['type'], id=r['id'], name=r['name'])
+         for r in resources], lambda resource: []))
+    writes = []
+    for name in ('update_object', 'update_object_if_match'):
+        write = getattr(bank.plugin, name)
+
+        def recorded(key, value, *args, write=write, **kwargs):
+            writes.append((key, len(b''.join(
+                bank_plugin.iter_chunks(value)))))
+            return write(key, value, *args, **kwargs)
+        setattr(bank.plugin, name, recorded)
+
+    checkpoint.update_resource_status(fakes.VOLUME, 'volume-0007',
+                                      'available')
+    checkpoint.update_resource_status(fakes.VOLUME, 'volume-0008', 'error',
+                                      reason='no space left')
+
+    # One object each, of the resource alone; the record is not written.
+    assert [key.rsplit('/', 1)[1] for key, _size in writes] == [
+        '%s#volume-0007@available' % fakes.VOLUME,
+        '%s#volume-0008@error' % fakes.VOLUME]
+    assert all(written < 100 for _key, written in writes), writes
+    shown = collection.get(checkpoint.id).to_dict()
+    assert shown['resources_status']['%s#volume-0008' % fakes.VOLUME] == (
+        'error')
+    assert shown['resources_reason'] == {
+        '%s#volume-0008' % fakes.VOLUME: 'no space left'}
