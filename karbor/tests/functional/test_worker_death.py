@@ -123,8 +123,12 @@ def test_of_four_simultaneous_deletes_one_is_accepted(cloud):
                lambda shown: shown['status'] == 'deleted')
 
 
-def test_a_protecting_checkpoint_is_neither_reset_nor_deleted(cloud):
+def test_a_protecting_checkpoint_is_neither_reset_deleted_nor_restored(
+        cloud):
     checkpoint_id = cloud.protect(cloud.plan(count=4))
+    restore = cloud.restore(checkpoint_id)
+    assert restore.status_code == 409, restore.text
+    assert 'is protecting; it must be available' in restore.text
     reset = cloud.call('PUT', cloud.checkpoint_path(checkpoint_id),
                        {'os-resetState': {'state': 'available'}})
     assert reset.status_code == 409, reset.text
