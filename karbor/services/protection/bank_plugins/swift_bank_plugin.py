@@ -307,17 +307,9 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
     def update_object(self, key, value, context=None):
         name = _object_name(key)
         self._make_ready()
-        doing = _('writing bank object %s') % key
         if isinstance(value, (bytes, bytearray, memoryview, str, dict,
                               list)):
-            data = b''.join(bank_plugin.iter_chunks(value))
-            with self._swift(doing) as connection:
-                # A file-like body of known length: swiftclient rewinds it
-                # to try again.
-                connection.put_object(self._container, name,
-                                      io.BytesIO(data),
-                                      content_length=len(data),
-                                      headers=swift.request_headers())
+            self._put_whole(key, name, value)
             return
         chunks = _guarded(bank_plugin.iter_chunks(value))
         length = _stream_length(value)
@@ -328,7 +320,7 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
             chunks = io.BytesIO(b'')
         elif length is not None:
             chunks = _SizedBody(chunks, length, key)
-        with self._swift(doing) as connection:
+        with self._swift(_('writing bank object %s') % key) as connection:
             retries = connection.retries
             # An upload of chunks read once cannot be repeated.
             connection.retries = 0
@@ -339,14 +331,20 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
             finally:
                 connection.retries = retries
 
+    def _put_whole(self, key, name, value):
+        """Write a value held in memory; return its ETag."""
+        data = b''.join(bank_plugin.iter_chunks(value))
+        etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        with self._swift(_('writing bank object %s') % key) as connection:
+            # A file-like body of known length: swiftclient rewinds it to
+            # try again. Swift checks the body against the ETag sent.
+            connection.put_object(self._container, name, io.BytesIO(data),
+                                  content_length=len(data), etag=etag,
+                                  headers=swift.request_headers())
+        return etag
+
     def get_object(self, key, context=None):
-        name = _object_name(key)
-        self._make_ready()
-        with self._swift(_('reading bank object %s') % key,
-                         key) as connection:
-            _headers, body = connection.get_object(
-                self._container, name, headers=swift.request_headers())
-        return body
+        return self.get_object_and_etag(key)[0]
 
     def get_object_and_etag(self, key, context=None):
         name = _object_name(key)
@@ -371,14 +369,7 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
                 raise exception.BankObjectChanged(key=key)
             if headers.get('etag', '').strip('"') != etag:
                 raise exception.BankObjectChanged(key=key)
-        data = b''.join(bank_plugin.iter_chunks(value))
-        new_etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
-        with self._swift(_('writing bank object %s') % key) as connection:
-            # Swift checks the body against the ETag sent.
-            connection.put_object(self._container, name, io.BytesIO(data),
-                                  content_length=len(data), etag=new_etag,
-                                  headers=swift.request_headers())
-        return new_etag
+        return self._put_whole(key, name, value)
 
     def get_object_chunks(self, key, chunk_size=bank_plugin.DEFAULT_CHUNK_SIZE,
                           context=None):
