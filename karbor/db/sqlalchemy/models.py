@@ -74,6 +74,8 @@ class Restore(BASE, KarborBase):
     __table_args__ = (
         sa.Index('restores_project_created_idx', 'project_id', 'created_at',
                  'id'),
+        sa.Index('restores_checkpoint_status_idx', 'checkpoint_id',
+                 'status'),
     )
 
     id = sa.Column(sa.String(36), primary_key=True)
@@ -95,6 +97,8 @@ class Verification(BASE, KarborBase):
     __table_args__ = (
         sa.Index('verifications_project_created_idx', 'project_id',
                  'created_at', 'id'),
+        sa.Index('verifications_checkpoint_status_idx', 'checkpoint_id',
+                 'status'),
     )
 
     id = sa.Column(sa.String(36), primary_key=True)

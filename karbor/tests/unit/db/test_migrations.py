@@ -67,7 +67,7 @@ def test_db_sync_brings_an_empty_database_to_the_newest_revision(
     try:
         assert migration.db_version() is None
         migration.db_sync()
-        assert migration.db_version() == '0006'
+        assert migration.db_version() == '0007'
     finally:
         db_api.dispose_engine()
 
