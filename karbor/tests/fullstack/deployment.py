@@ -63,11 +63,11 @@ class Api(object):
 
     def __init__(self, session):
         self.session = session
-        # 1.1, as Karbor's own client asks: checkpoints show each
-        # resource's status.
+        # 1.2, as Karbor's own client asks: checkpoints show each
+        # resource's status and what reads them.
         self.http = adapter.Adapter(session, service_type='data-protect',
                                     interface='public',
-                                    default_microversion='1.1')
+                                    default_microversion='1.2')
 
     def call(self, method, path, body=None, **kwargs):
         response = self.http.request(path, method, json=body, **kwargs)

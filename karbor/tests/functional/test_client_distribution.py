@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 
+from karborclient.v1 import client as v1_client
 import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -72,7 +73,7 @@ def test_ours_replaces_the_original_under_its_name(client_venv):
         check=True, capture_output=True, text=True, **ISOLATED)
     path, version = shown.stdout.split()
     assert path.startswith(client_venv)
-    assert version == '1.1'
+    assert version == v1_client.API_VERSION
     help_text = subprocess.run(
         [os.path.join(client_venv, 'bin', 'karbor'), 'help'],
         check=True, capture_output=True, text=True, **ISOLATED).stdout
