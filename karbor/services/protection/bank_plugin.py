@@ -408,20 +408,13 @@ class Bank(object):
 
     def get_object_and_etag(self, key):
         """The object, decoded as get_object does, and its ETag (None from
-        a plugin that keeps none)."""
-        read = getattr(self._plugin, 'get_object_and_etag', None)
-        if read is None:
-            return self.get_object(key), None
+        a plugin that keeps none: BankPlugin's default)."""
         with self._missing_as_not_found(key, exception.BankGetObjectFailed):
-            value, etag = read(key)
+            value, etag = self._plugin.get_object_and_etag(key)
         return _decoded(value), etag
 
     def update_object_if_match(self, key, value, etag):
-        write = getattr(self._plugin, 'update_object_if_match', None)
-        if write is None:
-            self._plugin.update_object(key, value)
-            return None
-        return write(key, value, etag)
+        return self._plugin.update_object_if_match(key, value, etag)
 
     def get_object_chunks(self, key, chunk_size=DEFAULT_CHUNK_SIZE):
         with self._missing_as_not_found(key, exception.BankGetObjectFailed):
