@@ -45,6 +45,7 @@ from swiftclient import exceptions as swift_exceptions
 from karbor import exception
 from karbor import objects
 from karbor.objects import plan as plan_objects
+from karbor.services.protection.bank_plugins import swift_bank_plugin
 from karbor.services.protection.protectable_plugin import Resource
 from karbor.services.protection import provider as providers
 from karbor.tests.fullstack import cloud
@@ -114,7 +115,7 @@ class Swift(object):
 
     def new_container(self):
         name = 'karbor-fullstack-bank-%s' % uuid.uuid4().hex[:8]
-        self.containers += [name, name + '_leases']
+        self.containers += [name, name + '_leases', name + '_revisions']
         return name
 
     def names(self, container):
@@ -187,20 +188,32 @@ def test_a_record_written_since_it_was_read_is_not_overwritten(bank, swift):
     key = '/checkpoints/c2/index.json'
     first = bank.update_object_if_match(key, {'status': 'protecting'}, None)
     data, etag = bank.get_object_and_etag(key)
-    # The ETag is Swift's own, as a HEAD or a listing gives it.
-    listed = swift.connection.get_container(bank._container,
-                                            prefix='checkpoints/c2/')[1]
-    assert first == etag == listed[0]['hash'] == hashlib.md5(
-        data).hexdigest()
+    # The ETag is the record's revision, which Swift keeps in its metadata.
+    headers = swift.connection.head_object(bank._container,
+                                           'checkpoints/c2/index.json')
+    assert first == etag == headers['x-object-meta-karbor-revision']
 
-    bank.update_object_if_match(key, {'status': 'available'}, etag)
+    second = bank.update_object_if_match(key, {'status': 'available'}, etag)
+    # Swift created the successor of the first revision once: it refuses
+    # a second with If-None-Match.
     with pytest.raises(exception.BankObjectChanged):
         bank.update_object_if_match(key, {'status': 'error'}, first)
-    assert bank.get_object(key) == b'{"status": "available"}'
+    assert bank.get_object_and_etag(key) == (b'{"status": "available"}',
+                                             second)
+    revisions = bank._revisions_container
+    assert swift.names(revisions) == ['checkpoints/c2/index.json/' + first]
+    successor = swift.connection.head_object(revisions, swift.names(
+        revisions)[0])
+    assert successor['x-object-meta-karbor-revision'] == second
+    # Swift deletes it after a day.
+    assert 0 < int(successor['x-delete-at']) - time.time() <= (
+        swift_bank_plugin.REVISIONS_LIFETIME)
+
     bank.delete_object(key)
     with pytest.raises(exception.BankObjectChanged):
-        bank.update_object_if_match(key, {'status': 'error'}, etag)
+        bank.update_object_if_match(key, {'status': 'error'}, second)
     assert swift.names(bank._container) == []
+    assert len(swift.names(revisions)) == 1
 
 
 def test_listings_page_through_swift(bank, monkeypatch):

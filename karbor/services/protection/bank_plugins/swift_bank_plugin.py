@@ -48,14 +48,31 @@ Objects
     requests in proportion to the keys asked for, never more.
 
 Conditional writes
-    Swift honours ``If-Match`` on reads only, not on a PUT.
-    update_object_if_match therefore compares the ETag of a HEAD with the
-    one the writer read, then PUTs: a worker that stalled before the HEAD
-    finds what was written since and writes nothing. What is left is the
-    time between the HEAD and the PUT, which the operations' claims cover
-    (a worker writes only with at least a heartbeat interval of its claim
-    left) together with Swift itself, which of two PUTs keeps the one its
-    proxy accepted last.
+    Swift honours ``If-Match`` on reads only, not on a PUT; what it does
+    honour on a PUT is ``If-None-Match: *``, which creates an object only
+    if there is none. update_object_if_match builds on that. Every
+    conditional write gives the value a new revision (a random id, kept
+    in the object's ``X-Object-Meta-Karbor-Revision``, the ETag that
+    get_object_and_etag answers). Replacing revision R first creates, in
+    the container ``<bank container>_revisions``, the object
+    ``<object name>/<R>`` holding the new value and its revision, with
+    ``If-None-Match: *``: of the writers that read R, exactly one creates
+    it, and the others fail with BankObjectChanged, however long they
+    stalled. The winner then writes the bank object itself, and looks
+    for a successor of its own revision written meanwhile: if there is
+    one, it writes that instead, and so on, so that the object ends as
+    the newest revision whatever order the PUTs landed in. A writer that
+    dies between the two PUTs leaves the bank object one revision behind;
+    the next writer's conflict writes the successor it left. Readers
+    make one request, as for any object.
+
+    A writer finds its object deleted (a HEAD after its successor is
+    created), so it does not bring back a deleted record. The successors
+    expire after ``REVISIONS_LIFETIME`` (a day): a writer stalled for
+    longer than that between its read and its write would no longer be
+    stopped. Objects written by update_object have no revision; their
+    ETag is Swift's MD5, and the first conditional write of them works
+    as any other.
 
 Lease
     The owner's lease is the object ``<owner id>`` of the container
@@ -83,6 +100,7 @@ import hashlib
 import io
 import socket
 import threading
+import uuid
 
 from keystoneauth1 import exceptions as ks_exceptions
 from oslo_config import cfg
@@ -100,6 +118,11 @@ LOG = logging.getLogger(__name__)
 
 SECTION = 'swift_bank_plugin'
 LEASES_SUFFIX = '_leases'
+REVISIONS_SUFFIX = '_revisions'
+# How long the successor of a revision is kept (seconds); see the module
+# documentation.
+REVISIONS_LIFETIME = 24 * 3600
+REVISION_HEADER = 'X-Object-Meta-Karbor-Revision'
 # Swift's container_listing_limit unless its /info says otherwise.
 DEFAULT_LISTING_LIMIT = 10000
 
@@ -213,6 +236,7 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
                          'is not a container name') %
                 {'section': SECTION, 'name': self._container})
         self._leases_container = self._container + LEASES_SUFFIX
+        self._revisions_container = self._container + REVISIONS_SUFFIX
         self._account = swift.SwiftAccount(config[swift.GROUP])
 
         self._ready = False
@@ -277,7 +301,8 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
         with self._ready_lock:
             if self._ready:
                 return
-            for container in (self._container, self._leases_container):
+            for container in (self._container, self._leases_container,
+                              self._revisions_container):
                 with self._swift(_('creating Swift container %s') %
                                  container) as connection:
                     usual, connection.retries = connection.retries, (
@@ -331,17 +356,17 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
             finally:
                 connection.retries = retries
 
-    def _put_whole(self, key, name, value):
-        """Write a value held in memory; return its ETag."""
+    def _put_whole(self, key, name, value, revision=None):
+        """Write a value held in memory, with its ``revision`` if given."""
         data = b''.join(bank_plugin.iter_chunks(value))
         etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        extra = {REVISION_HEADER: revision} if revision else None
         with self._swift(_('writing bank object %s') % key) as connection:
             # A file-like body of known length: swiftclient rewinds it to
             # try again. Swift checks the body against the ETag sent.
             connection.put_object(self._container, name, io.BytesIO(data),
                                   content_length=len(data), etag=etag,
-                                  headers=swift.request_headers())
-        return etag
+                                  headers=swift.request_headers(extra))
 
     def get_object(self, key, context=None):
         return self.get_object_and_etag(key)[0]
@@ -353,23 +378,96 @@ class SwiftBankPlugin(bank_plugin.LeasedBankPlugin):
                          key) as connection:
             headers, body = connection.get_object(
                 self._container, name, headers=swift.request_headers())
-        return body, headers.get('etag', '').strip('"') or None
+        return body, _revision(headers)
 
     def update_object_if_match(self, key, value, etag, context=None):
         name = _object_name(key)
         self._make_ready()
+        data = b''.join(bank_plugin.iter_chunks(value))
+        revision = uuid.uuid4().hex
         if etag is not None:
+            self._succeed(key, name, etag, data, revision)
+        self._publish(key, name, data, revision)
+        return revision
+
+    def _succeed(self, key, name, etag, data, revision):
+        """Become the one writer that replaces revision ``etag``, or raise
+        BankObjectChanged."""
+        headers = swift.request_headers({
+            'If-None-Match': '*', REVISION_HEADER: revision,
+            'X-Delete-After': str(REVISIONS_LIFETIME)})
+        successor_name = '%s/%s' % (name, etag)
+        with self._swift(_('replacing revision %(revision)s of bank object '
+                           '%(key)s') % {'revision': etag, 'key': key}
+                         ) as connection:
             try:
-                with self._swift(_('looking at bank object %s') % key,
-                                 key) as connection:
-                    headers = connection.head_object(
-                        self._container, name,
-                        headers=swift.request_headers())
-            except exception.BankObjectNotFound:
-                raise exception.BankObjectChanged(key=key)
-            if headers.get('etag', '').strip('"') != etag:
-                raise exception.BankObjectChanged(key=key)
-        return self._put_whole(key, name, value)
+                connection.put_object(self._revisions_container,
+                                      successor_name, io.BytesIO(data),
+                                      content_length=len(data),
+                                      headers=headers)
+                taken = False
+            except swift.ClientError as exc:
+                if exc.http_status != 412:
+                    raise
+                taken = True
+        if taken:
+            successor = self._successor(key, name, etag)
+            if successor is not None and successor[1] == revision:
+                # Ours: a try again after Swift's answer was lost.
+                return
+            if successor is not None and self._exists(key, name):
+                # Its writer may have died before writing the object.
+                self._publish(key, name, *successor)
+            raise exception.BankObjectChanged(key=key)
+        if not self._exists(key, name):
+            self._delete_successor(key, successor_name)
+            raise exception.BankObjectChanged(key=key)
+
+    def _exists(self, key, name):
+        try:
+            with self._swift(_('looking at bank object %s') % key,
+                             key) as connection:
+                connection.head_object(self._container, name,
+                                       headers=swift.request_headers())
+        except exception.BankObjectNotFound:
+            return False
+        return True
+
+    def _publish(self, key, name, data, revision):
+        """Write revision ``revision`` of the object, then whatever
+        succeeded it meanwhile, until the object is the newest."""
+        while True:
+            self._put_whole(key, name, data, revision)
+            successor = self._successor(key, name, revision)
+            if successor is None:
+                return
+            data, revision = successor
+
+    def _successor(self, key, name, revision):
+        """(data, revision) of what replaced ``revision``; None if
+        nothing did."""
+        successor_name = '%s/%s' % (name, revision)
+        try:
+            with self._swift(_('reading the successor of revision '
+                               '%(revision)s of bank object %(key)s') %
+                             {'revision': revision, 'key': key},
+                             successor_name) as connection:
+                headers, body = connection.get_object(
+                    self._revisions_container, successor_name,
+                    headers=swift.request_headers())
+        except exception.BankObjectNotFound:
+            return None
+        return body, _revision(headers)
+
+    def _delete_successor(self, key, successor_name):
+        try:
+            with self._swift(_('deleting a revision of bank object %s') %
+                             key, successor_name) as connection:
+                connection.delete_object(self._revisions_container,
+                                         successor_name,
+                                         headers=swift.request_headers())
+        except exception.BankObjectNotFound:
+            pass
 
     def get_object_chunks(self, key, chunk_size=bank_plugin.DEFAULT_CHUNK_SIZE,
                           context=None):
@@ -532,6 +630,13 @@ class _ChunkReader(object):
             self.close()
         except Exception:
             pass
+
+
+def _revision(headers):
+    """The revision of an object as its GET's headers give it: Swift's
+    MD5 for an object written without one."""
+    return (headers.get(REVISION_HEADER.lower()) or
+            headers.get('etag', '').strip('"') or None)
 
 
 def _short(content, size=200):

@@ -243,7 +243,7 @@ def swift_cloud(requests_mock):
     requests_mock.post(BANK_AUTH_URL + '/auth/tokens', json=token,
                        headers={'X-Subject-Token': BANK_TOKEN},
                        status_code=201)
-    for container in ('bank', 'bank_leases'):
+    for container in ('bank', 'bank_leases', 'bank_revisions'):
         requests_mock.put('%s/%s' % (SWIFT_URL, container), status_code=201)
     requests_mock.get('http://swift.test:8080/info', json={
         'swift': {'container_listing_limit': 100}})
@@ -275,7 +275,7 @@ def test_swift_bank_requests_carry_the_current_requests_global_id(
         str(tmp_path), SWIFT_PROVIDER % uuid.uuid4()))
     # Made at start, outside any request: no request to name.
     made = _swift_requests(swift_cloud)
-    assert [request.method for request in made] == ['PUT', 'PUT']
+    assert [request.method for request in made] == ['PUT', 'PUT', 'PUT']
     for request in made:
         headers = _swift_headers(request)
         assert headers['X-Auth-Token'] == BANK_TOKEN

@@ -60,6 +60,8 @@ class FakeSwift(object):
         self.failures = []
         self.pieces = []
         self.up = True
+        # Swift's object servers check If-None-Match and create at once.
+        self.lock = threading.Lock()
 
     def check(self, method, container, name=None, **details):
         self.requests.append((method, container, name, details))
@@ -196,11 +198,27 @@ class FakeConnection(object):
                 raise swift_exceptions.ClientException(
                     'Object PUT failed', http_status=422,
                     http_reason='Unprocessable Entity')
-            delete_after = (headers or {}).get('X-Delete-After')
-            objects[name] = {
-                'path': path, 'etag': digest,
-                'delete_at': (self.swift.now + int(delete_after)
-                              if delete_after else None)}
+            headers = headers or {}
+            delete_after = headers.get('X-Delete-After')
+            entry = {'path': path, 'etag': digest,
+                     'delete_at': (self.swift.now + int(delete_after)
+                                   if delete_after else None),
+                     'meta': {header.lower(): value
+                              for header, value in headers.items()
+                              if header.lower().startswith(
+                                  'x-object-meta-')}}
+            with self.swift.lock:
+                if headers.get('If-None-Match') == '*':
+                    try:
+                        self.swift.live(container, name)
+                    except swift_exceptions.ClientException:
+                        pass
+                    else:
+                        os.unlink(path)
+                        raise swift_exceptions.ClientException(
+                            'Object PUT failed', http_status=412,
+                            http_reason='Precondition Failed')
+                objects[name] = entry
 
     def post_object(self, container, name, headers):
         with self._request('POST', container, name, headers=headers):
@@ -220,7 +238,8 @@ class FakeConnection(object):
             entry = self.swift.live(container, name)
             if resp_chunk_size is None:
                 with open(entry['path'], 'rb') as stream:
-                    return {'etag': entry['etag']}, stream.read()
+                    return dict(entry['meta'], etag=entry['etag']), (
+                        stream.read())
             return {}, FakeBody(self, entry['path'], resp_chunk_size)
 
     def delete_object(self, container, name, headers=None):
@@ -296,8 +315,10 @@ def plugin(cluster, tmp_path):
     plugin.release_lease()
 
 
-def test_the_bank_and_lease_containers_are_made_at_start(plugin, cluster):
-    assert set(cluster.containers) == {'bank', 'bank_leases'}
+def test_the_bank_lease_and_revision_containers_are_made_at_start(
+        plugin, cluster):
+    assert set(cluster.containers) == {'bank', 'bank_leases',
+                                       'bank_revisions'}
     connection = FakeConnection.made[0]
     assert connection.kwargs['os_options'] == {
         'object_storage_url': STORAGE_URL}
@@ -541,7 +562,8 @@ def test_a_bank_that_cannot_reach_swift_at_start_gets_ready_later(
     assert cluster.requests == [('PUT', 'bank', None, {'retries': 0})]
     cluster.up = True
     plugin.update_object('/a', b'1')
-    assert set(cluster.containers) == {'bank', 'bank_leases'}
+    assert set(cluster.containers) == {'bank', 'bank_leases',
+                                       'bank_revisions'}
     assert cluster.requests[1] == ('PUT', 'bank', None,
                                    {'retries': swift.RETRIES})
     assert plugin.get_object('/a') == b'1'
@@ -723,3 +745,115 @@ def test_it_loads_as_a_provider_bank_and_keeps_checkpoint_records(
     section.update_object('index.json', {'id': 'c1'})
     assert bank.get_object('/checkpoints/c1/index.json') == {'id': 'c1'}
     assert section.list_objects() == ['index.json']
+
+
+RECORD = '/checkpoints/c1/index.json'
+
+
+def _requests_of(cluster, action):
+    """The (method, container) of each request ``action()`` made."""
+    before = len(cluster.requests)
+    action()
+    return [(method, container)
+            for method, container, _name, _details
+            in cluster.requests[before:]]
+
+
+def test_a_conditional_write_makes_one_writer_the_successor_of_a_revision(
+        plugin, cluster):
+    first = plugin.update_object_if_match(RECORD, {'status': 'a'}, None)
+    made = []
+    assert _requests_of(cluster, lambda: made.append(
+        plugin.update_object_if_match(RECORD, {'status': 'b'}, first))) == [
+        ('PUT', 'bank_revisions'), ('HEAD', 'bank'), ('PUT', 'bank'),
+        ('GET', 'bank_revisions')]
+    successor = cluster.containers['bank_revisions'][
+        'checkpoints/c1/index.json/%s' % first]
+    assert successor['meta'] == {'x-object-meta-karbor-revision': made[0]}
+    assert successor['delete_at'] == (cluster.now +
+                                      swift_bank_plugin.REVISIONS_LIFETIME)
+    # Readers pay one request, as for any object.
+    assert _requests_of(cluster, lambda: plugin.get_object_and_etag(
+        RECORD)) == [('GET', 'bank')]
+    assert plugin.get_object_and_etag(RECORD) == (b'{"status": "b"}',
+                                                  made[0])
+
+
+def test_a_value_written_back_as_it_was_is_still_a_new_revision(plugin):
+    first = plugin.update_object_if_match(RECORD, {'status': 'error'}, None)
+    second = plugin.update_object_if_match(RECORD, {'status': 'available'},
+                                           first)
+    third = plugin.update_object_if_match(RECORD, {'status': 'error'},
+                                          second)
+    assert len({first, second, third}) == 3
+    # The bytes are those the stalled writer read; the revision is not.
+    with pytest.raises(exception.BankObjectChanged):
+        plugin.update_object_if_match(RECORD, {'status': 'stale'}, first)
+    assert plugin.get_object_and_etag(RECORD) == (b'{"status": "error"}',
+                                                  third)
+
+
+def test_the_write_of_a_writer_that_died_half_way_is_finished_by_the_next(
+        plugin, monkeypatch):
+    first = plugin.update_object_if_match(RECORD, {'status': 'a'}, None)
+
+    def dies(*args):
+        raise exception.BankError(reason='the worker died')
+
+    # It became the successor of the first revision, then died before
+    # writing the object.
+    with monkeypatch.context() as patch:
+        patch.setattr(plugin, '_publish', dies)
+        with pytest.raises(exception.BankError):
+            plugin.update_object_if_match(RECORD, {'status': 'b'}, first)
+    assert plugin.get_object_and_etag(RECORD) == (b'{"status": "a"}', first)
+
+    with pytest.raises(exception.BankObjectChanged):
+        plugin.update_object_if_match(RECORD, {'status': 'c'}, first)
+    data, etag = plugin.get_object_and_etag(RECORD)
+    assert data == b'{"status": "b"}' and etag != first
+    plugin.update_object_if_match(RECORD, {'status': 'c'}, etag)
+    assert plugin.get_object(RECORD) == b'{"status": "c"}'
+
+
+def test_a_stalled_writers_late_write_is_put_right_by_that_writer(
+        cluster, tmp_path, monkeypatch):
+    stalled, other = make_plugin(tmp_path), make_plugin(tmp_path)
+    first = other.update_object_if_match(RECORD, {'status': 'a'}, None)
+    in_the_gap, resume = threading.Event(), threading.Event()
+    put_whole = stalled._put_whole
+
+    def put_late(*args):
+        in_the_gap.set()
+        resume.wait(10)
+        put_whole(*args)
+
+    monkeypatch.setattr(stalled, '_put_whole', put_late)
+    writer = threading.Thread(target=stalled.update_object_if_match,
+                              args=(RECORD, {'status': 'b'}, first))
+    writer.start()
+    assert in_the_gap.wait(10)
+    # The other worker finds the stalled one's revision, writes it, and
+    # replaces it.
+    with pytest.raises(exception.BankObjectChanged):
+        other.update_object_if_match(RECORD, {'status': 'c'}, first)
+    data, etag = other.get_object_and_etag(RECORD)
+    assert data == b'{"status": "b"}'
+    newest = other.update_object_if_match(RECORD, {'status': 'c'}, etag)
+    # The stalled writer's PUT lands over the newer object, and the
+    # writer then finds what succeeded it.
+    resume.set()
+    writer.join(10)
+    assert other.get_object_and_etag(RECORD) == (b'{"status": "c"}', newest)
+    for plugin in (stalled, other):
+        plugin.release_lease()
+
+
+def test_a_stale_write_to_a_deleted_object_leaves_no_successor(
+        plugin, cluster):
+    first = plugin.update_object_if_match(RECORD, {'status': 'a'}, None)
+    plugin.delete_object(RECORD)
+    with pytest.raises(exception.BankObjectChanged):
+        plugin.update_object_if_match(RECORD, {'status': 'b'}, first)
+    assert cluster.containers['bank'] == {}
+    assert cluster.containers['bank_revisions'] == {}
