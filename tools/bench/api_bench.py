@@ -34,8 +34,9 @@ as a ratio to the original's:
 - a No-Op checkpoint of a 100-resource plan until it is available (s).
 
 ``--scale`` adds, on ours: a page of plans and of checkpoints with 100 and
-with ``--scale-rows`` of them, a No-Op checkpoint of
-``--scale-resources`` resources, and karbor-protection's resident memory
+with ``--scale-rows`` of them, a No-Op checkpoint of a tenth of
+``--scale-resources`` resources and of all of them, and the rate of shows
+of each, and karbor-protection's resident memory
 before and as it makes ``--scale-checkpoints`` checkpoints, in four
 batches. Figures only: nothing here passes or fails.
 
@@ -236,6 +237,8 @@ def wrk_rate(url, token, clients, seconds, body=None):
 
 
 def checkpoint_seconds(deployment, resources, project='checkpoint'):
+    """(seconds until a checkpoint of ``resources`` is available, its
+    URL)."""
     headers = {'X-Auth-Token': token(project)}
     api = deployment.api(project)
     plan = _check(deployment, requests.post(
@@ -252,7 +255,7 @@ def checkpoint_seconds(deployment, resources, project='checkpoint'):
         status = requests.get(url, headers=headers).json()[
             'checkpoint']['status']
         if status == 'available':
-            return time.monotonic() - started
+            return time.monotonic() - started, url
         if status == 'error':
             raise SystemExit('%s: the checkpoint ended in error'
                              % deployment.name)
@@ -291,7 +294,7 @@ FIGURES = [
      lambda d, s: wrk_rate(d.api('create') + '/plans', token('create'), 1, s,
                            body=_plan_body(PROJECT_RESOURCE))),
     ('No-Op checkpoint of 100 resources', 's', False,
-     lambda d, s: checkpoint_seconds(d, _volumes(100))),
+     lambda d, s: checkpoint_seconds(d, _volumes(100))[0]),
 ]
 
 
@@ -396,10 +399,12 @@ def scale(deployment, seconds, rows, resources, checkpoints):
         print('  a page of 50 checkpoints among %6d: %8.0f req/s'
               % (count, rate), flush=True)
     for size in (resources // 10, resources):
-        took = checkpoint_seconds(deployment, _volumes(size), 'large')
+        took, url = checkpoint_seconds(deployment, _volumes(size), 'large')
         print('  a No-Op checkpoint of %5d resources: %6.2f s '
               '(%.2f ms a resource)' % (size, took, took * 1000 / size),
               flush=True)
+        rate = wrk_rate(url, token('large'), 1, seconds)
+        print('  a show of that checkpoint: %8.0f req/s' % rate, flush=True)
 
 
 def main():

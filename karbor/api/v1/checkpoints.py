@@ -42,21 +42,52 @@ def _json_text(value):
     return None if value is None else jsonutils.dumps(value)
 
 
-def _view(req, checkpoint):
-    created_at = checkpoint.get('created_at')
-    view = {
-        'id': checkpoint['id'],
-        'project_id': checkpoint['project_id'],
-        'status': checkpoint['status'],
-        'protection_plan': checkpoint['protection_plan'],
-        'resource_graph': _json_text(checkpoint.get('resource_graph')),
-        'extra_info': _json_text(checkpoint.get('extra_info')),
-        'created_at': created_at[:10] if created_at else None,
-    }
+def _view(req, encoded, extra=None):
+    """The checkpoint's JSON text, from karbor-protection's
+    ``encoded`` fields (see rpcapi.ProtectionAPI.list_checkpoints).
+
+    Most of a large plan's checkpoint is its plan, graph and statuses:
+    their text goes into the answer as karbor-protection encoded it, never
+    decoded here. The graph and extra_info are shown as JSON text inside
+    a string, as the original showed them. ``extra`` adds members.
+    """
+    created_at = jsonutils.loads(encoded.get('created_at', 'null'))
+    members = [
+        ('id', encoded['id']),
+        ('project_id', encoded['project_id']),
+        ('status', encoded['status']),
+        ('protection_plan', encoded['protection_plan']),
+        ('resource_graph', _as_string(encoded.get('resource_graph'))),
+        ('extra_info', _as_string(encoded.get('extra_info'))),
+        ('created_at', jsonutils.dumps(created_at[:10] if created_at
+                                       else None)),
+    ]
     if _shows_statuses(req):
-        view['resources_status'] = checkpoint.get('resources_status') or {}
-        view['resources_reason'] = checkpoint.get('resources_reason') or {}
-    return view
+        members += [(name, _or_empty(encoded.get(name)))
+                    for name in ('resources_status', 'resources_reason')]
+    members += [(name, jsonutils.dumps(value))
+                for name, value in (extra or {}).items()]
+    return http.json_object_text(members)
+
+
+def _answer(view):
+    """The answer of one checkpoint, ``view`` its JSON text."""
+    return http.json_text_response(http.json_object_text(
+        [('checkpoint', view)]))
+
+
+def _encoded(checkpoint):
+    """A checkpoint as karbor-protection encodes its fields."""
+    return {name: jsonutils.dumps(value)
+            for name, value in checkpoint.items()}
+
+
+def _as_string(text):
+    return 'null' if text in (None, 'null') else jsonutils.dumps(text)
+
+
+def _or_empty(text):
+    return '{}' if text in (None, 'null') else text
 
 
 def _shows_statuses(req):
@@ -75,14 +106,27 @@ def _ids(req):
 
 
 def _load(req, action, with_statuses=False):
-    """The checkpoint, after policy allows ``action`` on its project."""
+    """(context, provider id, the encoded fields of the path's
+    checkpoint), after policy allows ``action`` on its project."""
     context = http.context_of(req)
     provider_id, checkpoint_id = _ids(req)
-    checkpoint = http.protection_api(req).show_checkpoint(
+    return context, provider_id, _show(req, context, provider_id,
+                                       checkpoint_id, action, with_statuses)
+
+
+def _show(req, context, provider_id, checkpoint_id, action,
+          with_statuses=False):
+    """The checkpoint's encoded fields (see _view), after policy allows
+    ``action`` on its project."""
+    encoded = http.protection_api(req).show_checkpoint(
         context, provider_id, checkpoint_id, with_statuses=with_statuses)
     policy.authorize(context, action,
-                     {'project_id': checkpoint['project_id']})
-    return context, provider_id, checkpoint
+                     {'project_id': _decoded(encoded, 'project_id')})
+    return encoded
+
+
+def _decoded(encoded, name):
+    return jsonutils.loads(encoded[name])
 
 
 def check_readable(req, context, provider_id, checkpoint_id, parameters,
@@ -91,15 +135,14 @@ def check_readable(req, context, provider_id, checkpoint_id, parameters,
     caller may see it, it is available, and ``parameters`` fit the
     provider's schemas of ``action``."""
     provider = http.provider_cache(req).show_provider(context, provider_id)
-    checkpoint = http.protection_api(req).show_checkpoint(
-        context, provider_id, checkpoint_id, with_statuses=False)
-    policy.authorize(context, 'checkpoint:get',
-                     {'project_id': checkpoint['project_id']})
-    if checkpoint['status'] != 'available':
-        raise exception.CheckpointNotAvailable(
-            checkpoint_id=checkpoint['id'], status=checkpoint['status'])
-    resources = {(r['type'], r['id'])
-                 for r in checkpoint['protection_plan']['resources']}
+    encoded = _show(req, context, provider_id, checkpoint_id,
+                    'checkpoint:get')
+    status = _decoded(encoded, 'status')
+    if status != 'available':
+        raise exception.CheckpointNotAvailable(checkpoint_id=checkpoint_id,
+                                               status=status)
+    resources = {(r['type'], r['id']) for r in
+                 _decoded(encoded, 'protection_plan')['resources']}
     validation.validate_parameters(
         parameters, provider['extended_info_schema']['%s_schema' % action],
         resources, action)
@@ -134,7 +177,7 @@ def create_checkpoint(req):
             checkpoint = http.protection_api(req).protect(
                 context, plan, {'extra_info': extra_info})
         payload['checkpoint_id'] = checkpoint['id']
-    return http.json_response({'checkpoint': _view(req, checkpoint)})
+    return _answer(_view(req, _encoded(checkpoint)))
 
 
 def list_checkpoints(req):
@@ -151,8 +194,10 @@ def list_checkpoints(req):
         context, provider_id, marker=marker, limit=limit, sort_dir=dirs[0],
         filters=filters, all_projects=all_projects,
         with_statuses=_shows_statuses(req))
-    return http.collection(req, 'checkpoints',
-                           [_view(req, c) for c in checkpoints], limit)
+    return http.encoded_collection(
+        req, 'checkpoints', [_view(req, c) for c in checkpoints],
+        _decoded(checkpoints[-1], 'id') if checkpoints else None,
+        limit)
 
 
 def _filters(req):
@@ -170,12 +215,12 @@ def _filters(req):
 
 
 def show_checkpoint(req):
-    context, _provider_id, checkpoint = _load(
+    context, _provider_id, encoded = _load(
         req, 'checkpoint:get', with_statuses=_shows_statuses(req))
-    view = _view(req, checkpoint)
+    readers = None
     if microversions.at_least(req, microversions.READERS_IN_CHECKPOINTS):
-        view.update(_readers(context, checkpoint['id']))
-    return http.json_response({'checkpoint': view})
+        readers = _readers(context, _decoded(encoded, 'id'))
+    return _answer(_view(req, encoded, readers))
 
 
 def _readers(context, checkpoint_id):
@@ -197,32 +242,34 @@ def _readers(context, checkpoint_id):
 
 
 def delete_checkpoint(req):
-    context, provider_id, checkpoint = _load(req, 'checkpoint:delete')
+    context, provider_id, encoded = _load(req, 'checkpoint:delete')
+    checkpoint_id = _decoded(encoded, 'id')
     with notification.notify_request(
             context, req, 'checkpoint_delete',
-            checkpoint_id=checkpoint['id'], provider_id=provider_id):
+            checkpoint_id=checkpoint_id, provider_id=provider_id):
         first_delete = http.protection_api(req).delete_checkpoint(
-            context, provider_id, checkpoint['id'])
+            context, provider_id, checkpoint_id)
     # The checkpoint stops counting when its first delete is accepted,
     # here, where it was counted, rather than when a delete ends: one that
     # fails leaves it "error-deleting", never usable again, and a delete
     # taken up again (or of a deleted checkpoint) gives nothing back twice.
     if first_delete:
-        quota.QUOTAS.release(context, checkpoint['project_id'],
+        quota.QUOTAS.release(context, _decoded(encoded, 'project_id'),
                              checkpoints=1)
     return http.json_response({})
 
 
 def reset_checkpoint_state(req):
-    context, provider_id, checkpoint = _load(req, 'checkpoint:update')
+    context, provider_id, encoded = _load(req, 'checkpoint:update')
+    checkpoint_id = _decoded(encoded, 'id')
     body = validation.validate(schemas.reset_state,
                                validation.json_body(req))
     state = body['os-resetState']['state']
     with notification.notify_request(context, req, 'checkpoint_update',
-                                     checkpoint_id=checkpoint['id'],
+                                     checkpoint_id=checkpoint_id,
                                      state=state):
         http.protection_api(req).reset_state(context, provider_id,
-                                             checkpoint['id'], state)
+                                             checkpoint_id, state)
     return http.json_response({})
 
 

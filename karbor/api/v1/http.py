@@ -48,10 +48,22 @@ def timestamp(value):
 
 
 def json_response(body, status=200):
+    return json_text_response(jsonutils.dumps(body), status)
+
+
+def json_text_response(text, status=200):
+    """json_response of a body already encoded as JSON text."""
     response = webob.Response(status=status, content_type='application/json',
                               charset='utf-8')
-    response.body = jsonutils.dump_as_bytes(body)
+    response.body = text.encode('utf-8')
     return response
+
+
+def json_object_text(members):
+    """The JSON text of an object of ``members``, (name, the JSON text of
+    its value) pairs: values encoded elsewhere go in as they are."""
+    return '{%s}' % ', '.join('%s: %s' % (jsonutils.dumps(name), text)
+                              for name, text in members)
 
 
 def empty_response(status=200):
@@ -64,13 +76,31 @@ def empty_response(status=200):
 def collection(req, name, items, limit):
     """A list body with its "<name>_links" next link when a page is full."""
     body = {name: items}
-    if items and limit and len(items) >= limit:
-        query = {k: v for k, v in req.GET.items() if k != 'marker'}
-        query['marker'] = items[-1]['id']
-        query['limit'] = limit
-        href = '%s?%s' % (req.path_url, parse.urlencode(query))
-        body[name + '_links'] = [{'rel': 'next', 'href': href}]
+    links = _next_links(req, len(items), items[-1]['id'] if items else None,
+                        limit)
+    if links:
+        body[name + '_links'] = links
     return json_response(body)
+
+
+def encoded_collection(req, name, texts, last_id, limit):
+    """collection() of items already encoded as JSON text, the last of
+    which has the id ``last_id``."""
+    members = [(name, '[%s]' % ', '.join(texts))]
+    links = _next_links(req, len(texts), last_id, limit)
+    if links:
+        members.append((name + '_links', jsonutils.dumps(links)))
+    return json_text_response(json_object_text(members))
+
+
+def _next_links(req, count, last_id, limit):
+    if not (count and limit and count >= limit):
+        return None
+    query = {k: v for k, v in req.GET.items() if k != 'marker'}
+    query['marker'] = last_id
+    query['limit'] = limit
+    href = '%s?%s' % (req.path_url, parse.urlencode(query))
+    return [{'rel': 'next', 'href': href}]
 
 
 def load(req, action, object_class, id_name, kind):

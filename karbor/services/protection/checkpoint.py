@@ -250,11 +250,21 @@ class Checkpoint(object):
         neither side walks a large plan's record value by value; without
         the resources' statuses and reasons unless ``with_statuses``."""
         with self._lock:
-            record = self._record
-            if not with_statuses:
-                record = {name: value for name, value in record.items()
-                          if name not in _STATUS_FIELDS}
-            return jsonutils.dumps(record)
+            return jsonutils.dumps(self._fields(with_statuses))
+
+    def to_encoded_fields(self, with_statuses=True):
+        """{field: the JSON text of its value}, as to_json leaves fields
+        out: karbor-api puts these texts into its answers as they are,
+        and decodes only the few values it looks at."""
+        with self._lock:
+            return {name: jsonutils.dumps(value)
+                    for name, value in self._fields(with_statuses).items()}
+
+    def _fields(self, with_statuses):
+        if with_statuses:
+            return self._record
+        return {name: value for name, value in self._record.items()
+                if name not in _STATUS_FIELDS}
 
     def get_resource_bank_section(self, resource_id):
         """Where a protection plugin keeps one resource's data.

@@ -159,7 +159,7 @@ class ProtectionManager(object):
     the service that runs the manager.
     """
 
-    target = messaging.Target(version='1.3')
+    target = messaging.Target(version='1.4')
 
     def __init__(self):
         self._protectables = protectable_registry.ProtectableRegistry()
@@ -502,10 +502,12 @@ class ProtectionManager(object):
     @messaging.expose
     def list_checkpoints(self, ctxt, provider_id, marker=None, limit=None,
                          sort_dir='desc', filters=None, all_projects=False,
-                         with_statuses=True, as_text=False):
+                         with_statuses=True, as_text=False,
+                         as_encoded_fields=False):
         """A page of checkpoints; since 1.3, without their resources'
         statuses unless ``with_statuses``, and with ``as_text`` as the
-        JSON text of that list."""
+        JSON text of that list; since 1.4, with ``as_encoded_fields``, each
+        as Checkpoint.to_encoded_fields gives it."""
         provider = self._provider(provider_id)
         filters = _check_filters(filters, CHECKPOINT_FILTERS)
         _check_sort_dir(sort_dir)
@@ -525,6 +527,9 @@ class ProtectionManager(object):
             end_date=_date(filters, 'end_date'),
             marker=marker, limit=_page_size(limit), sort_dir=sort_dir,
             with_statuses=with_statuses)
+        if as_encoded_fields:
+            return [checkpoint.to_encoded_fields(with_statuses)
+                    for checkpoint in page]
         if as_text:
             return '[%s]' % ','.join(checkpoint.to_json(with_statuses)
                                      for checkpoint in page)
@@ -536,11 +541,14 @@ class ProtectionManager(object):
 
     @messaging.expose
     def show_checkpoint(self, ctxt, provider_id, checkpoint_id,
-                        with_statuses=True, as_text=False):
-        """The checkpoint; since 1.3 as list_checkpoints says."""
+                        with_statuses=True, as_text=False,
+                        as_encoded_fields=False):
+        """The checkpoint; since 1.3 and 1.4 as list_checkpoints says."""
         provider = self._provider(provider_id)
         checkpoint = self._checkpoint(ctxt, provider, checkpoint_id,
                                       with_statuses)
+        if as_encoded_fields:
+            return checkpoint.to_encoded_fields(with_statuses)
         if as_text:
             return checkpoint.to_json(with_statuses)
         return checkpoint.to_dict()

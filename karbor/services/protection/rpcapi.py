@@ -18,7 +18,6 @@ karbor.services.protection.manager.ProtectionManager.
 
 from oslo_config import cfg
 import oslo_messaging as messaging
-from oslo_serialization import jsonutils
 
 from karbor import exception
 from karbor.i18n import _
@@ -36,9 +35,12 @@ class ProtectionAPI(object):
     1.3 - list_checkpoints and show_checkpoint answer JSON text (as_text),
           which the serializers do not walk value by value, and leave the
           resources' statuses out unless asked (with_statuses)
+    1.4 - list_checkpoints and show_checkpoint answer each checkpoint as
+          the JSON text of each field (as_encoded_fields), which karbor-api
+          puts into its answers without decoding them
     """
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
     def __init__(self):
         # Calls say the oldest version that has them, so that a
@@ -70,21 +72,22 @@ class ProtectionAPI(object):
     def list_checkpoints(self, ctxt, provider_id, marker=None, limit=None,
                          sort_dir='desc', filters=None, all_projects=False,
                          with_statuses=True):
-        """A page of checkpoints; without ``with_statuses``, with no
-        resources_status and resources_reason."""
-        return jsonutils.loads(self._call(
-            ctxt, 'list_checkpoints', version='1.3', provider_id=provider_id,
+        """A page of checkpoints, each {field: the JSON text of its
+        value}; without ``with_statuses``, with no resources_status and
+        resources_reason."""
+        return self._call(
+            ctxt, 'list_checkpoints', version='1.4', provider_id=provider_id,
             marker=marker, limit=limit, sort_dir=sort_dir,
             filters=filters or {}, all_projects=all_projects,
-            with_statuses=with_statuses, as_text=True))
+            with_statuses=with_statuses, as_encoded_fields=True)
 
     def show_checkpoint(self, ctxt, provider_id, checkpoint_id,
                         with_statuses=True):
-        """The checkpoint; ``with_statuses`` as for list_checkpoints."""
-        return jsonutils.loads(self._call(
-            ctxt, 'show_checkpoint', version='1.3', provider_id=provider_id,
+        """The checkpoint as list_checkpoints gives each."""
+        return self._call(
+            ctxt, 'show_checkpoint', version='1.4', provider_id=provider_id,
             checkpoint_id=checkpoint_id, with_statuses=with_statuses,
-            as_text=True))
+            as_encoded_fields=True)
 
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):
         """Mark the checkpoint deleting and start deleting it; whether no

@@ -46,7 +46,7 @@ class Protection(fakes.FakeProtection):
     and refuses to delete one that is protecting."""
 
     def delete_checkpoint(self, ctxt, provider_id, checkpoint_id):
-        checkpoint = self.show_checkpoint(ctxt, provider_id, checkpoint_id)
+        checkpoint = self.checkpoint(ctxt, provider_id, checkpoint_id)
         if checkpoint['status'] == 'protecting':
             raise exception.CheckpointNotBeDeleted(
                 checkpoint_id=checkpoint_id, status='protecting')

@@ -15,6 +15,8 @@
 import datetime
 import uuid
 
+from oslo_serialization import jsonutils
+
 from karbor import exception
 
 NOOP = 'b766f37c-d011-4026-8228-28730d734a3f'
@@ -73,8 +75,8 @@ class FakeProtection(object):
         self.checkpoints[checkpoint['id']] = checkpoint
         return checkpoint
 
-    def show_checkpoint(self, ctxt, provider_id, checkpoint_id,
-                        with_statuses=True):
+    def checkpoint(self, ctxt, provider_id, checkpoint_id):
+        """The stored checkpoint, as the caller may see it."""
         checkpoint = self.checkpoints.get(checkpoint_id)
         if checkpoint is None or provider_id != checkpoint['provider_id'] \
                 or (checkpoint['project_id'] != ctxt.project_id and
@@ -82,9 +84,13 @@ class FakeProtection(object):
             raise exception.CheckpointNotFound(checkpoint_id=checkpoint_id)
         return checkpoint
 
+    def show_checkpoint(self, ctxt, provider_id, checkpoint_id,
+                        with_statuses=True):
+        return {name: jsonutils.dumps(value) for name, value in
+                self.checkpoint(ctxt, provider_id, checkpoint_id).items()}
+
     def reset_state(self, ctxt, provider_id, checkpoint_id, state):
-        self.show_checkpoint(ctxt, provider_id, checkpoint_id)['status'] = \
-            state
+        self.checkpoint(ctxt, provider_id, checkpoint_id)['status'] = state
 
     def restore(self, ctxt, restore, restore_auth):
         self.restores_started.append((restore.id, restore_auth))

@@ -160,6 +160,19 @@ def test_protect_answers_at_once_and_the_checkpoint_becomes_available(
                                        'resources_reason')}
     assert json.loads(manager.list_checkpoints(
         USER, NOOP_ID, with_statuses=False, as_text=True)) == [without]
+    # Since 1.4, each field as JSON text of its own, which karbor-api puts
+    # into its answers as it is.
+    encoded = manager.show_checkpoint(USER, NOOP_ID, created['id'],
+                                      as_encoded_fields=True)
+    assert all(isinstance(text, str) for text in encoded.values())
+    assert {name: json.loads(text)
+            for name, text in encoded.items()} == shown
+    assert manager.list_checkpoints(
+        USER, NOOP_ID, as_encoded_fields=True) == [encoded]
+    assert [{name: json.loads(text) for name, text in fields.items()}
+            for fields in manager.list_checkpoints(
+                USER, NOOP_ID, with_statuses=False,
+                as_encoded_fields=True)] == [without]
 
 
 def test_a_project_plan_is_protected_without_a_cloud(manager):
