@@ -48,9 +48,17 @@ Objects
     ``delete_object(key, context=None)`` removes an object
     (``BankObjectNotFound`` when there is none).
 
+    ``concurrent_reads`` (an attribute, 1 unless the plugin says more)
+    is how many objects are worth reading at once: a page of checkpoints
+    reads its records that many at a time. A remote bank, whose reads
+    mostly wait on the network, says more; a local one, whose reads are
+    CPU work under one interpreter lock, gains nothing by it.
+
 Conditional writes
     ``get_object_and_etag(key, context=None)`` returns the stored bytes
-    and their ETag (the hex MD5 of the bytes, as Swift's).
+    and their ETag, a string that changes with every write (the
+    file-system bank's is the MD5 of the bytes, the Swift bank's a
+    revision id of each write).
     ``update_object_if_match(key, value, etag, context=None)`` replaces the
     object only while its ETag is still ``etag`` and returns the new one;
     when another writer replaced the object meanwhile it writes nothing
@@ -178,6 +186,8 @@ class BankPlugin(metaclass=abc.ABCMeta):
     # Seconds between lease renewals. The protection service also looks for
     # zombie checkpoints this often.
     lease_renew_window = 100
+    # See "Objects" in the module documentation.
+    concurrent_reads = 1
 
     def __init__(self, config=None):
         # ``config`` is the provider's own ConfigOpts; a plugin registers
@@ -392,6 +402,10 @@ class Bank(object):
     @property
     def plugin(self):
         return self._plugin
+
+    @property
+    def concurrent_reads(self):
+        return self._plugin.concurrent_reads
 
     def update_object(self, key, value):
         self._plugin.update_object(key, value)

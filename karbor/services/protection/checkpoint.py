@@ -77,6 +77,7 @@ tried once, their caller gets the error; so are the sweep's, which tries
 again at its next round.
 """
 
+import concurrent.futures
 import contextlib
 import copy
 import datetime
@@ -84,6 +85,7 @@ import hashlib
 import threading
 import time
 
+from oslo_context import context as oslo_context
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 from oslo_utils import timeutils
@@ -650,23 +652,37 @@ class CheckpointCollection(object):
             keys = self._bank.list_objects(prefix=prefix, limit=limit,
                                            marker=lower, end_marker=upper,
                                            sort_dir='asc')
-        page = []
-        for key in keys:
-            name = key[len(prefix):]
-            if '/' in name or '@' not in name:
-                continue
+        names = [key[len(prefix):] for key in keys]
+        checkpoint_ids = [name.rsplit('@', 1)[1] for name in names
+                          if '/' not in name and '@' in name]
+        # The plan index holds every project's and provider's entries.
+        return [checkpoint for checkpoint
+                in self._load_all(checkpoint_ids, with_statuses)
+                if checkpoint is not None and
+                checkpoint.provider_id == self._provider_id and
+                (project_id is None or checkpoint.project_id == project_id)]
+
+    def _load_all(self, checkpoint_ids, with_statuses):
+        """The checkpoints of ``checkpoint_ids``, in their order, read as
+        many at a time as the bank says is worth it; None for one deleted
+        while we listed."""
+        request_context = oslo_context.get_current()
+
+        def load(checkpoint_id):
+            # The bank's requests name the request they serve.
+            if request_context is not None:
+                request_context.update_store()
             try:
-                checkpoint = self._load(name.rsplit('@', 1)[1],
-                                        with_statuses)
+                return self._load(checkpoint_id, with_statuses)
             except exception.CheckpointNotFound:
-                continue  # deleted while we listed
-            # The plan index holds every project's and provider's entries.
-            if checkpoint.provider_id != self._provider_id:
-                continue
-            if project_id is not None and checkpoint.project_id != project_id:
-                continue
-            page.append(checkpoint)
-        return page
+                return None
+
+        readers = min(self._bank.concurrent_reads, len(checkpoint_ids))
+        if readers < 2:
+            return [load(checkpoint_id) for checkpoint_id in checkpoint_ids]
+        with concurrent.futures.ThreadPoolExecutor(
+                readers, thread_name_prefix='checkpoint-page') as pool:
+            return list(pool.map(load, checkpoint_ids))
 
     def sweep_zombies(self, has_operation=lambda checkpoint_id: False):
         """Fail the checkpoints whose owner stopped before finishing.

@@ -12,9 +12,11 @@
 
 import datetime
 import os
+import threading
 import time
 from unittest import mock
 
+from oslo_context import context as oslo_context
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import pytest
@@ -118,6 +120,55 @@ def test_a_page_of_checkpoints_reads_only_that_page(collection, bank,
         page = collection.list(limit=5, sort_dir='asc', marker=created[99])
         assert [c.id for c in page] == created[100:105]
         assert get_object.call_count == 6
+
+
+def test_a_remote_banks_page_is_read_as_many_records_at_a_time_as_it_says(
+        collection, bank, clock, monkeypatch):
+    created = _create_many(collection, clock, 12)
+    monkeypatch.setattr(bank.plugin, 'concurrent_reads', 4, raising=False)
+    read = bank.plugin.get_object_and_etag
+    # Each read waits until four are under way: they cannot be one by one.
+    four_at_once = threading.Barrier(4, timeout=10)
+    lock = threading.Lock()
+    under_way, most, request_ids = [0], [0], set()
+
+    def slow_read(key, context=None):
+        with lock:
+            under_way[0] += 1
+            most[0] = max(most[0], under_way[0])
+        request_ids.add(oslo_context.get_current().request_id)
+        four_at_once.wait()
+        try:
+            return read(key)
+        finally:
+            with lock:
+                under_way[0] -= 1
+
+    monkeypatch.setattr(bank.plugin, 'get_object_and_etag', slow_read)
+    listing = context.RequestContext(user_id='u', project_id='project-a')
+    listing.update_store()
+    page = collection.list(project_id='project-a', limit=12)
+    assert [checkpoint.id for checkpoint in page] == created[::-1]
+    assert most[0] == 4
+    # The reads in other threads serve the request that listed.
+    assert request_ids == {listing.request_id}
+
+
+def test_a_local_banks_page_is_read_one_record_at_a_time(collection, bank,
+                                                         clock):
+    created = _create_many(collection, clock, 3)
+    assert bank.concurrent_reads == 1
+    threads = set()
+    read = bank.plugin.get_object_and_etag
+
+    def read_here(key, context=None):
+        threads.add(threading.get_ident())
+        return read(key)
+
+    with mock.patch.object(bank.plugin, 'get_object_and_etag', read_here):
+        page = collection.list(project_id='project-a')
+    assert [checkpoint.id for checkpoint in page] == created[::-1]
+    assert threads == {threading.get_ident()}
 
 
 def test_dates_bound_the_listing_inclusively(collection, clock):
