@@ -146,11 +146,12 @@ class WSGIService(Service):
     port in use fails the command at once.
     """
 
-    def __init__(self, name, app, host, port, threads):
+    def __init__(self, name, app, host, port, threads, reuse_port=False):
         super().__init__(name)
         self._server = cheroot_wsgi.Server((host, port), app,
                                            numthreads=threads,
-                                           server_name=name)
+                                           server_name=name,
+                                           reuse_port=reuse_port)
         self._server.prepare()
 
     @property
@@ -207,14 +208,27 @@ class Launcher(service.Launcher):
             CONF.log_opt_values(LOG, logging.DEBUG)
         for one in services:
             self.launch_service(one)
+        self.wait_for_stop_request()
+        bound = CONF.graceful_shutdown_timeout
+        if bound:
+            signal.alarm(bound)
+        self.stop_within(bound)
+        LOG.info('%s stopped (exit status %d)',
+                 ', '.join(one.name for one in services), self._status)
+        _exit(self._status)
+
+    def wait_for_stop_request(self):
         # With a timeout: a signal the kernel hands to another thread only
         # runs its Python handler once the main thread wakes up, and a wait
         # without one may never wake.
         while not self._stop_requested.wait(1):
             pass
-        bound = CONF.graceful_shutdown_timeout
+        return self._status
+
+    def stop_within(self, bound):
+        """Stop the services, their work within ``bound`` seconds (0: no
+        bound), and close the RPC transport."""
         if bound:
-            signal.alarm(bound)
             self._work_deadline = (time.monotonic() +
                                    bound * self.WORK_SHARE_OF_STOP)
         try:
@@ -224,9 +238,6 @@ class Launcher(service.Launcher):
         except Exception:
             LOG.exception('Error while stopping')
             self._status = 1
-        LOG.info('%s stopped (exit status %d)',
-                 ', '.join(one.name for one in services), self._status)
-        _exit(self._status)
 
     def _on_stop_signal(self, signo, _frame):
         bound = CONF.graceful_shutdown_timeout
@@ -309,9 +320,9 @@ class APIWorker(service.ServiceBase):
                  os.getpid())
 
 
-def serve_api_workers(name, load_app, host, port, threads, workers):
-    """karbor-api in ``workers`` processes (see APIWorker), until SIGTERM
-    or SIGINT. A port another server holds fails the command at once."""
+def _check_port(name, host, port):
+    """Exit at once if another server holds the port: the processes that
+    share it with SO_REUSEPORT would bind beside it."""
     probe = socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET)
     try:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -321,7 +332,65 @@ def serve_api_workers(name, load_app, host, port, threads, workers):
         sys.exit('%s cannot listen on %s:%s: %s' % (name, host, port, exc))
     finally:
         probe.close()
+
+
+def serve_api_workers(name, load_app, host, port, threads, workers):
+    """karbor-api in ``workers`` processes (see APIWorker), until SIGTERM
+    or SIGINT. A port another server holds fails the command at once."""
+    _check_port(name, host, port)
     launcher = service.ProcessLauncher(CONF, restart_method='mutate')
     launcher.launch_service(APIWorker(name, load_app, host, port, threads),
                             workers=workers)
+    launcher.wait()
+
+
+class Peer(service.ServiceBase):
+    """One of karbor-all's [DEFAULT] osapi_karbor_workers processes.
+
+    Each peer is a whole karbor-all, its services on its own in-process
+    messaging: the API (on the shared port, SO_REUSEPORT) casts to the
+    protection of its own process. The peers share the database and the
+    banks, as karbor-protection workers of a separate deployment do.
+    Peer 0 keeps ``[DEFAULT] host``; peer N is ``<host>/N``, the same
+    name after a restart, so that a restarted peer resumes the
+    operations it had claimed. ``make_services(index)`` builds a peer's
+    services after the fork: connections are not shared across one.
+    """
+
+    def __init__(self, index, make_services):
+        self.index = index
+        self._make_services = make_services
+        self._launcher = None
+
+    def start(self):
+        if self.index:
+            CONF.set_override('host', '%s/%d' % (CONF.host, self.index))
+        rpc.init(CONF)
+        self._launcher = Launcher()
+        for one in self._make_services(self.index):
+            self._launcher.launch_service(one)
+
+    def wait(self):
+        # Until one of the peer's services could not start; a stop comes
+        # through stop(), after which oslo.service ends the process.
+        status = self._launcher.wait_for_stop_request()
+        self._launcher.stop_within(CONF.graceful_shutdown_timeout)
+        _exit(status)
+
+    def stop(self):
+        # oslo.service bounds the stop by graceful_shutdown_timeout.
+        self._launcher.stop_within(CONF.graceful_shutdown_timeout)
+
+    def reset(self):
+        self._launcher.restart()
+
+
+def serve_peers(name, host, port, make_services, workers):
+    """``workers`` processes, each running ``make_services(index)`` (see
+    Peer), until SIGTERM or SIGINT; oslo.service forks them and starts a
+    peer that dies again."""
+    _check_port(name, host, port)
+    launcher = service.ProcessLauncher(CONF, restart_method='mutate')
+    for index in range(workers):
+        launcher.launch_service(Peer(index, make_services))
     launcher.wait()

@@ -16,6 +16,11 @@ The embedded default for a first run: SQLite under the state directory,
 in-process messaging (inproc://), file-system banks, no authentication
 (X-Auth-Token: <user>:<project>). Every default can be changed with
 --config-file, with the same options as the separate services.
+
+With ``[DEFAULT] osapi_karbor_workers`` above 1, karbor-all runs that many
+such processes on the same port, database and banks (see service.Peer),
+the operation engine in the first only: one process runs on one core at a
+time.
 """
 
 import os
@@ -27,6 +32,7 @@ from oslo_messaging import opts as messaging_opts
 
 from karbor.api import app
 from karbor.cmd import boot
+from karbor.db import api as db_api
 from karbor.db import migration
 from karbor import rpc
 from karbor import service
@@ -65,29 +71,47 @@ def main(argv=None):
         db_options.set_defaults(CONF, connection='sqlite:///%s' % os.path.join(
             CONF.state_path, 'karbor.sqlite'))
     migration.db_sync()
+    workers = CONF.osapi_karbor_workers
+    if workers > 1:
+        # Each process opens its own connections, after the fork.
+        db_api.dispose_engine()
+        _announce(workers)
+        service.serve_peers('karbor-all', CONF.osapi_karbor_listen,
+                            CONF.osapi_karbor_listen_port, _peer_services,
+                            workers)
+        return
     rpc.init(CONF)
+    services = _services(with_engine=True)
+    # The API's socket is bound: it answers as soon as its service starts.
+    _announce(workers)
+    service.serve(services)
 
+
+def _peer_services(index):
+    return _services(with_engine=index == 0, reuse_port=True)
+
+
+def _services(with_engine, reuse_port=False):
     # Stopped in this order: the engine takes no more runs and submits
     # those it took, through the API; then the API takes no more requests;
     # then protection finishes what runs. (With the API stopped first, a
     # run taken meanwhile failed on a refused connection.)
     services = [
-        service.RPCService('karbor-operationengine',
-                           CONF.operationengine_topic,
-                           engine_manager.OperationEngineManager()),
         service.WSGIService('karbor-api', app.load_paste_app(),
                             CONF.osapi_karbor_listen,
                             CONF.osapi_karbor_listen_port,
-                            CONF.osapi_karbor_threads),
+                            CONF.osapi_karbor_threads, reuse_port=reuse_port),
         service.RPCService('karbor-protection', CONF.protection_topic,
                            protection_manager.ProtectionManager()),
     ]
-    # The API's socket is bound: it answers as soon as its service starts.
-    _announce()
-    service.serve(services)
+    if with_engine:
+        services.insert(0, service.RPCService(
+            'karbor-operationengine', CONF.operationengine_topic,
+            engine_manager.OperationEngineManager()))
+    return services
 
 
-def _announce():
+def _announce(workers):
     url = 'http://%s:%s' % (CONF.osapi_karbor_listen,
                             CONF.osapi_karbor_listen_port)
     lines = [
@@ -96,6 +120,8 @@ def _announce():
         '  database: %s' % CONF.database.connection,
         '  authentication: %s' % CONF.auth_strategy,
     ]
+    if workers > 1:
+        lines.append('  processes: %d' % workers)
     if CONF.auth_strategy == 'noauth':
         lines.append('  try: karbor --os-auth-token demo:demo '
                      '--karbor-url %s/v1/demo provider-list' % url)

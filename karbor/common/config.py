@@ -32,8 +32,9 @@ api_opts = [
                help=_('Processes of karbor-api, each with its own '
                       'osapi_karbor_threads threads: one process runs on '
                       'one core at a time, so set it to the cores karbor-api '
-                      'may use. karbor-all serves the API in its one '
-                      'process.')),
+                      'may use. karbor-all runs that many whole karbor-all '
+                      'processes on one port, database and banks, the '
+                      'operation engine in the first.')),
     cfg.StrOpt('api_paste_config', default='api-paste.ini',
                help=_('File name of the paste.deploy configuration of the '
                       'API pipeline; a relative name is looked up beside '

@@ -21,6 +21,7 @@ karbor-protection with a configuration file of its own.
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -238,3 +239,84 @@ def test_karbor_all_starts_serves_and_stops(tmp_path, sig):
     assert 'Caught %s, stopping' % sig.name in log
     assert ('karbor-operationengine, karbor-api, karbor-protection stopped '
             '(exit status 0)') in log
+
+
+def _children(pid):
+    """Child processes of ``pid``, whichever of its threads forked them."""
+    children = []
+    for task in os.listdir('/proc/%d/task' % pid):
+        with open('/proc/%d/task/%s/children' % (pid, task)) as listed:
+            children.extend(int(child) for child in listed.read().split())
+    return sorted(children)
+
+
+def test_karbor_all_in_two_processes_serves_from_both_and_outlives_one(
+        tmp_path):
+    port = fixtures.free_port()
+    conf = fixtures.write_config(str(tmp_path / 'karbor.conf'), {
+        'DEFAULT': {'state_path': str(tmp_path),
+                    'osapi_karbor_listen_port': port,
+                    'osapi_karbor_workers': 2,
+                    'graceful_shutdown_timeout': SHUTDOWN_BOUND}})
+    process = fixtures.Process('karbor-all', ['--config-file', conf],
+                               str(tmp_path))
+    url = 'http://127.0.0.1:%s/v1/demo' % port
+    try:
+        fixtures.wait_for_api('http://127.0.0.1:%s/' % port, process,
+                              timeout=90)
+        host = socket.gethostname()
+        wait_for_log(process, 'karbor-protection on host %s/1' % host)
+        wait_for_log(process, 'karbor-protection on host %s\n' % host)
+        assert 'processes: 2' in process.log()
+        peers = _children(process.popen.pid)
+        assert len(peers) == 2
+
+        plan = requests.post(url + '/plans', headers=HEADERS, timeout=60,
+                             json={'plan': {
+                                 'name': 'Peers',
+                                 'provider_id': fixtures.NOOP_PROVIDER,
+                                 'resources': [{
+                                     'id': 'demo', 'name': 'demo',
+                                     'type': 'OS::Keystone::Project'}]}}
+                             ).json()['plan']
+        # Each request on a connection of its own: the kernel spreads
+        # them over the two processes, each protecting what it accepts.
+        checkpoints = [requests.post(
+            url + '/providers/%s/checkpoints' % fixtures.NOOP_PROVIDER,
+            headers=dict(HEADERS, Connection='close'), timeout=60,
+            json={'checkpoint': {'plan_id': plan['id']}}
+        ).json()['checkpoint']['id'] for _ in range(20)]
+        deadline = time.monotonic() + 60
+        while True:
+            listed = requests.get(
+                url + '/providers/%s/checkpoints' % fixtures.NOOP_PROVIDER,
+                headers=HEADERS, timeout=60).json()['checkpoints']
+            statuses = {c['id']: c['status'] for c in listed}
+            if all(statuses.get(c) == 'available' for c in checkpoints):
+                break
+            assert time.monotonic() < deadline, statuses
+            time.sleep(0.5)
+        started = [line for line in process.log().splitlines()
+                   if 'Protect of plan %s' % plan['id'] in line
+                   and line.endswith('started.')]
+        assert {int(line.split()[2]) for line in started} == set(peers)
+
+        # A peer that dies is started again, under the same name.
+        os.kill(peers[1], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not set(_children(process.popen.pid)) - set(peers):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        wait_for_log(process, 'killed by signal')
+        deadline = time.monotonic() + 60
+        while process.log().count('serving topic karbor-protection') < 3:
+            assert time.monotonic() < deadline, process.log()
+            time.sleep(0.2)
+        assert requests.get(url + '/plans/%s' % plan['id'], headers=HEADERS,
+                            timeout=60).status_code == 200
+
+        status, took = terminate(process, signal.SIGTERM)
+    finally:
+        process.stop()
+    assert status == 0, process.log()
+    assert took < SHUTDOWN_BOUND + 5
