@@ -16,7 +16,8 @@
 Starts each deployment on a free port with a state directory of its own:
 
 ``karbor-all``
-    ours on the embedded default (SQLite, inproc://, file-system bank);
+    ours on the embedded default (SQLite, inproc://, file-system bank),
+    a karbor-all process per core;
 ``separate``
     ours as karbor-api (a worker process per core) and karbor-protection
     on MariaDB and RabbitMQ;
@@ -134,8 +135,15 @@ class Deployment(object):
                                  % (self.name, self.state))
             time.sleep(0.5)
 
-    def protection_pid(self):
-        return self.processes[-1].popen.pid
+    def protection_pids(self):
+        """The processes that protect: karbor-protection, karbor-all, or
+        karbor-all's peers when it runs several."""
+        pid = self.processes[-1].popen.pid
+        peers = []
+        for task in os.listdir('/proc/%d/task' % pid):
+            with open('/proc/%d/task/%s/children' % (pid, task)) as listed:
+                peers.extend(int(child) for child in listed.read().split())
+        return peers or [pid]
 
     def stop(self):
         for process in reversed(self.processes):
@@ -146,9 +154,11 @@ def karbor_all(state, limits):
     deployment = Deployment('karbor-all', state)
     port = fixtures.free_port()
     deployment.url = 'http://127.0.0.1:%d' % port
+    # A whole karbor-all process for each of the machine's cores.
     conf = fixtures.write_config(state / 'karbor.conf', dict(
         limits, DEFAULT=dict(limits['DEFAULT'], state_path=str(state),
-                             osapi_karbor_listen_port=port)))
+                             osapi_karbor_listen_port=port,
+                             osapi_karbor_workers=os.cpu_count())))
     deployment.start(['karbor-all'], conf)
     return deployment
 
@@ -334,11 +344,14 @@ def _create_checkpoint(deployment, project, plan_id):
         headers={'X-Auth-Token': token(project)})
 
 
-def _rss_mib(pid):
-    with open('/proc/%d/status' % pid) as status:
-        for line in status:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1]) / 1024.0
+def _rss_mib(pids):
+    """The resident memory of ``pids``, summed."""
+    total = 0
+    for pid in pids:
+        with open('/proc/%d/status' % pid) as status:
+            total += next(int(line.split()[1]) for line in status
+                          if line.startswith('VmRSS:'))
+    return total / 1024.0
 
 
 def _wait_all_available(deployment, project, count):
@@ -368,7 +381,7 @@ def scale(deployment, seconds, rows, resources, checkpoints):
     plan_id = _create_plan(deployment, 'memory').json()['plan']['id']
     # In four batches, each until available: whether memory grows with the
     # checkpoints made, or stays once warm.
-    sizes = ['%.0f MiB' % _rss_mib(deployment.protection_pid())]
+    sizes = ['%.0f MiB' % _rss_mib(deployment.protection_pids())]
     made = 0
     while made < checkpoints:
         batch = min(max(1, checkpoints // 4), checkpoints - made)
@@ -377,9 +390,10 @@ def scale(deployment, seconds, rows, resources, checkpoints):
         made += batch
         _wait_all_available(deployment, 'memory', made)
         sizes.append('%.0f MiB after %d' % (
-            _rss_mib(deployment.protection_pid()), made))
-    print('  karbor-protection resident memory: %s checkpoints'
-          % ', '.join(sizes), flush=True)
+            _rss_mib(deployment.protection_pids()), made))
+    print('  resident memory of the %d protecting processes: %s '
+          'checkpoints' % (len(deployment.protection_pids()),
+                           ', '.join(sizes)), flush=True)
     for count in (100, rows):
         project = 'plans%d' % count
         _fill(deployment, project, count, _create_plan)
