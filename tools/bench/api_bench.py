@@ -139,11 +139,7 @@ class Deployment(object):
         """The processes that protect: karbor-protection, karbor-all, or
         karbor-all's peers when it runs several."""
         pid = self.processes[-1].popen.pid
-        peers = []
-        for task in os.listdir('/proc/%d/task' % pid):
-            with open('/proc/%d/task/%s/children' % (pid, task)) as listed:
-                peers.extend(int(child) for child in listed.read().split())
-        return peers or [pid]
+        return fixtures.child_pids(pid) or [pid]
 
     def stop(self):
         for process in reversed(self.processes):

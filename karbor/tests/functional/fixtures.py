@@ -145,6 +145,16 @@ def port_open(port):
         return sock.connect_ex(('127.0.0.1', port)) == 0
 
 
+def child_pids(pid):
+    """The child processes of ``pid``, whichever of its threads forked
+    them."""
+    children = []
+    for task in os.listdir('/proc/%d/task' % pid):
+        with open('/proc/%d/task/%s/children' % (pid, task)) as listed:
+            children.extend(int(child) for child in listed.read().split())
+    return sorted(children)
+
+
 def write_config(path, sections):
     """An ini file; a list value repeats its option (plugin = ...)."""
     with open(path, 'w') as conf:

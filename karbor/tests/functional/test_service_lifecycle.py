@@ -241,15 +241,6 @@ def test_karbor_all_starts_serves_and_stops(tmp_path, sig):
             '(exit status 0)') in log
 
 
-def _children(pid):
-    """Child processes of ``pid``, whichever of its threads forked them."""
-    children = []
-    for task in os.listdir('/proc/%d/task' % pid):
-        with open('/proc/%d/task/%s/children' % (pid, task)) as listed:
-            children.extend(int(child) for child in listed.read().split())
-    return sorted(children)
-
-
 def test_karbor_all_in_two_processes_serves_from_both_and_outlives_one(
         tmp_path):
     port = fixtures.free_port()
@@ -268,7 +259,7 @@ def test_karbor_all_in_two_processes_serves_from_both_and_outlives_one(
         wait_for_log(process, 'karbor-protection on host %s/1' % host)
         wait_for_log(process, 'karbor-protection on host %s\n' % host)
         assert 'processes: 2' in process.log()
-        peers = _children(process.popen.pid)
+        peers = fixtures.child_pids(process.popen.pid)
         assert len(peers) == 2
 
         plan = requests.post(url + '/plans', headers=HEADERS, timeout=60,
@@ -304,7 +295,7 @@ def test_karbor_all_in_two_processes_serves_from_both_and_outlives_one(
         # A peer that dies is started again, under the same name.
         os.kill(peers[1], signal.SIGKILL)
         deadline = time.monotonic() + 60
-        while not set(_children(process.popen.pid)) - set(peers):
+        while not set(fixtures.child_pids(process.popen.pid)) - set(peers):
             assert time.monotonic() < deadline
             time.sleep(0.2)
         wait_for_log(process, 'killed by signal')
