@@ -49,7 +49,11 @@ def _configure():
     global _CONFIGURED
     with _CONFIGURE_LOCK:
         if not _CONFIGURED:
-            main_context_manager.configure(**dict(CONF.database.items()))
+            # No sleep(0) at each connection's check-in: it lets green
+            # threads run, and Karbor runs none; for real threads it only
+            # hands the GIL away in the middle of every request.
+            main_context_manager.configure(thread_checkin=False,
+                                           **dict(CONF.database.items()))
             engine = main_context_manager.writer.get_engine()
             if engine.dialect.name == 'sqlite':
                 _pool_sqlite_connections(engine)
