@@ -68,10 +68,13 @@ def _pool_sqlite_connections(engine):
     oslo.db gives an SQLite file no pool: every transaction opened the
     file anew, set its pragmas and read its schema again, which cost
     more than the transaction's own statements, and the close of the
-    last connection checkpointed the write-ahead log. The pool is sized
-    by [database] max_pool_size, max_overflow and pool_timeout; it takes
-    over the listeners of the engine's first pool (oslo.db's), as
-    SQLAlchemy's own Pool.recreate() does.
+    last connection checkpointed the write-ahead log. The pool keeps
+    every connection it opens, up to [database] max_pool_size plus
+    max_overflow (a connection to a file holds no server's resources,
+    and an overflow connection closed at its check-in cost the next
+    request the opening again), and waits pool_timeout for one beyond.
+    It takes over the listeners of the engine's first pool (oslo.db's),
+    as SQLAlchemy's own Pool.recreate() does.
     """
     if not isinstance(engine.pool, sa.pool.NullPool):
         return  # An in-memory database: one connection already.
@@ -80,11 +83,15 @@ def _pool_sqlite_connections(engine):
     params['check_same_thread'] = False
     database = CONF.database
     unpooled = engine.pool
+    overflow = (database.max_overflow
+                if database.max_overflow is not None else 10)
+    if overflow < 0:  # No bound: the pool keeps max_pool_size.
+        kept, overflow = database.max_pool_size or 5, -1
+    else:
+        kept, overflow = (database.max_pool_size or 5) + overflow, 0
     engine.pool = sa.pool.QueuePool(
         lambda: engine.dialect.connect(*args, **params),
-        pool_size=database.max_pool_size or 5,
-        max_overflow=(database.max_overflow
-                      if database.max_overflow is not None else 10),
+        pool_size=kept, max_overflow=overflow,
         timeout=database.pool_timeout or 60, dialect=engine.dialect,
         _dispatch=unpooled.dispatch)
     unpooled.dispose()

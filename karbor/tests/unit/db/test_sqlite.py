@@ -44,6 +44,20 @@ def test_transactions_of_any_thread_reuse_the_pools_open_connections(
     assert settings == [('wal', 1)] * 3
 
 
+def test_a_burst_beyond_the_pool_size_keeps_its_connections(database):
+    engine = db_api.get_engine()
+    opened = []
+    sa.event.listen(engine, 'connect', lambda *args: opened.append(args))
+    for burst in range(2):
+        # More at once than [database] max_pool_size (5), as many request
+        # threads are.
+        connections = [engine.connect() for _ in range(8)]
+        for connection in connections:
+            connection.close()
+    # The second burst opened nothing: the first one's were all kept.
+    assert len(opened) <= 8
+
+
 def test_concurrent_writers_each_get_a_connection_and_all_commit(database):
     engine = db_api.get_engine()
     with engine.begin() as connection:
