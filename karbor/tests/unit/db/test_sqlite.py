@@ -48,7 +48,7 @@ def test_a_burst_beyond_the_pool_size_keeps_its_connections(database):
     engine = db_api.get_engine()
     opened = []
     sa.event.listen(engine, 'connect', lambda *args: opened.append(args))
-    for burst in range(2):
+    for _burst in range(2):
         # More at once than [database] max_pool_size (5), as many request
         # threads are.
         connections = [engine.connect() for _ in range(8)]
