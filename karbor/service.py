@@ -223,11 +223,10 @@ class Launcher(service.Launcher):
         # without one may never wake.
         while not self._stop_requested.wait(1):
             pass
-        return self._status
 
     def stop_within(self, bound):
         """Stop the services, their work within ``bound`` seconds (0: no
-        bound), and close the RPC transport."""
+        bound), and close the RPC transport; return the exit status."""
         if bound:
             self._work_deadline = (time.monotonic() +
                                    bound * self.WORK_SHARE_OF_STOP)
@@ -238,6 +237,7 @@ class Launcher(service.Launcher):
         except Exception:
             LOG.exception('Error while stopping')
             self._status = 1
+        return self._status
 
     def _on_stop_signal(self, signo, _frame):
         bound = CONF.graceful_shutdown_timeout
@@ -373,9 +373,8 @@ class Peer(service.ServiceBase):
     def wait(self):
         # Until one of the peer's services could not start; a stop comes
         # through stop(), after which oslo.service ends the process.
-        status = self._launcher.wait_for_stop_request()
-        self._launcher.stop_within(CONF.graceful_shutdown_timeout)
-        _exit(status)
+        self._launcher.wait_for_stop_request()
+        _exit(self._launcher.stop_within(CONF.graceful_shutdown_timeout))
 
     def stop(self):
         # oslo.service bounds the stop by graceful_shutdown_timeout.

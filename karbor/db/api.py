@@ -83,12 +83,11 @@ def _pool_sqlite_connections(engine):
     params['check_same_thread'] = False
     database = CONF.database
     unpooled = engine.pool
+    kept = database.max_pool_size or 5
     overflow = (database.max_overflow
                 if database.max_overflow is not None else 10)
-    if overflow < 0:  # No bound: the pool keeps max_pool_size.
-        kept, overflow = database.max_pool_size or 5, -1
-    else:
-        kept, overflow = (database.max_pool_size or 5) + overflow, 0
+    if overflow >= 0:  # Else no bound: the pool keeps max_pool_size.
+        kept, overflow = kept + overflow, 0
     engine.pool = sa.pool.QueuePool(
         lambda: engine.dialect.connect(*args, **params),
         pool_size=kept, max_overflow=overflow,
