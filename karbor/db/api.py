@@ -19,6 +19,7 @@ an administrator; another project's row is simply not found.
 
 import collections
 import datetime
+import functools
 import json
 import threading
 
@@ -27,7 +28,6 @@ from oslo_db import exception as db_exc
 from oslo_db import options as db_options
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import types as db_types
-from oslo_db.sqlalchemy import utils as sqlalchemyutils
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
@@ -192,11 +192,13 @@ def _writer():
 
 
 def _project_filter(context, query, model, all_projects=False):
-    if context.is_admin and all_projects:
-        return query
-    if context.is_admin and context.project_id is None:
+    if _lists_all_projects(context, all_projects):
         return query
     return query.filter(model.project_id == context.project_id)
+
+
+def _lists_all_projects(context, all_projects):
+    return context.is_admin and (all_projects or context.project_id is None)
 
 
 def _scoped_get(context, session, model, object_id, not_found,
@@ -216,46 +218,114 @@ def _scoped_get(context, session, model, object_id, not_found,
 
 
 def _paginate(context, session, model, marker, limit, sort_keys, sort_dirs,
-              filters, all_projects, not_found_marker):
+              filters, all_projects, not_found_marker, around_page=None):
     """A page of ``model``'s rows, as plain rows of its columns: a page is
-    read, not changed, and a row costs a fraction of an ORM object."""
-    query = _page_query(context, session, model,
-                        session.query(*model.__table__.columns), marker,
-                        limit, sort_keys, sort_dirs, filters, all_projects,
-                        not_found_marker)[0]
-    return _plain_rows(session, query.statement)
+    read, not changed, and a row costs a fraction of an ORM object.
 
+    ``around_page(page, order)``, when given, is the statement that reads
+    the rows from the page's subquery and the page's order (a list of
+    ORDER BY terms on the subquery's columns).
 
-def _plain_rows(session, statement):
-    """The rows of ``statement`` on the session's connection, without the
-    ORM's compilation and loading (about a tenth of a page's query)."""
-    return session.connection().execute(statement).all()
-
-
-def _page_query(context, session, model, query, marker, limit, sort_keys,
-                sort_dirs, filters, all_projects, not_found_marker):
-    """(``query`` limited to one page of ``model``'s rows, the sort keys,
-    their directions)."""
-    query = _project_filter(context, query, model, all_projects)
-    for key, value in (filters or {}).items():
-        query = query.filter(getattr(model, key) == value)
-    marker_row = None
-    if marker is not None:
-        marker_row = _project_filter(
-            context, session.query(model).filter(model.id == marker),
-            model, all_projects).first()
-        if marker_row is None:
-            raise not_found_marker
+    The statement of a page depends only on its shape (the project scope,
+    which filters, the sort, whether a marker and a limit are given): it
+    is built once per shape, with bound parameters for the values, and
+    run on the session's connection, without the ORM's compilation and
+    loading. Building it took about a fifth of a plan list's time.
+    """
+    scoped = not _lists_all_projects(context, all_projects)
+    filters = filters or {}
     # 'id' last makes the order total, so pages never repeat or skip rows.
     sort_keys = list(sort_keys or ['created_at'])
     sort_dirs = list(sort_dirs or ['desc'] * len(sort_keys))
     if 'id' not in sort_keys:
         sort_keys.append('id')
         sort_dirs.append(sort_dirs[0])
-    query = sqlalchemyutils.paginate_query(
-        query, model, limit, sort_keys, marker=marker_row,
-        sort_dirs=sort_dirs)
-    return query, sort_keys, sort_dirs
+    params = {'filter_' + key: value for key, value in filters.items()}
+    if scoped:
+        params['scope_project_id'] = context.project_id
+    marker_nulls = None
+    if marker is not None:
+        marker_row = _project_filter(
+            context, session.query(model).filter(model.id == marker),
+            model, all_projects).first()
+        if marker_row is None:
+            raise not_found_marker
+        values = [getattr(marker_row, key) for key in sort_keys]
+        marker_nulls = tuple(value is None for value in values)
+        params.update(('marker_' + key, value)
+                      for key, value in zip(sort_keys, values))
+    if limit is not None:
+        params['page_limit'] = limit
+    statement = _page_statement(
+        model.__table__, around_page, scoped,
+        tuple(sorted((key, value is None) for key, value in filters.items())),
+        tuple(sort_keys), tuple(sort_dirs), marker_nulls, limit is not None,
+        session.get_bind().dialect.name != 'postgresql')
+    return session.connection().execute(statement, params).all()
+
+
+@functools.lru_cache(maxsize=256)
+def _page_statement(table, around_page, scoped, filters, sort_keys,
+                    sort_dirs, marker_nulls, limited, nulls_sort_first):
+    """The statement of a page of the shape described (see _paginate).
+    ``nulls_sort_first``: the database orders NULL before any value
+    (SQLite and MySQL do; PostgreSQL orders it after)."""
+    statement = sa.select(table)
+    if scoped:
+        statement = statement.where(
+            table.c.project_id == sa.bindparam('scope_project_id'))
+    for key, null in filters:
+        column = table.c[key]
+        statement = statement.where(
+            column.is_(None) if null else
+            column == sa.bindparam('filter_' + key))
+    if marker_nulls is not None:
+        statement = statement.where(_after_marker(
+            table, sort_keys, sort_dirs, marker_nulls, nulls_sort_first))
+    statement = statement.order_by(*_order(table.c, sort_keys, sort_dirs))
+    if limited:
+        statement = statement.limit(
+            sa.bindparam('page_limit', type_=sa.Integer))
+    if around_page is None:
+        return statement
+    page = statement.subquery()
+    return around_page(page, _order(page.c, sort_keys, sort_dirs))
+
+
+def _order(columns, sort_keys, sort_dirs):
+    return [sa.asc(columns[key]) if direction == 'asc'
+            else sa.desc(columns[key])
+            for key, direction in zip(sort_keys, sort_dirs)]
+
+
+def _after_marker(table, sort_keys, sort_dirs, marker_nulls,
+                  nulls_sort_first):
+    """The rows after the marker's in the page's order, its sort keys'
+    values the bound parameters "marker_<key>".
+
+    A row comes after the marker when it has the marker's values on the
+    first keys and comes after it on the next: a key where either value
+    is NULL compares as the database orders NULL. (oslo.db's
+    paginate_query leaves a key out where the marker's value is NULL,
+    which skipped or repeated rows in pages sorted by updated_at.)
+    """
+    alternatives = []
+    same = []
+    for key, direction, null in zip(sort_keys, sort_dirs, marker_nulls):
+        column = table.c[key]
+        value = sa.bindparam('marker_' + key)
+        # Whether NULL comes before the values in this key's order.
+        null_first = nulls_sort_first == (direction == 'asc')
+        if null:
+            after = column.is_not(None) if null_first else None
+        else:
+            after = column > value if direction == 'asc' else column < value
+            if column.nullable and not null_first:
+                after = sa.or_(after, column.is_(None))
+        if after is not None:
+            alternatives.append(sa.and_(*same, after))
+        same.append(column.is_(None) if null else column == value)
+    return sa.or_(*alternatives)
 
 
 # The JSON and text columns are TEXT, which MySQL keeps up to this many
@@ -401,20 +471,18 @@ def plan_get_all(context, marker=None, limit=None, sort_keys=None,
     resource (its columns None for a plan without any) with its plan's
     columns, the rows of a plan together, plans in the page's order and
     resources in the plan's."""
-    plans = models.Plan.__table__
-    resources = models.Resource.__table__
     with _reader() as session:
-        query, sort_keys, sort_dirs = _page_query(
-            context, session, models.Plan, session.query(*plans.columns),
-            marker, limit, sort_keys, sort_dirs, filters, all_projects,
-            exception.PlanNotFound(plan_id=marker))
-        page = query.subquery()
-        order = [sa.asc(page.c[key]) if direction == 'asc'
-                 else sa.desc(page.c[key])
-                 for key, direction in zip(sort_keys, sort_dirs)]
-        return _plain_rows(session, sa.select(
-            page, resources.c.resource_id, resources.c.resource_type,
-            resources.c.resource_name, resources.c.resource_extra_info)
+        return _paginate(context, session, models.Plan, marker, limit,
+                         sort_keys, sort_dirs, filters, all_projects,
+                         exception.PlanNotFound(plan_id=marker),
+                         around_page=_with_resources)
+
+
+def _with_resources(page, order):
+    resources = models.Resource.__table__
+    return (sa.select(page, resources.c.resource_id,
+                      resources.c.resource_type, resources.c.resource_name,
+                      resources.c.resource_extra_info)
             .outerjoin(resources, resources.c.plan_id == page.c.id)
             .order_by(*order, resources.c.id))
 

@@ -14,6 +14,7 @@ import uuid
 
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
+import psycopg
 import pymysql
 import pytest
 
@@ -66,17 +67,32 @@ def mariadb():
         admin.close()
 
 
+@pytest.fixture
+def postgresql():
+    """A PostgreSQL database of the test's own, dropped after it."""
+    name = 'karbor_ut_%s' % uuid.uuid4().hex[:8]
+    admin = psycopg.connect('host=127.0.0.1 user=postgres dbname=postgres',
+                            autocommit=True)
+    admin.execute('CREATE DATABASE %s' % name)
+    try:
+        yield 'postgresql+psycopg://postgres@127.0.0.1/%s' % name
+    finally:
+        admin.execute('DROP DATABASE %s WITH (FORCE)' % name)
+        admin.close()
+
+
 def connection_of(request, tmp_path):
     """The connection of the database a fixture's ``request.param`` names
-    ('sqlite' or 'mariadb'), the test's own."""
+    ('sqlite', 'mariadb' or 'postgresql'), the test's own."""
     if request.param == 'sqlite':
         return 'sqlite:///%s' % (tmp_path / 'karbor.sqlite')
-    return request.getfixturevalue('mariadb')
+    return request.getfixturevalue(request.param)
 
 
-@pytest.fixture(params=['sqlite', 'mariadb'])
+@pytest.fixture(params=['sqlite', 'mariadb', 'postgresql'])
 def each_database(request, conf, tmp_path):
-    """A migrated database of this test's own, on SQLite and on MariaDB."""
+    """A migrated database of this test's own, on SQLite, MariaDB and
+    PostgreSQL."""
     _migrated(conf, connection_of(request, tmp_path))
     yield
     db_api.dispose_engine()

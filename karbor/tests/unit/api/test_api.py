@@ -192,6 +192,37 @@ def test_plan_list_pages_with_marker_limit_and_next_link(api):
     assert 'plans_links' not in api('GET', '/demo/plans').json
 
 
+@pytest.mark.parametrize('sort', ['created_at:desc', 'updated_at:asc',
+                                  'updated_at:desc,name:asc', 'status:asc'])
+def test_pages_of_any_sort_hold_each_plan_of_the_project_once(api, sort):
+    """Pages share a statement per shape: each page's project, marker and
+    filters are its own (half the plans never updated, a None to page
+    past)."""
+    mine = [_create_plan(api, name='p%d' % i)['id'] for i in range(7)]
+    theirs = [_create_plan(api, project='alt', name='p%d' % i)['id']
+              for i in range(3)]
+    for plan_id in mine[::2] + theirs[:1]:
+        project = 'alt' if plan_id in theirs else 'demo'
+        assert api('PUT', '/%s/plans/%s' % (project, plan_id),
+                   {'plan': {'name': 'renamed'}},
+                   token='%s:%s' % (project, project)).status_int == 200
+    whole = api('GET', '/demo/plans?sort=%s' % sort).json['plans']
+    assert sorted(p['id'] for p in whole) == sorted(mine)
+    for name, expected in (('renamed', 4), ('p1', 1)):
+        named = api('GET', '/demo/plans?sort=%s&name=%s' % (sort, name))
+        assert [p['name'] for p in named.json['plans']] == [name] * expected
+    paged, marker = [], None
+    while True:
+        query = '?sort=%s&limit=2' % sort + (
+            '&marker=%s' % marker if marker else '')
+        page = api('GET', '/demo/plans' + query).json
+        paged += page['plans']
+        if 'plans_links' not in page:
+            break
+        marker = page['plans'][-1]['id']
+    assert [p['id'] for p in paged] == [p['id'] for p in whole]
+
+
 def test_plan_create_and_list_answer_each_plan_as_show_does(api):
     resources = [{'id': 'demo', 'type': PROJECT, 'name': 'demo'},
                  {'id': 'other', 'type': PROJECT, 'name': 'other',
