@@ -79,10 +79,13 @@ class Schedule(object):
                          plan_id=plan_id)['checkpoints']
 
     def wait_for_runs(self, count, timeout):
+        """Until both operations have run ``count`` times (the two runs of
+        a fire time are logged one after the other)."""
         deadline = time.monotonic() + timeout
-        while len(self.runs(self.protect)) < count:
-            assert time.monotonic() < deadline, self.runs(self.protect)
-            time.sleep(1)
+        for operation_id in (self.protect, self.retention):
+            while len(self.runs(operation_id)) < count:
+                assert time.monotonic() < deadline, self.runs(operation_id)
+                time.sleep(1)
 
 
 def _next_minute_passed():
